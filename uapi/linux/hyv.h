@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hyv host ABI: the /dev/hyv ioctls and the mmapped per-vCPU run page.
+ * Shaped like KVM's so that a VMM author feels at home; see docs/abi.md.
+ *
+ * Rules every struct here follows: fixed size, explicit padding, a flags
+ * field. Unknown flags and non-zero padding are rejected with -EINVAL.
+ */
+#ifndef _UAPI_LINUX_HYV_H
+#define _UAPI_LINUX_HYV_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define HYV_API_VERSION		1
+
+/* ioctl type: KVM uses 0xAE, hyv the next one. */
+#define HYV_IO			0xAF
+
+/* Limits; docs/abi.md lists them with the errno each one gives. */
+#define HYV_MAX_VCPUS		64
+#define HYV_MAX_MEMORY_SLOTS	32
+#define HYV_MAX_SLOT_PAGES	(1ULL << 22)	/* 16 GiB per slot */
+#define HYV_GUEST_PHYS_BITS	40		/* guest-physical space: 1 TiB */
+
+/* ---- /dev/hyv ---------------------------------------------------------- */
+
+/* Returns HYV_API_VERSION. */
+#define HYV_GET_API_VERSION	_IO(HYV_IO, 0x00)
+/* Argument: flags, must be 0. Returns a new VM fd. */
+#define HYV_CREATE_VM		_IO(HYV_IO, 0x01)
+/* Returns the size to mmap() on a vCPU fd to reach struct hyv_run. */
+#define HYV_GET_VCPU_MMAP_SIZE	_IO(HYV_IO, 0x02)
+
+/* ---- VM fd -------------------------------------------------------------- */
+
+/* Argument: vCPU id (0 .. HYV_MAX_VCPUS - 1). Returns a new vCPU fd. */
+#define HYV_CREATE_VCPU		_IO(HYV_IO, 0x10)
+
+/*
+ * Map [userspace_addr, +size) of the caller's memory at guest_phys_addr.
+ * size == 0 deletes the slot. All three must be page aligned; slots may
+ * not overlap in guest-physical space.
+ */
+struct hyv_memory_slot {
+	__u32 slot;
+	__u32 flags;		/* HYV_MEM_* */
+	__u64 guest_phys_addr;
+	__u64 size;
+	__u64 userspace_addr;
+};
+
+#define HYV_MEM_READONLY	(1U << 0)	/* reserved: not yet supported */
+#define HYV_MEM_VALID_FLAGS	0U
+
+#define HYV_SET_MEMORY_SLOT	_IOW(HYV_IO, 0x11, struct hyv_memory_slot)
+
+/* ---- vCPU fd ------------------------------------------------------------ */
+
+/* Runs the vCPU until an exit that userspace must see; see struct hyv_run. */
+#define HYV_RUN			_IO(HYV_IO, 0x20)
+
+struct hyv_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+	__u64 flags;		/* must be 0 */
+	__u64 reserved;		/* must be 0 */
+};
+
+struct hyv_segment {
+	__u64 base;
+	__u32 limit;		/* byte granular, as the hidden part holds it */
+	__u16 selector;
+	__u8  type;		/* 4-bit descriptor type */
+	__u8  present;
+	__u8  dpl;
+	__u8  db;
+	__u8  s;
+	__u8  l;
+	__u8  g;
+	__u8  avl;
+	__u8  unusable;
+	__u8  padding;		/* must be 0 */
+};
+
+struct hyv_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];	/* must be 0 */
+};
+
+struct hyv_sregs {
+	struct hyv_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct hyv_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 flags;		/* must be 0 */
+	__u64 reserved[4];	/* must be 0 */
+};
+
+#define HYV_GET_REGS		_IOR(HYV_IO, 0x21, struct hyv_regs)
+#define HYV_SET_REGS		_IOW(HYV_IO, 0x22, struct hyv_regs)
+#define HYV_GET_SREGS		_IOR(HYV_IO, 0x23, struct hyv_sregs)
+#define HYV_SET_SREGS		_IOW(HYV_IO, 0x24, struct hyv_sregs)
+
+/* ---- The run page (mmap offset 0 of a vCPU fd) --------------------------- */
+
+enum hyv_exit_reason {
+	HYV_EXIT_NONE		= 0,
+	HYV_EXIT_IO		= 1,	/* port I/O, see run->io */
+	HYV_EXIT_MMIO		= 2,	/* access outside any slot, run->mmio */
+	HYV_EXIT_HLT		= 3,	/* guest halted */
+	HYV_EXIT_SHUTDOWN	= 4,	/* triple fault or shutdown */
+	HYV_EXIT_FAIL_ENTRY	= 5,	/* hardware refused entry, run->fail_entry */
+	HYV_EXIT_INTERNAL_ERROR	= 6,	/* hyv could not handle, run->internal */
+	HYV_EXIT_INTR		= 7,	/* a signal is pending: RUN returned -EINTR */
+};
+
+#define HYV_IO_IN		0
+#define HYV_IO_OUT		1
+
+/* run->internal.suberror */
+#define HYV_INTERNAL_UNKNOWN_EXIT	1	/* vendor exit code not handled */
+#define HYV_INTERNAL_EMULATION		2	/* instruction not decodable */
+#define HYV_INTERNAL_BAD_STATE		3	/* state hyv refuses to run */
+
+struct hyv_run {
+	/* in */
+	__u8  immediate_exit;	/* non-zero: RUN returns -EINTR at once */
+	__u8  padding1[7];
+	/* out */
+	__u32 exit_reason;	/* enum hyv_exit_reason */
+	__u32 padding2;
+	__u64 flags;
+	union {
+		/*
+		 * HYV_EXIT_IO. For IN, write the value to 'data' before the
+		 * next RUN: it lands in AL/AX/EAX. String and REP forms are
+		 * not supported yet and report HYV_EXIT_INTERNAL_ERROR.
+		 */
+		struct {
+			__u8  direction;	/* HYV_IO_IN / HYV_IO_OUT */
+			__u8  size;		/* 1, 2 or 4 */
+			__u16 port;
+			__u32 data;
+			__u64 reserved;
+		} io;
+		/*
+		 * HYV_EXIT_MMIO. len == 0 means the access was not decoded
+		 * (no decoder yet): phys_addr and is_write are still exact;
+		 * the guest re-executes the access on the next RUN.
+		 */
+		struct {
+			__u64 phys_addr;
+			__u64 data;
+			__u32 len;
+			__u8  is_write;
+			__u8  padding[3];
+		} mmio;
+		/* HYV_EXIT_FAIL_ENTRY: the vendor's own reason code. */
+		struct {
+			__u64 hardware_reason;
+			__u32 cpu;
+			__u32 padding;
+		} fail_entry;
+		/* HYV_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 data[8];	/* [0]: raw vendor exit code, then its info */
+		} internal;
+		__u8 padding_union[256];
+	};
+};
+
+#endif /* _UAPI_LINUX_HYV_H */
