@@ -1,51 +1,76 @@
 #!/bin/bash
 # Build (or reuse) the L1 test kernel: Debian's linux-source-6.1 with
 # testbed/l1-kernel.config over x86_64_defconfig, cached outside the
-# checkout and keyed by the fragment and the source package version.
-# Prints the build directory (bzImage at arch/x86/boot/bzImage, usable as
-# a module build tree with M=) on its last line.
+# checkout ($HYV_CACHE, default ~/.cache/hyv) and keyed by the fragment and
+# the source package version.
+#
+#   l1-kernel.sh            build if needed; print the build directory
+#                           (bzImage at arch/x86/boot/bzImage, usable as a
+#                           module build tree with M=) on the last line
+#   l1-kernel.sh --source   unpack if needed; print the kernel source tree
+#
+# HYV_L1_CONFIG names another fragment (e.g. a KASAN variant to measure).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${HYV_CACHE:-$HOME/.cache/hyv}
-frag=$here/l1-kernel.config
+frag=${HYV_L1_CONFIG:-$here/l1-kernel.config}
 srcver=$(dpkg-query -W -f '${Version}' linux-source-6.1)
 key=$( (echo "$srcver"; cat "$frag") | sha256sum | cut -c1-16)
 src=$cache/linux-source-$srcver
 out=$cache/l1-$key
 
-mkdir -p "$cache"
-if [ ! -f "$src/.unpacked" ]; then
+# Unpack /usr/src/linux-source-6.1.tar.xz into $src once.
+unpack_source() {
+	[ ! -f "$src/.unpacked" ] || return 0
 	echo "l1-kernel: unpacking linux-source $srcver" >&2
+	mkdir -p "$cache"
 	rm -rf "$src" "$cache/linux-source-6.1"
 	tar -C "$cache" -xf /usr/src/linux-source-6.1.tar.xz
 	mv "$cache/linux-source-6.1" "$src"
 	touch "$src/.unpacked"
-fi
+}
 
-if [ -f "$out/.built" ]; then
-	echo "$out"
-	exit 0
-fi
+# Write $out/.config: x86_64_defconfig with the fragment merged over it.
+configure() {
+	mkdir -p "$out"
+	make -s -C "$src" O="$out" x86_64_defconfig >&2
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
+	make -s -C "$src" O="$out" olddefconfig >&2
+}
 
-echo "l1-kernel: building $out (first time only; ~20-30 min on 2 cores)" >&2
-mkdir -p "$out"
-make -s -C "$src" O="$out" x86_64_defconfig >&2
-"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
-make -s -C "$src" O="$out" olddefconfig >&2
 # Every line of the fragment must have stuck; a silently dropped option
 # would make tests pass on a kernel that lacks what they need.
-bad=0
-while IFS= read -r line; do
-	case "$line" in ''|'#'*) continue ;; esac
-	opt=${line%%=*} val=${line#*=}
-	if [ "$val" = n ]; then
-		grep -q "^$opt=" "$out/.config" && { echo "l1-kernel: $opt is not off" >&2; bad=1; }
-	else
-		grep -qxF "$line" "$out/.config" || { echo "l1-kernel: $line did not stick" >&2; bad=1; }
+verify_config() {
+	local line opt val bad=0
+	while IFS= read -r line; do
+		case "$line" in ''|'#'*) continue ;; esac
+		opt=${line%%=*} val=${line#*=}
+		if [ "$val" = n ]; then
+			grep -q "^$opt=" "$out/.config" && { echo "l1-kernel: $opt is not off" >&2; bad=1; }
+		else
+			grep -qxF "$line" "$out/.config" || { echo "l1-kernel: $line did not stick" >&2; bad=1; }
+		fi
+	done < "$frag"
+	return "$bad"
+}
+
+build() {
+	echo "l1-kernel: building $out (first time only; ~7 min on 2 cores)" >&2
+	configure
+	verify_config
+	nice make -C "$src" O="$out" -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 ||
+		{ tail -40 "$out/build.log" >&2; return 1; }
+	touch "$out/.built"
+}
+
+main() {
+	unpack_source
+	if [ "${1:-}" = --source ]; then
+		echo "$src"
+		return
 	fi
-done < "$frag"
-[ "$bad" = 0 ] || exit 1
-nice make -C "$src" O="$out" -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 ||
-	{ tail -40 "$out/build.log" >&2; exit 1; }
-touch "$out/.built"
-echo "$out"
+	[ -f "$out/.built" ] || build
+	echo "$out"
+}
+
+main "$@"
