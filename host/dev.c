@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/hyv: the entry point of the host ABI. It answers the API version
+ * and the run-page size, and creates VMs.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include "hyv.h"
+
+static long hyv_dev_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	switch (cmd) {
+	case HYV_GET_API_VERSION:
+		return arg ? -EINVAL : HYV_API_VERSION;
+	case HYV_CREATE_VM:
+		return hyv_vm_create(arg);
+	case HYV_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : PAGE_SIZE;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations hyv_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= hyv_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice hyv_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "hyv",
+	.fops	= &hyv_dev_fops,
+	.mode	= 0600,
+};
+
+int hyv_dev_register(void)
+{
+	return misc_register(&hyv_miscdev);
+}
+
+void hyv_dev_unregister(void)
+{
+	misc_deregister(&hyv_miscdev);
+}

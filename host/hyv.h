@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hyv host core: the objects (VM, vCPU, memory slot), the decoded exit
+ * record and the table of vendor operations that svm/ and vmx/ fill.
+ */
+#ifndef HYV_HYV_H
+#define HYV_HYV_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/kref.h>
+#include <linux/mm_types.h>
+#include <linux/ratelimit.h>
+#include <linux/hyv.h>
+#include <asm/fpu/types.h>
+
+struct hyv_vm;
+struct hyv_vcpu;
+
+/* General-purpose registers, in the order the instruction encoding uses. */
+enum hyv_gpr {
+	HYV_RAX, HYV_RCX, HYV_RDX, HYV_RBX, HYV_RSP, HYV_RBP, HYV_RSI, HYV_RDI,
+	HYV_R8, HYV_R9, HYV_R10, HYV_R11, HYV_R12, HYV_R13, HYV_R14, HYV_R15,
+	HYV_NR_GPRS
+};
+
+/*
+ * Why the guest stopped, in the core's words. The vendor translates its
+ * own exit code into one of these; the core's handler table is indexed
+ * by it (exit.c).
+ */
+enum hyv_exit_kind {
+	HYV_X_UNKNOWN,		/* vendor code the backend does not map */
+	HYV_X_HOST_EVENT,	/* host interrupt/NMI: nothing to do but re-enter */
+	HYV_X_HLT,
+	HYV_X_IO,
+	HYV_X_CPUID,
+	HYV_X_HYPERCALL,
+	HYV_X_MSR_READ,
+	HYV_X_MSR_WRITE,
+	HYV_X_NPF,		/* nested page fault */
+	HYV_X_SHUTDOWN,		/* triple fault */
+	HYV_X_FAIL_ENTRY,	/* the CPU refused the guest state */
+	HYV_X_UD,		/* instruction hyv refuses: inject #UD */
+	HYV_X_SKIP,		/* instruction with no effect on a guest: skip */
+	HYV_X_NR
+};
+
+struct hyv_exit {
+	enum hyv_exit_kind kind;
+	u32 insn_len;		/* 0: unknown, the core decodes it */
+	u64 vendor_code;	/* raw vendor exit code, for userspace */
+	u64 info1, info2;	/* raw vendor qualifiers */
+	union {
+		struct {
+			u16 port;
+			u8 size;
+			bool in;
+			bool string;
+			bool rep;
+			u64 next_rip;	/* 0: unknown */
+		} io;
+		struct {
+			u64 gpa;
+			bool write;
+			bool fetch;
+			bool present;	/* a mapping existed: permission fault */
+		} npf;
+	};
+};
+
+/* What a handler tells the run loop. */
+enum hyv_exit_action {
+	HYV_REENTER = 0,
+	HYV_TO_USER = 1,
+};
+
+/* The address bits of a nested page-table entry (NPT and EPT alike). */
+#define HYV_NPT_ADDR_MASK	GENMASK_ULL(51, 12)
+
+/* Nested page-table entry permissions, as the core asks for them. */
+#define HYV_NPT_READ	BIT(0)
+#define HYV_NPT_WRITE	BIT(1)
+#define HYV_NPT_EXEC	BIT(2)
+
+/*
+ * The seam between the core and a vendor backend. One instance per
+ * backend, chosen at module load; nothing else in the core knows which.
+ */
+struct hyv_arch_ops {
+	const char *name;
+
+	/* Whole-machine setup at load, teardown at unload. */
+	int (*hardware_setup)(void);
+	void (*hardware_unsetup)(void);
+	/* Turn the extension on/off on the calling CPU. */
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+
+	int (*vcpu_create)(struct hyv_vcpu *vcpu);
+	void (*vcpu_destroy)(struct hyv_vcpu *vcpu);
+	/*
+	 * Enter the guest once and decode why it left. Called with
+	 * preemption disabled, interrupts enabled; the core's register
+	 * array is the source of truth on entry and is updated on return.
+	 */
+	void (*vcpu_run)(struct hyv_vcpu *vcpu, struct hyv_exit *exit);
+
+	void (*get_sregs)(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs);
+	int (*set_sregs)(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs);
+	/* CS.base, CS.D/L, CR0, CR3, CR4, EFER for walking guest memory. */
+	void (*get_paging)(struct hyv_vcpu *vcpu, u64 *cr0, u64 *cr3,
+			   u64 *cr4, u64 *efer);
+	u8 (*get_cpl)(struct hyv_vcpu *vcpu);
+	void (*queue_exception)(struct hyv_vcpu *vcpu, u8 vector,
+				bool has_error, u32 error_code);
+
+	/* Nested page-table entry formats (NPT: x86 PTEs; EPT: R/W/X). */
+	u64 (*npt_table_entry)(phys_addr_t table);
+	u64 (*npt_leaf_entry)(phys_addr_t page, unsigned int perms);
+	bool (*npt_present)(u64 entry);
+	/* Point the vCPU at the VM's nested page-table root. */
+	void (*set_npt_root)(struct hyv_vcpu *vcpu, phys_addr_t root);
+};
+
+extern const struct hyv_arch_ops *hyv_ops;
+
+/* Guest memory: a range of the VMM's address space at a guest address. */
+struct hyv_slot {
+	u64 gpa;
+	u64 size;		/* 0: slot unused */
+	unsigned long hva;
+	u32 flags;
+};
+
+/* The nested page table: four levels of 512 entries, filled on fault. */
+struct hyv_mmu {
+	struct mutex lock;	/* guards the tables and the slot array */
+	u64 *root;
+	unsigned long nr_pinned;	/* pages pinned by leaf entries */
+};
+
+struct hyv_vm {
+	struct kref ref;
+	u32 id;
+	struct mm_struct *mm;		/* the VMM's, for its memory slots */
+	struct mutex lock;		/* guards vcpus[] */
+	struct hyv_vcpu *vcpus[HYV_MAX_VCPUS];
+	struct hyv_slot slots[HYV_MAX_MEMORY_SLOTS];
+	struct hyv_mmu mmu;
+};
+
+struct hyv_vcpu {
+	struct hyv_vm *vm;
+	u32 id;
+	u64 serial;			/* unique across all vCPUs ever made */
+	struct mutex lock;		/* one ioctl at a time */
+	struct hyv_run *run;		/* the mmapped page */
+	struct fpu_guest fpu;
+
+	u64 gpr[HYV_NR_GPRS];
+	u64 rip;
+	u64 rflags;
+
+	/* An IN waiting for userspace's data: where it goes on next RUN. */
+	bool pending_in;
+	u8 pending_in_size;
+
+	void *arch;			/* the backend's per-vCPU state */
+};
+
+#define hyv_vm_warn(vm, fmt, ...) \
+	pr_warn_ratelimited("hyv: vm%u: " fmt, (vm)->id, ##__VA_ARGS__)
+
+/* dev.c */
+int hyv_dev_register(void);
+void hyv_dev_unregister(void);
+
+/* vm.c */
+int hyv_vm_create(unsigned long flags);
+void hyv_vm_put(struct hyv_vm *vm);
+
+/* vcpu.c */
+int hyv_vcpu_create(struct hyv_vm *vm, unsigned long id);
+void hyv_vcpu_free(struct hyv_vcpu *vcpu);
+
+/* mmu.c */
+int hyv_mmu_init(struct hyv_vm *vm);
+void hyv_mmu_destroy(struct hyv_vm *vm);
+int hyv_mmu_set_slot(struct hyv_vm *vm, const struct hyv_memory_slot *req);
+int hyv_mmu_handle_fault(struct hyv_vcpu *vcpu, const struct hyv_exit *exit,
+			 bool *is_mmio);
+int hyv_mmu_read_gpa(struct hyv_vm *vm, u64 gpa, void *buf, unsigned int len);
+
+/* exit.c */
+int hyv_exit_handle(struct hyv_vcpu *vcpu, struct hyv_exit *exit);
+void hyv_exit_skip_insn(struct hyv_vcpu *vcpu, const struct hyv_exit *exit);
+
+/* cpuid.c */
+void hyv_cpuid(struct hyv_vcpu *vcpu);
+
+/* hypercall.c */
+void hyv_hypercall(struct hyv_vcpu *vcpu);
+
+/* svm/svm.c */
+const struct hyv_arch_ops *hyv_svm_probe(void);
+
+#endif /* HYV_HYV_H */

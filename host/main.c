@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hyv module entry: picks the vendor backend, turns virtualization on for
+ * every online CPU (and for CPUs that come online later), and off again on
+ * unload, CPU offline and reboot.
+ */
+#include <linux/module.h>
+#include <linux/cpuhotplug.h>
+#include <linux/reboot.h>
+#include <linux/smp.h>
+
+#include "hyv.h"
+
+const struct hyv_arch_ops *hyv_ops;
+static enum cpuhp_state hyv_cpuhp_state;
+static DEFINE_PER_CPU(bool, hyv_cpu_enabled);
+
+static void hyv_cpu_off(void)
+{
+	if (!this_cpu_read(hyv_cpu_enabled))
+		return;
+	hyv_ops->cpu_disable();
+	this_cpu_write(hyv_cpu_enabled, false);
+}
+
+static int hyv_cpu_online(unsigned int cpu)
+{
+	int ret;
+
+	preempt_disable();
+	ret = hyv_ops->cpu_enable();
+	if (!ret)
+		this_cpu_write(hyv_cpu_enabled, true);
+	preempt_enable();
+	if (ret)
+		pr_err("hyv: cannot enable %s on CPU %u: %d\n",
+		       hyv_ops->name, cpu, ret);
+	return ret;
+}
+
+static int hyv_cpu_offline(unsigned int cpu)
+{
+	preempt_disable();
+	hyv_cpu_off();
+	preempt_enable();
+	return 0;
+}
+
+static void hyv_cpu_off_ipi(void *unused)
+{
+	hyv_cpu_off();
+}
+
+/*
+ * On reboot, turn the extension off everywhere so that the next kernel
+ * (kexec) or the firmware finds the CPUs as they were. The emergency path
+ * (panic, crash kexec) is covered by the kernel itself for SVM: it clears
+ * EFER.SVME in cpu_emergency_disable_virtualization().
+ */
+static int hyv_reboot(struct notifier_block *nb, unsigned long code, void *p)
+{
+	on_each_cpu(hyv_cpu_off_ipi, NULL, 1);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block hyv_reboot_nb = {
+	.notifier_call = hyv_reboot,
+};
+
+static int __init hyv_init(void)
+{
+	int ret;
+
+	hyv_ops = hyv_svm_probe();
+	if (IS_ERR(hyv_ops))
+		return PTR_ERR(hyv_ops);
+
+	ret = hyv_ops->hardware_setup();
+	if (ret)
+		return ret;
+
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hyv:online",
+				hyv_cpu_online, hyv_cpu_offline);
+	if (ret < 0)
+		goto err_unsetup;
+	hyv_cpuhp_state = ret;
+
+	register_reboot_notifier(&hyv_reboot_nb);
+
+	ret = hyv_dev_register();
+	if (ret)
+		goto err_cpuhp;
+
+	pr_info("hyv: %s backend ready, /dev/hyv API version %d\n",
+		hyv_ops->name, HYV_API_VERSION);
+	return 0;
+
+err_cpuhp:
+	unregister_reboot_notifier(&hyv_reboot_nb);
+	cpuhp_remove_state(hyv_cpuhp_state);
+err_unsetup:
+	hyv_ops->hardware_unsetup();
+	return ret;
+}
+
+/*
+ * Every open fd holds a module reference (fops.owner), and every VM and
+ * vCPU holds an fd's file, so unload cannot race with a live VM.
+ */
+static void __exit hyv_exit(void)
+{
+	hyv_dev_unregister();
+	unregister_reboot_notifier(&hyv_reboot_nb);
+	cpuhp_remove_state(hyv_cpuhp_state);
+	hyv_ops->hardware_unsetup();
+	pr_info("hyv: unloaded\n");
+}
+
+module_init(hyv_init);
+module_exit(hyv_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hyv: hybrid virtualization host (SVM/NPT, VMX/EPT)");

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hyv AMD SVM backend: turning SVM on and off, each vCPU's VMCB, one guest
+ * entry, and the translation of SVM exit codes into the core's exits.
+ */
+#include <linux/cpufeature.h>
+#include <linux/gfp.h>
+#include <linux/irqflags.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+
+#include "svm.h"
+
+/* IOPM: 12 KiB, MSRPM: 8 KiB, both physically contiguous (APM §15.10, §15.11). */
+#define SVM_IOPM_ORDER		2
+#define SVM_MSRPM_ORDER		1
+
+struct svm_cpu_data {
+	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host save area */
+	struct page *host_vmcb;		/* VMSAVE/VMLOAD area for the host */
+	u64 last_vcpu_serial;		/* the vCPU that last ran here */
+};
+
+static DEFINE_PER_CPU(struct svm_cpu_data, svm_cpu);
+static struct page *svm_iopm;		/* every port intercepted */
+static struct page *svm_msrpm;		/* every MSR intercepted */
+static bool svm_has_nrips;
+static bool svm_has_flush_by_asid;
+
+static inline void svm_clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static inline void svm_stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+static void svm_free_cpu_pages(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu_data *sd = per_cpu_ptr(&svm_cpu, cpu);
+
+		if (sd->hsave)
+			__free_page(sd->hsave);
+		if (sd->host_vmcb)
+			__free_page(sd->host_vmcb);
+		sd->hsave = NULL;
+		sd->host_vmcb = NULL;
+	}
+}
+
+static void svm_hardware_unsetup(void)
+{
+	svm_free_cpu_pages();
+	if (svm_iopm)
+		__free_pages(svm_iopm, SVM_IOPM_ORDER);
+	if (svm_msrpm)
+		__free_pages(svm_msrpm, SVM_MSRPM_ORDER);
+	svm_iopm = NULL;
+	svm_msrpm = NULL;
+}
+
+static int svm_hardware_setup(void)
+{
+	int cpu;
+
+	svm_iopm = alloc_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	svm_msrpm = alloc_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm)
+		goto nomem;
+	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
+	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu_data *sd = per_cpu_ptr(&svm_cpu, cpu);
+		int node = cpu_to_node(cpu);
+
+		sd->hsave = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
+		sd->host_vmcb = alloc_pages_node(node, GFP_KERNEL | __GFP_ZERO, 0);
+		if (!sd->hsave || !sd->host_vmcb)
+			goto nomem;
+	}
+	return 0;
+
+nomem:
+	svm_hardware_unsetup();
+	return -ENOMEM;
+}
+
+static int svm_cpu_enable(void)
+{
+	struct svm_cpu_data *sd = this_cpu_ptr(&svm_cpu);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME)
+		return -EBUSY;	/* someone else's SVM is on here */
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	sd->last_vcpu_serial = 0;
+	return 0;
+}
+
+static void svm_cpu_disable(void)
+{
+	u64 efer;
+
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+}
+
+static void svm_set_intercept(struct vmcb_control_area *ctl, u32 bit)
+{
+	__set_bit(bit, (unsigned long *)ctl->intercepts);
+}
+
+/*
+ * What the guest may not do natively: everything that would touch host
+ * state (ports, MSRs, SVM instructions), what hyv emulates (CPUID, HLT,
+ * hypercalls) and what must stay with the host (interrupts, shutdown).
+ */
+static const u32 svm_intercepts[] = {
+	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_SHUTDOWN,
+	INTERCEPT_CPUID, INTERCEPT_HLT, INTERCEPT_INVD, INTERCEPT_IOIO_PROT,
+	INTERCEPT_MSR_PROT, INTERCEPT_INVLPGA, INTERCEPT_VMRUN,
+	INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
+	INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_RDTSCP,
+	INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
+	INTERCEPT_XSETBV, INTERCEPT_RDPRU,
+};
+
+static void svm_init_control(struct vmcb_control_area *ctl)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(svm_intercepts); i++)
+		svm_set_intercept(ctl, svm_intercepts[i]);
+	ctl->iopm_base_pa = page_to_phys(svm_iopm);
+	ctl->msrpm_base_pa = page_to_phys(svm_msrpm);
+	ctl->asid = SVM_GUEST_ASID;
+	/* Guest RFLAGS.IF masks only virtual interrupts (APM §15.21.1). */
+	ctl->int_ctl = V_INTR_MASKING_MASK;
+	ctl->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+}
+
+static int svm_vcpu_create(struct hyv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm;
+	struct page *page;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return -ENOMEM;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	svm->last_cpu = -1;
+	svm_init_control(&svm->vmcb->control);
+	svm_init_save_area(svm->vmcb);
+	vcpu->arch = svm;
+	return 0;
+}
+
+static void svm_vcpu_destroy(struct hyv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	__free_page(virt_to_page(svm->vmcb));
+	kfree(svm);
+	vcpu->arch = NULL;
+}
+
+/*
+ * All VMs share one ASID, so the TLB must be flushed for it whenever this
+ * CPU last ran a different vCPU, and whenever this vCPU last ran on a
+ * different CPU (its guest may have invalidated entries elsewhere since).
+ * One vCPU staying on one CPU, the common case, never flushes.
+ */
+static void svm_prepare_tlb(struct svm_vcpu *svm, struct svm_cpu_data *sd,
+			    u64 serial, int cpu)
+{
+	if (sd->last_vcpu_serial == serial && svm->last_cpu == cpu)
+		return;
+	svm->vmcb->control.tlb_ctl = svm_has_flush_by_asid ?
+		TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
+	sd->last_vcpu_serial = serial;
+	svm->last_cpu = cpu;
+}
+
+/*
+ * An event whose delivery an exit interrupted must be delivered again,
+ * except software interrupts and INT3/INTO: without NRIP-save their
+ * instruction is simply executed again (APM vol. 2 §15.7.2).
+ */
+static void svm_requeue_event(struct vmcb_control_area *ctl)
+{
+	u32 info = ctl->exit_int_info;
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
+	u32 vector = info & SVM_EXITINTINFO_VEC_MASK;
+
+	ctl->event_inj = 0;
+	if (!(info & SVM_EXITINTINFO_VALID))
+		return;
+	if (type == SVM_EXITINTINFO_TYPE_SOFT)
+		return;
+	if (type == SVM_EXITINTINFO_TYPE_EXEPT && (vector == 3 || vector == 4))
+		return;
+	ctl->event_inj = info;
+	ctl->event_inj_err = ctl->exit_int_info_err;
+}
+
+static void svm_decode_io(struct hyv_exit *exit, u64 info1, u64 info2)
+{
+	exit->kind = HYV_X_IO;
+	exit->io.port = info1 >> SVM_IOIO_PORT_SHIFT;
+	exit->io.in = info1 & SVM_IOIO_TYPE_MASK;
+	exit->io.string = info1 & SVM_IOIO_STR_MASK;
+	exit->io.rep = info1 & SVM_IOIO_REP_MASK;
+	/* SZ8, SZ16 and SZ32 are one-hot bits 4..6: the field is 1, 2 or 4. */
+	exit->io.size = (info1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	/* EXITINFO2 holds the next RIP even without NRIP-save. */
+	exit->io.next_rip = info2;
+}
+
+static enum hyv_exit_kind svm_exit_kind(u64 code, u64 info1)
+{
+	switch (code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+		return HYV_X_HOST_EVENT;
+	case SVM_EXIT_CPUID:
+		return HYV_X_CPUID;
+	case SVM_EXIT_HLT:
+		return HYV_X_HLT;
+	case SVM_EXIT_VMMCALL:
+		return HYV_X_HYPERCALL;
+	case SVM_EXIT_MSR:
+		return info1 ? HYV_X_MSR_WRITE : HYV_X_MSR_READ;
+	case SVM_EXIT_SHUTDOWN:
+		return HYV_X_SHUTDOWN;
+	case SVM_EXIT_ERR:
+		return HYV_X_FAIL_ENTRY;
+	case SVM_EXIT_INVD:
+		return HYV_X_SKIP;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_RDTSCP:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+	case SVM_EXIT_XSETBV:
+	case SVM_EXIT_RDPRU:
+		return HYV_X_UD;
+	default:
+		return HYV_X_UNKNOWN;
+	}
+}
+
+static void svm_decode_exit(struct svm_vcpu *svm, u64 rip,
+			    struct hyv_exit *exit)
+{
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
+	u64 code = ((u64)ctl->exit_code_hi << 32) | ctl->exit_code;
+	u64 info1 = ctl->exit_info_1, info2 = ctl->exit_info_2;
+
+	memset(exit, 0, sizeof(*exit));
+	exit->vendor_code = code;
+	exit->info1 = info1;
+	exit->info2 = info2;
+	exit->kind = svm_exit_kind(code, info1);
+	/* With NRIP-save the CPU tells the length of what it intercepted. */
+	if (svm_has_nrips && ctl->next_rip > rip && ctl->next_rip - rip <= 15)
+		exit->insn_len = ctl->next_rip - rip;
+
+	if (code == SVM_EXIT_IOIO) {
+		svm_decode_io(exit, info1, info2);
+	} else if (code == SVM_EXIT_NPF) {
+		exit->kind = HYV_X_NPF;
+		exit->npf.gpa = info2;
+		exit->npf.write = info1 & SVM_NPF_WRITE;
+		exit->npf.fetch = info1 & SVM_NPF_FETCH;
+		exit->npf.present = info1 & SVM_NPF_PRESENT;
+	}
+}
+
+static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
+{
+	struct svm_cpu_data *sd = this_cpu_ptr(&svm_cpu);
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+
+	vmcb->save.rax = vcpu->gpr[HYV_RAX];
+	vmcb->save.rsp = vcpu->gpr[HYV_RSP];
+	vmcb->save.rip = vcpu->rip;
+	vmcb->save.rflags = vcpu->rflags;
+	svm_prepare_tlb(svm, sd, vcpu->serial, smp_processor_id());
+
+	/*
+	 * With GIF clear nothing reaches the host, so RFLAGS.IF can be set
+	 * for VMRUN: a host interrupt arriving in the guest then makes a
+	 * #VMEXIT, and is taken right after STGI (APM vol. 2 §15.17).
+	 */
+	local_irq_disable();
+	svm_clgi();
+	local_irq_enable();
+	hyv_svm_enter(svm->vmcb_pa, vcpu->gpr, page_to_phys(sd->host_vmcb));
+	local_irq_disable();
+	svm_stgi();
+	local_irq_enable();
+
+	vcpu->gpr[HYV_RAX] = vmcb->save.rax;
+	vcpu->gpr[HYV_RSP] = vmcb->save.rsp;
+	vcpu->rip = vmcb->save.rip;
+	vcpu->rflags = vmcb->save.rflags;
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	svm_requeue_event(&vmcb->control);
+	svm_decode_exit(svm, vcpu->rip, exit);
+}
+
+static void svm_queue_exception(struct hyv_vcpu *vcpu, u8 vector,
+				bool has_error, u32 error_code)
+{
+	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+
+	ctl->event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+			 (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	ctl->event_inj_err = error_code;
+}
+
+static u8 svm_get_cpl(struct hyv_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cpl;
+}
+
+static void svm_set_npt_root(struct hyv_vcpu *vcpu, phys_addr_t root)
+{
+	to_svm(vcpu)->vmcb->control.nested_cr3 = root;
+}
+
+static const struct hyv_arch_ops svm_ops = {
+	.name			= "AMD SVM",
+	.hardware_setup		= svm_hardware_setup,
+	.hardware_unsetup	= svm_hardware_unsetup,
+	.cpu_enable		= svm_cpu_enable,
+	.cpu_disable		= svm_cpu_disable,
+	.vcpu_create		= svm_vcpu_create,
+	.vcpu_destroy		= svm_vcpu_destroy,
+	.vcpu_run		= svm_vcpu_run,
+	.get_sregs		= svm_get_sregs,
+	.set_sregs		= svm_set_sregs,
+	.get_paging		= svm_get_paging,
+	.get_cpl		= svm_get_cpl,
+	.queue_exception	= svm_queue_exception,
+	.npt_table_entry	= svm_npt_table_entry,
+	.npt_leaf_entry		= svm_npt_leaf_entry,
+	.npt_present		= svm_npt_present,
+	.set_npt_root		= svm_set_npt_root,
+};
+
+/*
+ * Is this an AMD CPU whose SVM hyv can use? Refuse, saying why, when SVM
+ * or NPT is missing, when the firmware locked SVM off, or when another
+ * hypervisor already turned it on.
+ */
+const struct hyv_arch_ops *hyv_svm_probe(void)
+{
+	u64 vm_cr, efer;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM))
+		return ERR_PTR(-ENODEV);
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE)) {
+		pr_err("hyv: SVM is disabled by the firmware (VM_CR.SVMDIS)\n");
+		return ERR_PTR(-EPERM);
+	}
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("hyv: this CPU has SVM but no nested paging (NPT)\n");
+		return ERR_PTR(-ENODEV);
+	}
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err("hyv: SVM is already in use by another hypervisor (kvm_amd?)\n");
+		return ERR_PTR(-EBUSY);
+	}
+	svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
+	svm_has_flush_by_asid = boot_cpu_has(X86_FEATURE_FLUSHBYASID);
+	pr_info("hyv: SVM with NPT%s%s\n",
+		svm_has_nrips ? ", NRIP-save" : " (no NRIP-save: hyv decodes)",
+		svm_has_flush_by_asid ? ", flush-by-ASID" : "");
+	return &svm_ops;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hyv AMD SVM backend: per-CPU and per-vCPU state. The VMCB layout and the
+ * architectural constants come from the kernel's <asm/svm.h>; what is
+ * here is only hyv's own.
+ */
+#ifndef HYV_SVM_H
+#define HYV_SVM_H
+
+#include <asm/svm.h>
+#include "../hyv.h"
+
+/* AMD APM vol. 2 §15.10.2: EXITINFO1 of an IOIO intercept. */
+#define SVM_IOIO_PORT_SHIFT	16
+
+/* AMD APM vol. 2 §15.25.6: EXITINFO1 of a nested page fault. */
+#define SVM_NPF_PRESENT		BIT_ULL(0)
+#define SVM_NPF_WRITE		BIT_ULL(1)
+#define SVM_NPF_FETCH		BIT_ULL(4)
+
+/* The guest's ASID. Every VM shares it: see svm_prepare_tlb(). */
+#define SVM_GUEST_ASID		1
+
+/* DR6 and DR7 after RESET: only their always-one bits (APM vol. 2 §13.1.1). */
+#define SVM_DR6_RESET		0xffff0ff0ULL
+#define SVM_DR7_RESET		0x400ULL
+
+/* Power-on value of IA32_PAT (AMD APM vol. 2 §7.8.2). */
+#define SVM_PAT_POWER_ON	0x0007040600070406ULL
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	phys_addr_t vmcb_pa;
+	int last_cpu;
+};
+
+static inline struct svm_vcpu *to_svm(struct hyv_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+/* svm_entry.S: VMSAVE host, VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host. */
+void hyv_svm_enter(phys_addr_t vmcb_pa, u64 *gprs, phys_addr_t host_pa);
+
+/* svm_npt.c */
+u64 svm_npt_table_entry(phys_addr_t table);
+u64 svm_npt_leaf_entry(phys_addr_t page, unsigned int perms);
+bool svm_npt_present(u64 entry);
+
+/* svm_state.c */
+void svm_init_save_area(struct vmcb *vmcb);
+void svm_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs);
+int svm_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs);
+void svm_get_paging(struct hyv_vcpu *vcpu, u64 *cr0, u64 *cr3, u64 *cr4,
+		    u64 *efer);
+
+#endif /* HYV_SVM_H */

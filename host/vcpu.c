@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs: creation, the vCPU fd (ioctls, the mmapped run page) and the run
+ * loop that enters the guest until an exit needs userspace.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/atomic.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+#include <asm/io.h>
+#include <asm/processor-flags.h>
+
+#include "hyv.h"
+
+static atomic64_t hyv_vcpu_serials = ATOMIC64_INIT(0);
+
+/* RFLAGS bits a VMM may set: everything architecturally defined. */
+#define HYV_RFLAGS_VALID	(X86_EFLAGS_CF | X86_EFLAGS_FIXED | \
+				 X86_EFLAGS_PF | X86_EFLAGS_AF | X86_EFLAGS_ZF | \
+				 X86_EFLAGS_SF | X86_EFLAGS_TF | X86_EFLAGS_IF | \
+				 X86_EFLAGS_DF | X86_EFLAGS_OF | X86_EFLAGS_IOPL | \
+				 X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | \
+				 X86_EFLAGS_AC | X86_EFLAGS_VIF | X86_EFLAGS_VIP | \
+				 X86_EFLAGS_ID)
+
+/* The result of an IN lands in AL, AX or EAX with the CPU's merge rules. */
+static void hyv_vcpu_complete_in(struct hyv_vcpu *vcpu)
+{
+	u64 *rax = &vcpu->gpr[HYV_RAX];
+	u32 data = READ_ONCE(vcpu->run->io.data);
+
+	switch (vcpu->pending_in_size) {
+	case 1:
+		*rax = (*rax & ~0xffULL) | (u8)data;
+		break;
+	case 2:
+		*rax = (*rax & ~0xffffULL) | (u16)data;
+		break;
+	default:
+		*rax = data;	/* a 32-bit write zero-extends */
+		break;
+	}
+	vcpu->pending_in = false;
+}
+
+static int hyv_vcpu_run(struct hyv_vcpu *vcpu)
+{
+	struct hyv_run *run = vcpu->run;
+	struct hyv_exit exit;
+	int ret;
+
+	if (vcpu->pending_in)
+		hyv_vcpu_complete_in(vcpu);
+
+	run->exit_reason = HYV_EXIT_NONE;
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = HYV_EXIT_INTR;
+		return -EINTR;
+	}
+
+	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = HYV_EXIT_INTR;
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		preempt_disable();
+		hyv_ops->vcpu_run(vcpu, &exit);
+		preempt_enable();
+
+		ret = hyv_exit_handle(vcpu, &exit);
+		if (ret != HYV_REENTER)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
+	return ret < 0 ? ret : 0;
+}
+
+static void hyv_vcpu_get_regs(struct hyv_vcpu *vcpu, struct hyv_regs *r)
+{
+	const u64 *g = vcpu->gpr;
+
+	memset(r, 0, sizeof(*r));
+	r->rax = g[HYV_RAX];
+	r->rbx = g[HYV_RBX];
+	r->rcx = g[HYV_RCX];
+	r->rdx = g[HYV_RDX];
+	r->rsi = g[HYV_RSI];
+	r->rdi = g[HYV_RDI];
+	r->rsp = g[HYV_RSP];
+	r->rbp = g[HYV_RBP];
+	r->r8 = g[HYV_R8];
+	r->r9 = g[HYV_R9];
+	r->r10 = g[HYV_R10];
+	r->r11 = g[HYV_R11];
+	r->r12 = g[HYV_R12];
+	r->r13 = g[HYV_R13];
+	r->r14 = g[HYV_R14];
+	r->r15 = g[HYV_R15];
+	r->rip = vcpu->rip;
+	r->rflags = vcpu->rflags;
+}
+
+static int hyv_vcpu_set_regs(struct hyv_vcpu *vcpu, const struct hyv_regs *r)
+{
+	u64 *g = vcpu->gpr;
+
+	if (r->flags || r->reserved || (r->rflags & ~HYV_RFLAGS_VALID))
+		return -EINVAL;
+	g[HYV_RAX] = r->rax;
+	g[HYV_RBX] = r->rbx;
+	g[HYV_RCX] = r->rcx;
+	g[HYV_RDX] = r->rdx;
+	g[HYV_RSI] = r->rsi;
+	g[HYV_RDI] = r->rdi;
+	g[HYV_RSP] = r->rsp;
+	g[HYV_RBP] = r->rbp;
+	g[HYV_R8] = r->r8;
+	g[HYV_R9] = r->r9;
+	g[HYV_R10] = r->r10;
+	g[HYV_R11] = r->r11;
+	g[HYV_R12] = r->r12;
+	g[HYV_R13] = r->r13;
+	g[HYV_R14] = r->r14;
+	g[HYV_R15] = r->r15;
+	vcpu->rip = r->rip;
+	vcpu->rflags = r->rflags | X86_EFLAGS_FIXED;
+	/* New registers cancel an IN that userspace never completed. */
+	vcpu->pending_in = false;
+	return 0;
+}
+
+static bool hyv_segment_valid(const struct hyv_segment *s)
+{
+	return !s->padding && s->type < 16 && s->dpl < 4 && s->present < 2 &&
+	       s->db < 2 && s->s < 2 && s->l < 2 && s->g < 2 && s->avl < 2 &&
+	       s->unusable < 2;
+}
+
+static bool hyv_dtable_valid(const struct hyv_dtable *d)
+{
+	return !d->padding[0] && !d->padding[1] && !d->padding[2];
+}
+
+static int hyv_vcpu_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *s)
+{
+	const struct hyv_segment *segs[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
+	};
+	int i;
+
+	if (s->flags || memchr_inv(s->reserved, 0, sizeof(s->reserved)))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(segs); i++)
+		if (!hyv_segment_valid(segs[i]))
+			return -EINVAL;
+	if (!hyv_dtable_valid(&s->gdt) || !hyv_dtable_valid(&s->idt))
+		return -EINVAL;
+	return hyv_ops->set_sregs(vcpu, s);
+}
+
+/* The architectural state after RESET (Intel SDM vol. 3A §9.1.1). */
+static int hyv_vcpu_reset(struct hyv_vcpu *vcpu)
+{
+	struct hyv_segment data = {
+		.limit = 0xffff, .type = 3, .present = 1, .s = 1,
+	};
+	struct hyv_sregs s = {
+		.ds = data, .es = data, .fs = data, .gs = data, .ss = data,
+		.cs = { .base = 0xffff0000, .limit = 0xffff, .selector = 0xf000,
+			.type = 11, .present = 1, .s = 1 },
+		.tr = { .limit = 0xffff, .type = 11, .present = 1 },
+		.ldt = { .limit = 0xffff, .type = 2, .present = 1 },
+		.gdt = { .limit = 0xffff },
+		.idt = { .limit = 0xffff },
+		.cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW,
+	};
+
+	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
+	vcpu->rip = 0xfff0;
+	vcpu->rflags = X86_EFLAGS_FIXED;
+	return hyv_ops->set_sregs(vcpu, &s);
+}
+
+static long hyv_vcpu_ioctl_locked(struct hyv_vcpu *vcpu, unsigned int cmd,
+				  void __user *argp)
+{
+	union {
+		struct hyv_regs regs;
+		struct hyv_sregs sregs;
+	} u;
+
+	switch (cmd) {
+	case HYV_RUN:
+		return argp ? -EINVAL : hyv_vcpu_run(vcpu);
+	case HYV_GET_REGS:
+		hyv_vcpu_get_regs(vcpu, &u.regs);
+		return copy_to_user(argp, &u.regs, sizeof(u.regs)) ? -EFAULT : 0;
+	case HYV_SET_REGS:
+		if (copy_from_user(&u.regs, argp, sizeof(u.regs)))
+			return -EFAULT;
+		return hyv_vcpu_set_regs(vcpu, &u.regs);
+	case HYV_GET_SREGS:
+		hyv_ops->get_sregs(vcpu, &u.sregs);
+		return copy_to_user(argp, &u.sregs, sizeof(u.sregs)) ? -EFAULT : 0;
+	case HYV_SET_SREGS:
+		if (copy_from_user(&u.sregs, argp, sizeof(u.sregs)))
+			return -EFAULT;
+		return hyv_vcpu_set_sregs(vcpu, &u.sregs);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static long hyv_vcpu_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct hyv_vcpu *vcpu = file->private_data;
+	long ret;
+
+	/* Guest memory is the creator's: the vCPU runs only in its mm. */
+	if (current->mm != vcpu->vm->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->lock))
+		return -EINTR;
+	ret = hyv_vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);
+	mutex_unlock(&vcpu->lock);
+	return ret;
+}
+
+static vm_fault_t hyv_vcpu_fault(struct vm_fault *vmf)
+{
+	struct hyv_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	page = virt_to_page(vcpu->run);
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct hyv_vcpu_vm_ops = {
+	.fault = hyv_vcpu_fault,
+};
+
+static int hyv_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff != 0 || vma_pages(vma) != 1)
+		return -EINVAL;
+	vma->vm_ops = &hyv_vcpu_vm_ops;
+	return 0;
+}
+
+static int hyv_vcpu_release(struct inode *inode, struct file *file)
+{
+	struct hyv_vcpu *vcpu = file->private_data;
+	struct hyv_vm *vm = vcpu->vm;
+
+	mutex_lock(&vm->lock);
+	vm->vcpus[vcpu->id] = NULL;
+	mutex_unlock(&vm->lock);
+	hyv_vcpu_free(vcpu);
+	hyv_vm_put(vm);
+	return 0;
+}
+
+static const struct file_operations hyv_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= hyv_vcpu_release,
+	.unlocked_ioctl	= hyv_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= hyv_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+void hyv_vcpu_free(struct hyv_vcpu *vcpu)
+{
+	if (vcpu->arch)
+		hyv_ops->vcpu_destroy(vcpu);
+	fpu_free_guest_fpstate(&vcpu->fpu);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu);
+}
+
+static struct hyv_vcpu *hyv_vcpu_alloc(struct hyv_vm *vm, u32 id)
+{
+	struct hyv_vcpu *vcpu;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return NULL;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->serial = atomic64_inc_return(&hyv_vcpu_serials);
+	mutex_init(&vcpu->lock);
+	vcpu->run = (struct hyv_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run)
+		goto err;
+	if (!fpu_alloc_guest_fpstate(&vcpu->fpu))
+		goto err_run;
+	if (hyv_ops->vcpu_create(vcpu))
+		goto err_fpu;
+	if (hyv_vcpu_reset(vcpu))
+		goto err_fpu;
+	hyv_ops->set_npt_root(vcpu, virt_to_phys(vm->mmu.root));
+	return vcpu;
+
+err_fpu:
+	if (vcpu->arch)
+		hyv_ops->vcpu_destroy(vcpu);
+	fpu_free_guest_fpstate(&vcpu->fpu);
+err_run:
+	free_page((unsigned long)vcpu->run);
+err:
+	kfree(vcpu);
+	return NULL;
+}
+
+int hyv_vcpu_create(struct hyv_vm *vm, unsigned long id)
+{
+	struct hyv_vcpu *vcpu;
+	int fd;
+
+	if (id >= HYV_MAX_VCPUS)
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[id]) {
+		fd = -EEXIST;
+		goto out;
+	}
+	vcpu = hyv_vcpu_alloc(vm, id);
+	if (!vcpu) {
+		fd = -ENOMEM;
+		goto out;
+	}
+	kref_get(&vm->ref);
+	fd = anon_inode_getfd("hyv-vcpu", &hyv_vcpu_fops, vcpu,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		hyv_vcpu_free(vcpu);
+		hyv_vm_put(vm);
+		goto out;
+	}
+	vm->vcpus[id] = vcpu;
+out:
+	mutex_unlock(&vm->lock);
+	return fd;
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMs: creation, the VM fd and its ioctls (vCPUs, memory slots), and the
+ * reference count that keeps a VM alive while any of its fds is open.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "hyv.h"
+
+static DEFINE_IDA(hyv_vm_ids);
+
+static void hyv_vm_release(struct kref *ref)
+{
+	struct hyv_vm *vm = container_of(ref, struct hyv_vm, ref);
+
+	hyv_mmu_destroy(vm);
+	mmdrop(vm->mm);
+	ida_free(&hyv_vm_ids, vm->id);
+	kfree(vm);
+}
+
+void hyv_vm_put(struct hyv_vm *vm)
+{
+	kref_put(&vm->ref, hyv_vm_release);
+}
+
+static int hyv_vm_set_slot(struct hyv_vm *vm, void __user *argp)
+{
+	struct hyv_memory_slot req;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~HYV_MEM_VALID_FLAGS)
+		return -EINVAL;
+	return hyv_mmu_set_slot(vm, &req);
+}
+
+static long hyv_vm_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct hyv_vm *vm = file->private_data;
+
+	/* Slots name addresses in the creator's mm: no one else may use it. */
+	if (current->mm != vm->mm)
+		return -EIO;
+
+	switch (cmd) {
+	case HYV_CREATE_VCPU:
+		return hyv_vcpu_create(vm, arg);
+	case HYV_SET_MEMORY_SLOT:
+		return hyv_vm_set_slot(vm, (void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int hyv_vm_file_release(struct inode *inode, struct file *file)
+{
+	hyv_vm_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations hyv_vm_fops = {
+	.owner		= THIS_MODULE,
+	.release	= hyv_vm_file_release,
+	.unlocked_ioctl	= hyv_vm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+int hyv_vm_create(unsigned long flags)
+{
+	struct hyv_vm *vm;
+	int ret, fd;
+
+	if (flags)
+		return -EINVAL;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+
+	ret = ida_alloc(&hyv_vm_ids, GFP_KERNEL);
+	if (ret < 0)
+		goto err_free;
+	vm->id = ret;
+
+	ret = hyv_mmu_init(vm);
+	if (ret)
+		goto err_ida;
+
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+
+	fd = anon_inode_getfd("hyv-vm", &hyv_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		hyv_vm_put(vm);	/* drops the mm, the tables and the id */
+	return fd;
+
+err_ida:
+	ida_free(&hyv_vm_ids, vm->id);
+err_free:
+	kfree(vm);
+	return ret;
+}
