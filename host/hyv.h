@@ -140,6 +140,13 @@ struct hyv_mmu {
 	unsigned long nr_pinned;	/* pages pinned by leaf entries */
 };
 
+/* Exit counters of one vCPU (see struct hyv_vm_stats). */
+struct hyv_vcpu_stats {
+	u64 exits;
+	u64 exits_to_user;
+	u64 exit_reason[HYV_STAT_EXIT_NR];
+};
+
 struct hyv_vm {
 	struct kref ref;
 	u32 id;
@@ -148,6 +155,8 @@ struct hyv_vm {
 	struct hyv_vcpu *vcpus[HYV_MAX_VCPUS];
 	struct hyv_slot slots[HYV_MAX_MEMORY_SLOTS];
 	struct hyv_mmu mmu;
+	struct hyv_vcpu_stats retired_stats;	/* of closed vCPUs */
+	struct dentry *debugfs;
 };
 
 struct hyv_vcpu {
@@ -166,6 +175,7 @@ struct hyv_vcpu {
 	bool pending_in;
 	u8 pending_in_size;
 
+	struct hyv_vcpu_stats stats;
 	void *arch;			/* the backend's per-vCPU state */
 };
 
@@ -201,6 +211,16 @@ void hyv_cpuid(struct hyv_vcpu *vcpu);
 
 /* hypercall.c */
 void hyv_hypercall(struct hyv_vcpu *vcpu);
+
+/* stats.c */
+void hyv_stats_count_exit(struct hyv_vcpu *vcpu, const struct hyv_exit *exit,
+			  int action);
+void hyv_stats_retire_vcpu(struct hyv_vcpu *vcpu);
+int hyv_stats_ioctl(struct hyv_vm *vm, void __user *argp);
+void hyv_stats_vm_init(struct hyv_vm *vm);
+void hyv_stats_vm_destroy(struct hyv_vm *vm);
+void hyv_stats_init(void);
+void hyv_stats_exit(void);
 
 /* svm/svm.c */
 const struct hyv_arch_ops *hyv_svm_probe(void);

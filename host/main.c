@@ -86,6 +86,7 @@ static int __init hyv_init(void)
 	hyv_cpuhp_state = ret;
 
 	register_reboot_notifier(&hyv_reboot_nb);
+	hyv_stats_init();
 
 	ret = hyv_dev_register();
 	if (ret)
@@ -96,6 +97,7 @@ static int __init hyv_init(void)
 	return 0;
 
 err_cpuhp:
+	hyv_stats_exit();
 	unregister_reboot_notifier(&hyv_reboot_nb);
 	cpuhp_remove_state(hyv_cpuhp_state);
 err_unsetup:
@@ -110,6 +112,7 @@ err_unsetup:
 static void __exit hyv_exit(void)
 {
 	hyv_dev_unregister();
+	hyv_stats_exit();
 	unregister_reboot_notifier(&hyv_reboot_nb);
 	cpuhp_remove_state(hyv_cpuhp_state);
 	hyv_ops->hardware_unsetup();

@@ -78,6 +78,7 @@ static int hyv_vcpu_run(struct hyv_vcpu *vcpu)
 		preempt_enable();
 
 		ret = hyv_exit_handle(vcpu, &exit);
+		hyv_stats_count_exit(vcpu, &exit, ret);
 		if (ret != HYV_REENTER)
 			break;
 	}
@@ -269,6 +270,7 @@ static int hyv_vcpu_release(struct inode *inode, struct file *file)
 
 	mutex_lock(&vm->lock);
 	vm->vcpus[vcpu->id] = NULL;
+	hyv_stats_retire_vcpu(vcpu);
 	mutex_unlock(&vm->lock);
 	hyv_vcpu_free(vcpu);
 	hyv_vm_put(vm);

@@ -20,6 +20,7 @@ static void hyv_vm_release(struct kref *ref)
 {
 	struct hyv_vm *vm = container_of(ref, struct hyv_vm, ref);
 
+	hyv_stats_vm_destroy(vm);
 	hyv_mmu_destroy(vm);
 	mmdrop(vm->mm);
 	ida_free(&hyv_vm_ids, vm->id);
@@ -56,6 +57,8 @@ static long hyv_vm_ioctl(struct file *file, unsigned int cmd,
 		return hyv_vcpu_create(vm, arg);
 	case HYV_SET_MEMORY_SLOT:
 		return hyv_vm_set_slot(vm, (void __user *)arg);
+	case HYV_GET_STATS:
+		return hyv_stats_ioctl(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -100,6 +103,7 @@ int hyv_vm_create(unsigned long flags)
 
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	hyv_stats_vm_init(vm);
 
 	fd = anon_inode_getfd("hyv-vm", &hyv_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0)

@@ -55,6 +55,36 @@ struct hyv_memory_slot {
 
 #define HYV_SET_MEMORY_SLOT	_IOW(HYV_IO, 0x11, struct hyv_memory_slot)
 
+/*
+ * Counters of the whole VM since it was created (all vCPUs summed).
+ * Exits are counted by the core's reason; "to_user" counts the exits that
+ * reached userspace (RUN returned). flags must be 0 on input.
+ */
+enum hyv_stat_exit {
+	HYV_STAT_EXIT_OTHER,		/* unknown, #UD, shutdown, failed entry */
+	HYV_STAT_EXIT_HOST_EVENT,	/* host interrupt or NMI */
+	HYV_STAT_EXIT_HLT,
+	HYV_STAT_EXIT_IO,
+	HYV_STAT_EXIT_CPUID,
+	HYV_STAT_EXIT_HYPERCALL,
+	HYV_STAT_EXIT_MSR,
+	HYV_STAT_EXIT_NPF,		/* nested page faults, MMIO included */
+	HYV_STAT_EXIT_MMIO,		/* the NPFs that were MMIO */
+	HYV_STAT_EXIT_NR = 16		/* room to grow; fixed ABI size */
+};
+
+struct hyv_vm_stats {
+	__u64 flags;
+	__u64 exits;			/* every exit */
+	__u64 exits_to_user;
+	__u64 exit_reason[HYV_STAT_EXIT_NR];	/* enum hyv_stat_exit */
+	__u64 pages_4k;			/* nested mappings now present */
+	__u64 pages_2m;
+	__u64 reserved[8];
+};
+
+#define HYV_GET_STATS		_IOWR(HYV_IO, 0x12, struct hyv_vm_stats)
+
 /* ---- vCPU fd ------------------------------------------------------------ */
 
 /* Runs the vCPU until an exit that userspace must see; see struct hyv_run. */
