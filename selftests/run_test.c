@@ -114,7 +114,7 @@ TEST(registers_set_by_the_vmm_are_seen_by_the_guest)
 	unsigned int i;
 
 	hyv_vcpu_get_regs(vcpu, &regs);
-	for (i = 0; i < sizeof(gpr) / sizeof(gpr[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(gpr); i++) {
 		*gpr[i] = 0x1000000000000001ULL << (i % 4) | (u64)i << 20;
 		sum += *gpr[i];
 	}

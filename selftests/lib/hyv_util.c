@@ -51,7 +51,7 @@ const char *hyv_exit_name(u32 reason)
 		[HYV_EXIT_INTR]			= "INTR",
 	};
 
-	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
+	if (reason < ARRAY_SIZE(names) && names[reason])
 		return names[reason];
 	return "unknown";
 }
@@ -80,8 +80,8 @@ static void vm_load_image(struct hyv_vm *vm)
 			continue;
 		HYV_ASSERT(start >= HYV_DATA_END &&
 			   end + HYV_MAX_VCPUS * HYV_STACK_SIZE <= vm->mem_size,
-			   "segment [%#llx, %#llx) does not fit below the stacks"
-			   " of a %#llx-byte guest", start, end, vm->mem_size);
+			   "segment [%#llx, %#llx) does not fit below the stacks of a %#llx-byte guest",
+			   start, end, vm->mem_size);
 		memcpy(vm->mem + start, (void *)start, end - start);
 	}
 }

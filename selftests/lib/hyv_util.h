@@ -43,6 +43,16 @@ typedef __u16 u16;
 typedef __u32 u32;
 typedef __u64 u64;
 
+/* The few kernel idioms the tests use, as tools/include spells them. */
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
+#define BIT(n)			(1U << (n))
+#define BIT_ULL(n)		(1ULL << (n))
+#define __packed		__attribute__((packed))
+#define __noreturn		__attribute__((noreturn))
+#define __printf(a, b)		__attribute__((format(printf, a, b)))
+
 #define SZ_4K			0x1000ULL
 #define SZ_2M			0x200000ULL
 #define SZ_1G			0x40000000ULL
@@ -125,8 +135,12 @@ static inline void guest_ucall(u64 cmd, u64 a0, u64 a1, u64 a2, u64 a3)
 
 #define GUEST_ASSERT(cond)	__GUEST_ASSERT(cond, #cond, 0, 0)
 #define GUEST_ASSERT_EQ(expected, seen)					\
-	__GUEST_ASSERT((expected) == (seen), #expected " == " #seen,	\
-		       (expected), (seen))
+	do {								\
+		u64 __e = (expected), __s = (seen);			\
+									\
+		__GUEST_ASSERT(__e == __s, #expected " == " #seen,	\
+			       __e, __s);				\
+	} while (0)
 
 /* Hypercall: number in RAX, arguments in RBX, RCX, RDX, RSI, result in RAX. */
 static inline u64 guest_hypercall(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
@@ -177,8 +191,8 @@ struct hyv_vcpu {
 	size_t run_size;
 };
 
-void __hyv_fatal(const char *file, int line, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 3, 4)));
+void __noreturn __printf(3, 4)
+__hyv_fatal(const char *file, int line, const char *fmt, ...);
 
 /* Print a "# file:line: ..." diagnostic and abort(): the test fails. */
 #define HYV_FATAL(fmt, ...) __hyv_fatal(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
@@ -219,6 +233,8 @@ u64 hyv_vcpu_run_done(struct hyv_vcpu *vcpu);
 void hyv_vcpu_describe_exit(struct hyv_vcpu *vcpu, char *buf, size_t len);
 
 /* Library internals (x86.c), used by hyv_util.c. */
+extern const u8 hyv_guest_exc_stubs[];
+extern const u8 hyv_guest_return[];
 void hyv_vm_setup_x86(struct hyv_vm *vm);
 u64 hyv_vcpu_stack_top(struct hyv_vcpu *vcpu);
 void hyv_vcpu_set_entry(struct hyv_vcpu *vcpu, void *guest_code);

@@ -9,22 +9,22 @@
 
 #include "hyv_util.h"
 
-#define PTE_P		(1ULL << 0)
-#define PTE_RW		(1ULL << 1)
-#define PTE_PS		(1ULL << 7)
+#define PTE_P		BIT_ULL(0)
+#define PTE_RW		BIT_ULL(1)
+#define PTE_PS		BIT_ULL(7)
 #define PTE_ADDR_MASK	0x000ffffffffff000ULL
 
-#define X86_CR0_PE	(1ULL << 0)
-#define X86_CR0_MP	(1ULL << 1)
-#define X86_CR0_ET	(1ULL << 4)
-#define X86_CR0_NE	(1ULL << 5)
-#define X86_CR0_WP	(1ULL << 16)
-#define X86_CR0_PG	(1ULL << 31)
-#define X86_CR4_PAE	(1ULL << 5)
-#define X86_CR4_OSFXSR	(1ULL << 9)
-#define X86_CR4_OSXMMEXCPT (1ULL << 10)
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
+#define X86_CR0_PE	BIT_ULL(0)
+#define X86_CR0_MP	BIT_ULL(1)
+#define X86_CR0_ET	BIT_ULL(4)
+#define X86_CR0_NE	BIT_ULL(5)
+#define X86_CR0_WP	BIT_ULL(16)
+#define X86_CR0_PG	BIT_ULL(31)
+#define X86_CR4_PAE	BIT_ULL(5)
+#define X86_CR4_OSFXSR	BIT_ULL(9)
+#define X86_CR4_OSXMMEXCPT BIT_ULL(10)
+#define EFER_LME	BIT_ULL(8)
+#define EFER_LMA	BIT_ULL(10)
 
 #define NR_EXC_VECTORS	32
 #define EXC_STUB_SIZE	16
@@ -53,40 +53,37 @@ static void __attribute__((constructor)) hyv_detect_vendor(void)
  * reports UCALL_EXCEPTION(vector, rip, error code) and halts for good.
  */
 asm(".pushsection .text\n"
-    ".align 16\n"
-    ".globl hyv_guest_exc_stubs\n"
-    "hyv_guest_exc_stubs:\n"
-    "vector = 0\n"
-    ".rept 32\n"
-    ".align 16\n"
+	".align 16\n"
+	".globl hyv_guest_exc_stubs\n"
+	"hyv_guest_exc_stubs:\n"
+	"vector = 0\n"
+	".rept 32\n"
+	".align 16\n"
     /* Vectors 8, 10-14, 17, 21, 29 and 30 push an error code. */
-    ".if (vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21 || vector == 29 || vector == 30) == 0\n"
-    "	pushq $0\n"
-    ".endif\n"
-    "	pushq $vector\n"
-    "	jmp hyv_guest_exc_common\n"
-    "vector = vector + 1\n"
-    ".endr\n"
-    "hyv_guest_exc_common:\n"
-    "	popq %rdi\n"
-    "	popq %rdx\n"
-    "	movq (%rsp), %rsi\n"
-    "	movl $" hyv_str(UCALL_EXCEPTION) ", %eax\n"
-    "	outl %eax, $" hyv_str(HYV_UCALL_PORT) "\n"
-    "1:	hlt\n"
-    "	jmp 1b\n"
+	".if (vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21 || vector == 29 || vector == 30) == 0\n"
+	"	pushq $0\n"
+	".endif\n"
+	"	pushq $vector\n"
+	"	jmp hyv_guest_exc_common\n"
+	"vector = vector + 1\n"
+	".endr\n"
+	"hyv_guest_exc_common:\n"
+	"	popq %rdi\n"
+	"	popq %rdx\n"
+	"	movq (%rsp), %rsi\n"
+	"	movl $" hyv_str(UCALL_EXCEPTION) ", %eax\n"
+	"	outl %eax, $" hyv_str(HYV_UCALL_PORT) "\n"
+	"1:	hlt\n"
+	"	jmp 1b\n"
     /* Where a guest function returns to: UCALL_DONE with its result. */
-    ".globl hyv_guest_return\n"
-    "hyv_guest_return:\n"
-    "	movq %rax, %rdi\n"
-    "	movl $" hyv_str(UCALL_DONE) ", %eax\n"
-    "	outl %eax, $" hyv_str(HYV_UCALL_PORT) "\n"
-    "2:	hlt\n"
-    "	jmp 2b\n"
-    ".popsection\n");
-
-extern const u8 hyv_guest_exc_stubs[];
-extern const u8 hyv_guest_return[];
+	".globl hyv_guest_return\n"
+	"hyv_guest_return:\n"
+	"	movq %rax, %rdi\n"
+	"	movl $" hyv_str(UCALL_DONE) ", %eax\n"
+	"	outl %eax, $" hyv_str(HYV_UCALL_PORT) "\n"
+	"2:	hlt\n"
+	"	jmp 2b\n"
+	".popsection\n");
 
 static u64 *gpa_ptr(struct hyv_vm *vm, u64 gpa)
 {

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The /dev/hyv ABI at its edges: version and sizes, the errno of every
+ * kind of bad request (unknown ioctl, bad flags, non-zero padding, bad
+ * slots, bad vCPU ids, bad pointers), and a VM that still runs afterwards.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "hyv_util.h"
+
+/* Expect ioctl(fd, cmd, arg) to fail with errno e. */
+#define EXPECT_IOCTL_ERRNO(e, fd, cmd, arg)				\
+	do {								\
+		errno = 0;						\
+		EXPECT_EQ(-1, ioctl(fd, cmd, arg));			\
+		EXPECT_EQ(e, errno) TH_LOG("ioctl %s", #cmd);		\
+	} while (0)
+
+static void guest_add(u64 a, u64 b)
+{
+	asm volatile("hlt" : : "a"(a + b));
+}
+
+/* The VM still runs guest code: whatever failed before left it intact. */
+static void check_runs(struct __test_metadata *_metadata,
+		       struct hyv_vcpu *vcpu)
+{
+	struct hyv_regs regs;
+
+	hyv_vcpu_set_entry(vcpu, guest_add);
+	hyv_vcpu_set_args(vcpu, 1000, 337);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
+	hyv_vcpu_get_regs(vcpu, &regs);
+	EXPECT_EQ(1337, regs.rax);
+}
+
+FIXTURE(vm) {
+	struct hyv_vcpu *vcpu;
+	struct hyv_vm *vm;
+};
+
+FIXTURE_SETUP(vm)
+{
+	self->vcpu = hyv_vm_create_with_vcpu(guest_add);
+	self->vm = self->vcpu->vm;
+}
+
+FIXTURE_TEARDOWN(vm)
+{
+	check_runs(_metadata, self->vcpu);
+	hyv_vm_free_with_vcpu(self->vcpu);
+}
+
+TEST(api_version_is_hyv_api_version)
+{
+	int fd = hyv_open_dev();
+
+	EXPECT_EQ(HYV_API_VERSION, ioctl(fd, HYV_GET_API_VERSION, 0));
+	close(fd);
+}
+
+TEST(vcpu_mmap_size_covers_struct_hyv_run)
+{
+	int fd = hyv_open_dev();
+	int size = ioctl(fd, HYV_GET_VCPU_MMAP_SIZE, 0);
+
+	EXPECT_LE((int)sizeof(struct hyv_run), size);
+	EXPECT_EQ(0, size % getpagesize());
+	close(fd);
+}
+
+TEST(create_vm_with_nonzero_argument_is_einval)
+{
+	int fd = hyv_open_dev();
+
+	EXPECT_IOCTL_ERRNO(EINVAL, fd, HYV_CREATE_VM, 1);
+	EXPECT_IOCTL_ERRNO(EINVAL, fd, HYV_CREATE_VM, 1UL << 63);
+	close(fd);
+}
+
+TEST_F(vm, unknown_and_misdirected_ioctls_are_enotty_on_every_fd)
+{
+	const unsigned long unknown[] = {
+		_IO(HYV_IO, 0xff),
+		_IOW(HYV_IO, 0x11, u64),	/* right number, wrong size */
+		_IO(0xAE, 0x01),		/* KVM_CREATE_VM */
+	};
+	int fds[] = { self->vm->dev_fd, self->vm->fd, self->vcpu->fd };
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(fds); i++)
+		for (j = 0; j < ARRAY_SIZE(unknown); j++) {
+			errno = 0;
+			EXPECT_EQ(-1, ioctl(fds[i], unknown[j], 0));
+			EXPECT_EQ(ENOTTY, errno)
+				TH_LOG("fd %u, ioctl %#lx", i, unknown[j]);
+		}
+
+	/* Real ioctls sent to the wrong kind of fd. */
+	EXPECT_IOCTL_ERRNO(ENOTTY, self->vm->dev_fd, HYV_RUN, 0);
+	EXPECT_IOCTL_ERRNO(ENOTTY, self->vm->dev_fd, HYV_CREATE_VCPU, 1);
+	EXPECT_IOCTL_ERRNO(ENOTTY, self->vm->fd, HYV_RUN, 0);
+	EXPECT_IOCTL_ERRNO(ENOTTY, self->vm->fd, HYV_CREATE_VM, 0);
+	EXPECT_IOCTL_ERRNO(ENOTTY, self->vcpu->fd, HYV_CREATE_VCPU, 1);
+	EXPECT_IOCTL_ERRNO(ENOTTY, self->vcpu->fd, HYV_GET_API_VERSION, 0);
+}
+
+TEST_F(vm, memory_slot_with_unknown_flags_is_einval)
+{
+	const u32 bad[] = { HYV_MEM_READONLY, 1U << 1, 1U << 31 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, __hyv_vm_set_slot(self->vm, 1, bad[i], SZ_1G,
+						SZ_2M, self->vm->mem));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("flags %#x", bad[i]);
+	}
+}
+
+TEST_F(vm, unaligned_memory_slot_is_einval)
+{
+	struct { u64 gpa, size, off; } bad[] = {
+		{ SZ_1G + 0x800, SZ_2M, 0 },	/* guest address */
+		{ SZ_1G, SZ_2M - 0x10, 0 },	/* size */
+		{ SZ_1G, SZ_4K, 0x10 },		/* userspace address */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, __hyv_vm_set_slot(self->vm, 1, 0, bad[i].gpa,
+						bad[i].size,
+						self->vm->mem + bad[i].off));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("case %u", i);
+	}
+}
+
+TEST_F(vm, overlapping_memory_slots_are_eexist)
+{
+	u64 end = self->vm->mem_size;		/* slot 0 is [0, end) */
+	struct { u64 gpa, size; } bad[] = {
+		{ 0, SZ_4K },				/* same start */
+		{ SZ_2M, SZ_4K },			/* inside */
+		{ end - SZ_4K, SZ_2M },			/* straddles the end */
+		{ 0, end + SZ_2M },			/* contains it */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, __hyv_vm_set_slot(self->vm, 1, 0, bad[i].gpa,
+						bad[i].size, self->vm->mem));
+		EXPECT_EQ(EEXIST, errno) TH_LOG("case %u", i);
+	}
+	/* Adjacent is fine, and it can be deleted again. */
+	EXPECT_EQ(0, __hyv_vm_set_slot(self->vm, 1, 0, end, SZ_4K,
+				       self->vm->mem));
+	EXPECT_EQ(0, __hyv_vm_set_slot(self->vm, 1, 0, end, 0, self->vm->mem));
+}
+
+TEST_F(vm, memory_slot_index_out_of_range_is_einval)
+{
+	const u32 bad[] = { HYV_MAX_MEMORY_SLOTS, HYV_MAX_MEMORY_SLOTS + 1, ~0U };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, __hyv_vm_set_slot(self->vm, bad[i], 0, SZ_1G,
+						SZ_4K, self->vm->mem));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("slot %u", bad[i]);
+	}
+	/* The last valid index works. */
+	EXPECT_EQ(0, __hyv_vm_set_slot(self->vm, HYV_MAX_MEMORY_SLOTS - 1, 0,
+				       SZ_1G, SZ_4K, self->vm->mem));
+}
+
+TEST_F(vm, memory_slot_too_big_or_beyond_guest_phys_space_is_einval)
+{
+	u64 top = 1ULL << HYV_GUEST_PHYS_BITS;
+	struct { u64 gpa, size; } bad[] = {
+		{ SZ_1G, (HYV_MAX_SLOT_PAGES + 1) * SZ_4K },	/* too big */
+		{ top, SZ_4K },					/* beyond */
+		{ top - SZ_4K, 2 * SZ_4K },			/* straddles */
+		{ ~0ULL & ~(SZ_4K - 1), 2 * SZ_4K },		/* wraps */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, __hyv_vm_set_slot(self->vm, 1, 0, bad[i].gpa,
+						bad[i].size, self->vm->mem));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("case %u", i);
+	}
+	/* The last page of guest-physical space is a valid place for a slot. */
+	EXPECT_EQ(0, __hyv_vm_set_slot(self->vm, 1, 0, top - SZ_4K, SZ_4K,
+				       self->vm->mem));
+}
+
+TEST_F(vm, vcpu_id_out_of_range_is_einval_and_duplicate_is_eexist)
+{
+	int fd;
+
+	EXPECT_IOCTL_ERRNO(EINVAL, self->vm->fd, HYV_CREATE_VCPU, HYV_MAX_VCPUS);
+	EXPECT_IOCTL_ERRNO(EINVAL, self->vm->fd, HYV_CREATE_VCPU, 1UL << 32);
+	EXPECT_IOCTL_ERRNO(EINVAL, self->vm->fd, HYV_CREATE_VCPU, ~0UL);
+	EXPECT_IOCTL_ERRNO(EEXIST, self->vm->fd, HYV_CREATE_VCPU, 0);
+
+	/* The largest id is fine, once. */
+	fd = ioctl(self->vm->fd, HYV_CREATE_VCPU, HYV_MAX_VCPUS - 1);
+	EXPECT_LE(0, fd);
+	EXPECT_IOCTL_ERRNO(EEXIST, self->vm->fd, HYV_CREATE_VCPU, HYV_MAX_VCPUS - 1);
+	close(fd);
+}
+
+TEST_F(vm, regs_with_nonzero_flags_or_reserved_are_einval)
+{
+	struct hyv_regs regs;
+
+	hyv_vcpu_get_regs(self->vcpu, &regs);
+	EXPECT_EQ(0, regs.flags);
+	EXPECT_EQ(0, regs.reserved);
+
+	regs.flags = 1;
+	EXPECT_IOCTL_ERRNO(EINVAL, self->vcpu->fd, HYV_SET_REGS, &regs);
+	regs.flags = 0;
+	regs.reserved = 1ULL << 63;
+	EXPECT_IOCTL_ERRNO(EINVAL, self->vcpu->fd, HYV_SET_REGS, &regs);
+	regs.reserved = 0;
+	EXPECT_EQ(0, ioctl(self->vcpu->fd, HYV_SET_REGS, &regs));
+}
+
+/* Every byte in struct hyv_sregs that must be zero. */
+static void sregs_must_be_zero(size_t *off, unsigned int *n)
+{
+	size_t seg0 = offsetof(struct hyv_sregs, cs);
+	unsigned int i;
+
+	*n = 0;
+	for (i = 0; i < 8; i++)		/* cs ds es fs gs ss tr ldt */
+		off[(*n)++] = seg0 + i * sizeof(struct hyv_segment) +
+			      offsetof(struct hyv_segment, padding);
+	for (i = 0; i < sizeof(((struct hyv_dtable *)0)->padding); i++) {
+		off[(*n)++] = offsetof(struct hyv_sregs, gdt.padding) + i;
+		off[(*n)++] = offsetof(struct hyv_sregs, idt.padding) + i;
+	}
+	for (i = 0; i < sizeof(((struct hyv_sregs *)0)->flags); i++)
+		off[(*n)++] = offsetof(struct hyv_sregs, flags) + i;
+	for (i = 0; i < sizeof(((struct hyv_sregs *)0)->reserved); i++)
+		off[(*n)++] = offsetof(struct hyv_sregs, reserved) + i;
+}
+
+TEST_F(vm, sregs_with_nonzero_flags_reserved_or_padding_are_einval)
+{
+	struct hyv_sregs good, bad;
+	size_t off[64];
+	unsigned int i, n;
+
+	hyv_vcpu_get_sregs(self->vcpu, &good);
+	sregs_must_be_zero(off, &n);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(0, ((u8 *)&good)[off[i]]) TH_LOG("GET offset %zu", off[i]);
+		bad = good;
+		((u8 *)&bad)[off[i]] = 0x80;
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(self->vcpu->fd, HYV_SET_SREGS, &bad))
+			TH_LOG("offset %zu", off[i]);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("offset %zu", off[i]);
+	}
+	EXPECT_EQ(0, ioctl(self->vcpu->fd, HYV_SET_SREGS, &good));
+}
+
+TEST_F(vm, bad_user_pointers_are_efault)
+{
+	void *bad = (void *)8;
+
+	EXPECT_IOCTL_ERRNO(EFAULT, self->vm->fd, HYV_SET_MEMORY_SLOT, bad);
+	EXPECT_IOCTL_ERRNO(EFAULT, self->vcpu->fd, HYV_GET_REGS, bad);
+	EXPECT_IOCTL_ERRNO(EFAULT, self->vcpu->fd, HYV_SET_REGS, bad);
+	EXPECT_IOCTL_ERRNO(EFAULT, self->vcpu->fd, HYV_GET_SREGS, bad);
+	EXPECT_IOCTL_ERRNO(EFAULT, self->vcpu->fd, HYV_SET_SREGS, bad);
+}
+
+TEST(vcpu_fd_closed_before_vm_fd_and_the_reverse_both_clean_up)
+{
+	struct hyv_vcpu *a = hyv_vm_create_with_vcpu(guest_add);
+	struct hyv_vcpu *b = hyv_vm_create_with_vcpu(guest_add);
+	struct hyv_vm *vm = a->vm;
+
+	/* a: vCPU first (the usual order); b: the VM fd first. */
+	hyv_vcpu_free(a);
+	hyv_vm_free(vm);
+	close(b->vm->fd);
+	b->vm->fd = -1;
+	hyv_vm_free_with_vcpu(b);
+
+	/* And the host still works. */
+	a = hyv_vm_create_with_vcpu(guest_add);
+	check_runs(_metadata, a);
+	hyv_vm_free_with_vcpu(a);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A guest that triple-faults, or that the hardware refuses to enter, ends
+ * in an exit to userspace with a reason, and the host is fine afterwards:
+ * a new VM runs guest code to completion.
+ */
+#include <sys/ioctl.h>
+
+#include "kselftest_harness.h"
+#include "hyv_util.h"
+
+struct __packed dtr {
+	u16 limit;
+	u64 base;
+};
+
+/* IDT limit 0: #UD cannot be delivered, nor #GP, nor #DF: triple fault. */
+static void guest_triple_fault(void)
+{
+	static const struct dtr empty_idt = { 0, 0 };
+
+	asm volatile("lidt %0\n\t"
+		     "ud2" : : "m"(empty_idt));
+	GUEST_DONE();	/* not reached */
+}
+
+/* Page fault with no usable page tables at all: also a triple fault. */
+static void guest_bad_cr3(void)
+{
+	asm volatile("movq %0, %%cr3\n\t"
+		     "nop" : : "r"(HYV_DATA_END - SZ_4K) : "memory");
+	GUEST_DONE();	/* not reached */
+}
+
+static void guest_add(u64 a, u64 b)
+{
+	asm volatile("hlt" : : "a"(a + b));
+}
+
+/* The host still works: a fresh VM computes and halts. */
+static void check_host_healthy(struct __test_metadata *_metadata)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_add);
+	struct hyv_regs regs;
+
+	hyv_vcpu_set_args(vcpu, 40, 2);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
+	hyv_vcpu_get_regs(vcpu, &regs);
+	EXPECT_EQ(42, regs.rax);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+TEST(triple_fault_from_empty_idt_exits_shutdown)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_triple_fault);
+
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_SHUTDOWN);
+	hyv_vm_free_with_vcpu(vcpu);
+	check_host_healthy(_metadata);
+}
+
+TEST(triple_fault_from_bad_page_tables_exits_shutdown)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_bad_cr3);
+
+	/* The last data page is zeroed memory: an empty PML4 maps nothing. */
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_SHUTDOWN);
+	hyv_vm_free_with_vcpu(vcpu);
+	check_host_healthy(_metadata);
+}
+
+TEST(run_after_shutdown_does_not_run_the_guest_on)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_triple_fault);
+	int ret;
+
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_SHUTDOWN);
+	/* Either refused or another SHUTDOWN; never a guest that runs on. */
+	ret = __hyv_vcpu_run(vcpu);
+	if (!ret)
+		EXPECT_EQ(HYV_EXIT_SHUTDOWN, vcpu->run->exit_reason);
+	hyv_vm_free_with_vcpu(vcpu);
+	check_host_healthy(_metadata);
+}
+
+TEST(invalid_guest_state_is_refused_or_reported)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_add);
+	struct hyv_sregs sregs;
+	u32 reason;
+
+	/*
+	 * Long mode paging without protection: an illegal state that VMRUN
+	 * refuses (AMD APM vol. 2 §15.5.1) and VM entry too.
+	 */
+	hyv_vcpu_get_sregs(vcpu, &sregs);
+	sregs.cr0 &= ~1ULL;
+	if (ioctl(vcpu->fd, HYV_SET_SREGS, &sregs)) {
+		EXPECT_EQ(EINVAL, errno);
+	} else {
+		ASSERT_EQ(0, __hyv_vcpu_run(vcpu));
+		reason = vcpu->run->exit_reason;
+		TH_LOG("RUN gave exit %s", hyv_exit_name(reason));
+		EXPECT_TRUE(reason == HYV_EXIT_FAIL_ENTRY ||
+			    reason == HYV_EXIT_INTERNAL_ERROR);
+	}
+	hyv_vm_free_with_vcpu(vcpu);
+	check_host_healthy(_metadata);
+}
+
+TEST_HARNESS_MAIN
