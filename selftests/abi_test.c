@@ -157,10 +157,9 @@ TEST_F(vm, overlapping_memory_slots_are_eexist)
 						bad[i].size, self->vm->mem));
 		EXPECT_EQ(EEXIST, errno) TH_LOG("case %u", i);
 	}
-	/* Adjacent is fine, and it can be deleted again. */
+	/* Adjacent is fine. */
 	EXPECT_EQ(0, __hyv_vm_set_slot(self->vm, 1, 0, end, SZ_4K,
 				       self->vm->mem));
-	EXPECT_EQ(0, __hyv_vm_set_slot(self->vm, 1, 0, end, 0, self->vm->mem));
 }
 
 TEST_F(vm, memory_slot_index_out_of_range_is_einval)
