@@ -27,9 +27,12 @@
 				 BIT(23) | BIT(24) | BIT(28))
 #define HYV_CPUIDX1_EDX_HIDE	BIT(27)
 
-/* Leaf 7.0 EBX: HLE, RTM, MPX, SGX, PQM/PQE, Intel PT; ECX: PKU, WAITPKG. */
-#define HYV_CPUID7_EBX_HIDE	(BIT(2) | BIT(4) | BIT(11) | BIT(12) | \
-				 BIT(14) | BIT(15) | BIT(25))
+/*
+ * Leaf 7.0 EBX: SGX, HLE, INVPCID (not enabled under VMX), RTM, PQM, MPX,
+ * PQE, Intel PT; ECX: PKU, OSPKE, WAITPKG.
+ */
+#define HYV_CPUID7_EBX_HIDE	(BIT(2) | BIT(4) | BIT(10) | BIT(11) | \
+				 BIT(12) | BIT(14) | BIT(15) | BIT(25))
 #define HYV_CPUID7_ECX_HIDE	(BIT(3) | BIT(4) | BIT(5))
 
 static bool hyv_cpuid_hidden(u32 leaf)

@@ -168,6 +168,25 @@ static int hyv_handle_skip(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	return HYV_REENTER;
 }
 
+/* Only CR8 (the task priority) exits; the others belong to the guest. */
+static int hyv_handle_cr_access(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
+{
+	u64 *reg = &vcpu->gpr[exit->cr.gpr];
+
+	if (exit->cr.num != 8 || exit->cr.type > HYV_CR_MOV_FROM)
+		return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
+	if (exit->cr.type == HYV_CR_MOV_FROM) {
+		*reg = vcpu->cr8;
+	} else if (*reg > 15) {
+		hyv_ops->queue_exception(vcpu, X86_GP_VECTOR, true, 0);
+		return HYV_REENTER;
+	} else {
+		vcpu->cr8 = *reg;
+	}
+	hyv_exit_skip_insn(vcpu, exit);
+	return HYV_REENTER;
+}
+
 static const hyv_exit_handler hyv_exit_handlers[HYV_X_NR] = {
 	[HYV_X_UNKNOWN]		= hyv_handle_unknown,
 	[HYV_X_HOST_EVENT]	= hyv_handle_nothing,
@@ -182,6 +201,7 @@ static const hyv_exit_handler hyv_exit_handlers[HYV_X_NR] = {
 	[HYV_X_FAIL_ENTRY]	= hyv_handle_fail_entry,
 	[HYV_X_UD]		= hyv_handle_ud,
 	[HYV_X_SKIP]		= hyv_handle_skip,
+	[HYV_X_CR_ACCESS]	= hyv_handle_cr_access,
 };
 
 /* Returns HYV_REENTER, HYV_TO_USER (run page filled) or -errno. */

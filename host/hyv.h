@@ -43,6 +43,7 @@ enum hyv_exit_kind {
 	HYV_X_FAIL_ENTRY,	/* the CPU refused the guest state */
 	HYV_X_UD,		/* instruction hyv refuses: inject #UD */
 	HYV_X_SKIP,		/* instruction with no effect on a guest: skip */
+	HYV_X_CR_ACCESS,	/* MOV to/from a control register */
 	HYV_X_NR
 };
 
@@ -66,8 +67,16 @@ struct hyv_exit {
 			bool fetch;
 			bool present;	/* a mapping existed: permission fault */
 		} npf;
+		struct {
+			u8 num;		/* CR number */
+			u8 type;	/* HYV_CR_MOV_TO, HYV_CR_MOV_FROM, ... */
+			u8 gpr;		/* enum hyv_gpr */
+		} cr;
 	};
 };
+
+#define HYV_CR_MOV_TO	0
+#define HYV_CR_MOV_FROM	1
 
 /* What a handler tells the run loop. */
 enum hyv_exit_action {
@@ -170,6 +179,9 @@ struct hyv_vcpu {
 	u64 gpr[HYV_NR_GPRS];
 	u64 rip;
 	u64 rflags;
+	/* Kept here by backends whose control block does not hold them. */
+	u64 cr2;
+	u64 cr8;
 
 	/* An IN waiting for userspace's data: where it goes on next RUN. */
 	bool pending_in;
@@ -222,7 +234,8 @@ void hyv_stats_vm_destroy(struct hyv_vm *vm);
 void hyv_stats_init(void);
 void hyv_stats_exit(void);
 
-/* svm/svm.c */
+/* svm/svm.c, vmx/vmx.c */
 const struct hyv_arch_ops *hyv_svm_probe(void);
+const struct hyv_arch_ops *hyv_vmx_probe(void);
 
 #endif /* HYV_HYV_H */

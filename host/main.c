@@ -72,6 +72,10 @@ static int __init hyv_init(void)
 	int ret;
 
 	hyv_ops = hyv_svm_probe();
+	if (PTR_ERR_OR_ZERO(hyv_ops) == -ENODEV)
+		hyv_ops = hyv_vmx_probe();
+	if (PTR_ERR_OR_ZERO(hyv_ops) == -ENODEV)
+		pr_err("hyv: no usable AMD-V (SVM+NPT) or VT-x (VMX+EPT) on this CPU\n");
 	if (IS_ERR(hyv_ops))
 		return PTR_ERR(hyv_ops);
 

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hyv Intel VMX backend: deciding whether this CPU's VMX is usable, the
+ * controls hyv runs with, VMXON/VMXOFF per CPU, and each vCPU's VMCS.
+ */
+#include <linux/cpufeature.h>
+#include <linux/gfp.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/tlbflush.h>
+
+#include "vmx.h"
+
+struct vmx_config vmx_cfg;
+
+static DEFINE_PER_CPU(struct page *, vmx_vmxon_page);
+static DEFINE_IDA(vmx_vpids);
+
+/*
+ * Combine what hyv wants with what the CPU allows: a capability MSR's low
+ * half holds the bits that must be 1, its high half those that may be 1
+ * (Intel SDM vol. 3D appendix A.3). Returns false if a required bit is
+ * not allowed.
+ */
+static bool vmx_adjust(u32 msr, u32 required, u32 optional, u32 *out)
+{
+	u64 cap;
+	u32 must, may;
+
+	rdmsrl(msr, cap);
+	must = (u32)cap;
+	may = cap >> 32;
+	*out = (required | optional | must) & may;
+	return (*out & required) == required;
+}
+
+static const char *vmx_setup_controls(u64 basic)
+{
+	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
+	u64 ept_cap;
+
+	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+			MSR_IA32_VMX_PINBASED_CTLS,
+			PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
+			&vmx_cfg.pin))
+		return "external-interrupt and NMI exiting";
+	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			MSR_IA32_VMX_PROCBASED_CTLS,
+			CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+			CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
+			CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
+			CPU_BASED_RDPMC_EXITING |
+			CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, &vmx_cfg.proc))
+		return "HLT, I/O, CR8, MWAIT exiting or secondary controls";
+	/* Without MSR bitmaps every RDMSR/WRMSR exits: what hyv wants. */
+	vmx_cfg.proc &= ~(CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_USE_IO_BITMAPS |
+			  CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
+			  CPU_BASED_INVLPG_EXITING | CPU_BASED_RDTSC_EXITING);
+	if (!vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
+			SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
+			SECONDARY_EXEC_UNRESTRICTED_GUEST, 0, &vmx_cfg.proc2))
+		return "EPT, VPID or unrestricted guest";
+	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+			MSR_IA32_VMX_EXIT_CTLS,
+			VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
+			VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT |
+			VM_EXIT_LOAD_IA32_PAT, 0, &vmx_cfg.exit))
+		return "64-bit host and EFER/PAT switching on exit";
+	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+			MSR_IA32_VMX_ENTRY_CTLS,
+			VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT, 0,
+			&vmx_cfg.entry))
+		return "EFER/PAT loading on entry";
+	/* Set per guest, from its EFER.LMA. */
+	vmx_cfg.entry &= ~VM_ENTRY_IA32E_MODE;
+
+	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept_cap);
+	if (!(ept_cap & VMX_EPT_PAGE_WALK_4_BIT))
+		return "4-level EPT walks";
+	if (!(ept_cap & VMX_EPTP_WB_BIT))
+		return "write-back EPT memory type";
+	if (!(ept_cap & VMX_EPT_INVEPT_BIT) || !(ept_cap & VMX_VPID_INVVPID_BIT))
+		return "INVEPT and INVVPID";
+	vmx_cfg.has_invept_single = ept_cap & VMX_EPT_EXTENT_CONTEXT_BIT;
+	vmx_cfg.has_invvpid_single = ept_cap & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT;
+	return NULL;
+}
+
+static int vmx_hardware_setup(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct page *page = alloc_pages_node(cpu_to_node(cpu),
+						     GFP_KERNEL | __GFP_ZERO, 0);
+
+		if (!page)
+			goto nomem;
+		*(u32 *)page_address(page) = vmx_cfg.revision_id;
+		per_cpu(vmx_vmxon_page, cpu) = page;
+	}
+	return 0;
+
+nomem:
+	for_each_possible_cpu(cpu) {
+		if (per_cpu(vmx_vmxon_page, cpu))
+			__free_page(per_cpu(vmx_vmxon_page, cpu));
+		per_cpu(vmx_vmxon_page, cpu) = NULL;
+	}
+	return -ENOMEM;
+}
+
+static void vmx_hardware_unsetup(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		__free_page(per_cpu(vmx_vmxon_page, cpu));
+		per_cpu(vmx_vmxon_page, cpu) = NULL;
+	}
+}
+
+/* Enable VMX in IA32_FEATURE_CONTROL if the firmware left it unlocked. */
+static int vmx_feature_control(void)
+{
+	u64 fc;
+
+	rdmsrl(MSR_IA32_FEAT_CTL, fc);
+	if (!(fc & FEAT_CTL_LOCKED)) {
+		fc |= FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX;
+		wrmsrl(MSR_IA32_FEAT_CTL, fc);
+	}
+	return (fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX) ? 0 : -EPERM;
+}
+
+static int vmx_cpu_enable(void)
+{
+	u64 pa = page_to_phys(this_cpu_read(vmx_vmxon_page));
+	int ret;
+
+	if (cr4_read_shadow() & X86_CR4_VMXE)
+		return -EBUSY;	/* someone else's VMX is on here */
+	ret = vmx_feature_control();
+	if (ret)
+		return ret;
+
+	/* CR0/CR4 bits fixed in VMX operation (SDM vol. 3D §A.7, A.8). */
+	cr4_set_bits(X86_CR4_VMXE);
+	asm goto("1: vmxon %0\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : "m"(pa) : "cc", "memory" : fail);
+	return 0;
+
+fail:
+	cr4_clear_bits(X86_CR4_VMXE);
+	return -EIO;
+}
+
+static void vmx_cpu_disable(void)
+{
+	vmx_clear_loaded_vmcss();
+	asm volatile("vmxoff" ::: "cc", "memory");
+	cr4_clear_bits(X86_CR4_VMXE);
+}
+
+static int vmx_vcpu_create(struct hyv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx;
+	struct page *page;
+	int vpid;
+
+	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
+	if (!vmx)
+		return -ENOMEM;
+	vpid = ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (vpid < 0 || !page) {
+		if (vpid >= 0)
+			ida_free(&vmx_vpids, vpid);
+		kfree(vmx);
+		return vpid < 0 ? vpid : -ENOMEM;
+	}
+	vmx->vmcs = page_address(page);
+	vmx->vmcs_pa = page_to_phys(page);
+	*(u32 *)vmx->vmcs = vmx_cfg.revision_id;
+	vmx->vpid = vpid;
+	vmx->cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_link);
+	vcpu->arch = vmx;
+
+	preempt_disable();
+	vmx_vmclear(vmx->vmcs_pa);	/* launch state "clear" */
+	vmx_vcpu_load(vcpu, smp_processor_id());
+	vmx_vmcs_init(vcpu);
+	preempt_enable();
+	return 0;
+}
+
+static void vmx_vcpu_destroy(struct hyv_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vcpu_unload(vcpu);
+	ida_free(&vmx_vpids, vmx->vpid);
+	free_page((unsigned long)vmx->vmcs);
+	kfree(vmx);
+	vcpu->arch = NULL;
+}
+
+/*
+ * The state accessors below may run on any CPU: each makes the vCPU's
+ * VMCS current here first, with preemption off while it is used.
+ */
+static void vmx_get_sregs_op(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs)
+{
+	preempt_disable();
+	vmx_vcpu_load(vcpu, smp_processor_id());
+	vmx_get_sregs(vcpu, sregs);
+	preempt_enable();
+}
+
+static int vmx_set_sregs_op(struct hyv_vcpu *vcpu,
+			    const struct hyv_sregs *sregs)
+{
+	int ret;
+
+	preempt_disable();
+	vmx_vcpu_load(vcpu, smp_processor_id());
+	ret = vmx_set_sregs(vcpu, sregs);
+	preempt_enable();
+	return ret;
+}
+
+static void vmx_get_paging_op(struct hyv_vcpu *vcpu, u64 *cr0, u64 *cr3,
+			      u64 *cr4, u64 *efer)
+{
+	preempt_disable();
+	vmx_vcpu_load(vcpu, smp_processor_id());
+	vmx_get_paging(vcpu, cr0, cr3, cr4, efer);
+	preempt_enable();
+}
+
+static u8 vmx_get_cpl(struct hyv_vcpu *vcpu)
+{
+	u32 ss_ar;
+
+	preempt_disable();
+	vmx_vcpu_load(vcpu, smp_processor_id());
+	ss_ar = vmx_read(GUEST_SS_AR_BYTES);
+	preempt_enable();
+	/* SDM vol. 3C §26.3.1.5: SS.DPL is the CPL. */
+	return (ss_ar >> 5) & 3;
+}
+
+static void vmx_queue_exception(struct hyv_vcpu *vcpu, u8 vector,
+				bool has_error, u32 error_code)
+{
+	preempt_disable();
+	vmx_vcpu_load(vcpu, smp_processor_id());
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_HARD_EXCEPTION |
+		  (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0) |
+		  INTR_INFO_VALID_MASK);
+	vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+	preempt_enable();
+}
+
+static void vmx_set_npt_root(struct hyv_vcpu *vcpu, phys_addr_t root)
+{
+	preempt_disable();
+	vmx_vcpu_load(vcpu, smp_processor_id());
+	vmx_write(EPT_POINTER, vmx_eptp(root));
+	preempt_enable();
+}
+
+static const struct hyv_arch_ops vmx_ops = {
+	.name			= "Intel VMX",
+	.hardware_setup		= vmx_hardware_setup,
+	.hardware_unsetup	= vmx_hardware_unsetup,
+	.cpu_enable		= vmx_cpu_enable,
+	.cpu_disable		= vmx_cpu_disable,
+	.vcpu_create		= vmx_vcpu_create,
+	.vcpu_destroy		= vmx_vcpu_destroy,
+	.vcpu_run		= vmx_vcpu_run,
+	.get_sregs		= vmx_get_sregs_op,
+	.set_sregs		= vmx_set_sregs_op,
+	.get_paging		= vmx_get_paging_op,
+	.get_cpl		= vmx_get_cpl,
+	.queue_exception	= vmx_queue_exception,
+	.npt_table_entry	= vmx_ept_table_entry,
+	.npt_leaf_entry		= vmx_ept_leaf_entry,
+	.npt_present		= vmx_ept_present,
+	.set_npt_root		= vmx_set_npt_root,
+};
+
+/*
+ * Is this an Intel CPU whose VMX hyv can use? Refuse, naming what is
+ * missing, when VMX, EPT, VPID or unrestricted guest is absent, when the
+ * firmware locked VMX off, or when another hypervisor has it on.
+ */
+const struct hyv_arch_ops *hyv_vmx_probe(void)
+{
+	const char *missing;
+	u64 basic, fc;
+
+	if (!boot_cpu_has(X86_FEATURE_VMX))
+		return ERR_PTR(-ENODEV);
+	rdmsrl(MSR_IA32_FEAT_CTL, fc);
+	if ((fc & FEAT_CTL_LOCKED) && !(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("hyv: VMX is disabled by the firmware (IA32_FEATURE_CONTROL locked)\n");
+		return ERR_PTR(-EPERM);
+	}
+	if (cr4_read_shadow() & X86_CR4_VMXE) {
+		pr_err("hyv: VMX is already in use by another hypervisor (kvm_intel?)\n");
+		return ERR_PTR(-EBUSY);
+	}
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	if (((basic & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT) !=
+	    VMX_BASIC_MEM_TYPE_WB || ((basic >> VMX_BASIC_VMCS_SIZE_SHIFT) &
+				       0x1fff) > PAGE_SIZE) {
+		pr_err("hyv: VMX lacks a write-back VMCS of at most a page\n");
+		return ERR_PTR(-ENODEV);
+	}
+	vmx_cfg.revision_id = basic & 0x7fffffff;
+	missing = vmx_setup_controls(basic);
+	if (missing) {
+		pr_err("hyv: VMX lacks what hyv needs: %s\n", missing);
+		return ERR_PTR(-ENODEV);
+	}
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cfg.cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cfg.cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cfg.cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cfg.cr4_fixed1);
+	pr_info("hyv: VMX with EPT, VPID and unrestricted guest\n");
+	return &vmx_ops;
+}
