@@ -65,6 +65,3 @@ static struct kunit_suite npt_suite = {
 	.test_cases = npt_cases,
 };
 kunit_test_suite(npt_suite);
-
-/* Until insn_kunit.c (which carries it for the module) lands. */
-MODULE_LICENSE("GPL");
