@@ -203,4 +203,152 @@ TEST(guest_function_return_value_reaches_the_host)
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
+/*
+ * SSE state: the guest's XMM registers are its own across exits, and the
+ * VMM's are its own across RUN (the host must swap FPU state).
+ */
+static const u64 sse_pattern[32] __aligned(16) = {
+	/* bytes 0x00, 0x01, ... 0xff */
+	0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL,
+	0x1716151413121110ULL, 0x1f1e1d1c1b1a1918ULL,
+	0x2726252423222120ULL, 0x2f2e2d2c2b2a2928ULL,
+	0x3736353433323130ULL, 0x3f3e3d3c3b3a3938ULL,
+	0x4746454443424140ULL, 0x4f4e4d4c4b4a4948ULL,
+	0x5756555453525150ULL, 0x5f5e5d5c5b5a5958ULL,
+	0x6766656463626160ULL, 0x6f6e6d6c6b6a6968ULL,
+	0x7776757473727170ULL, 0x7f7e7d7c7b7a7978ULL,
+	0x8786858483828180ULL, 0x8f8e8d8c8b8a8988ULL,
+	0x9796959493929190ULL, 0x9f9e9d9c9b9a9998ULL,
+	0xa7a6a5a4a3a2a1a0ULL, 0xafaeadacabaaa9a8ULL,
+	0xb7b6b5b4b3b2b1b0ULL, 0xbfbebdbcbbbab9b8ULL,
+	0xc7c6c5c4c3c2c1c0ULL, 0xcfcecdcccbcac9c8ULL,
+	0xd7d6d5d4d3d2d1d0ULL, 0xdfdedddcdbdad9d8ULL,
+	0xe7e6e5e4e3e2e1e0ULL, 0xefeeedecebeae9e8ULL,
+	0xf7f6f5f4f3f2f1f0ULL, 0xfffefdfcfbfaf9f8ULL,
+};
+
+/* pct is "%" in plain asm, "%%" in asm with operands. */
+#define XMM_ALL(insn, base, pct)					\
+	insn " 0x00(" base "), " pct "xmm0\n"				\
+	insn " 0x10(" base "), " pct "xmm1\n"				\
+	insn " 0x20(" base "), " pct "xmm2\n"				\
+	insn " 0x30(" base "), " pct "xmm3\n"				\
+	insn " 0x40(" base "), " pct "xmm4\n"				\
+	insn " 0x50(" base "), " pct "xmm5\n"				\
+	insn " 0x60(" base "), " pct "xmm6\n"				\
+	insn " 0x70(" base "), " pct "xmm7\n"				\
+	insn " 0x80(" base "), " pct "xmm8\n"				\
+	insn " 0x90(" base "), " pct "xmm9\n"				\
+	insn " 0xa0(" base "), " pct "xmm10\n"				\
+	insn " 0xb0(" base "), " pct "xmm11\n"				\
+	insn " 0xc0(" base "), " pct "xmm12\n"				\
+	insn " 0xd0(" base "), " pct "xmm13\n"				\
+	insn " 0xe0(" base "), " pct "xmm14\n"				\
+	insn " 0xf0(" base "), " pct "xmm15\n"
+#define XMM_STORE_ALL(base, pct)					\
+	"movdqu " pct "xmm0, 0x00(" base ")\n"				\
+	"movdqu " pct "xmm1, 0x10(" base ")\n"				\
+	"movdqu " pct "xmm2, 0x20(" base ")\n"				\
+	"movdqu " pct "xmm3, 0x30(" base ")\n"				\
+	"movdqu " pct "xmm4, 0x40(" base ")\n"				\
+	"movdqu " pct "xmm5, 0x50(" base ")\n"				\
+	"movdqu " pct "xmm6, 0x60(" base ")\n"				\
+	"movdqu " pct "xmm7, 0x70(" base ")\n"				\
+	"movdqu " pct "xmm8, 0x80(" base ")\n"				\
+	"movdqu " pct "xmm9, 0x90(" base ")\n"				\
+	"movdqu " pct "xmm10, 0xa0(" base ")\n"				\
+	"movdqu " pct "xmm11, 0xb0(" base ")\n"				\
+	"movdqu " pct "xmm12, 0xc0(" base ")\n"				\
+	"movdqu " pct "xmm13, 0xd0(" base ")\n"				\
+	"movdqu " pct "xmm14, 0xe0(" base ")\n"				\
+	"movdqu " pct "xmm15, 0xf0(" base ")\n"
+#define XMM_ONES(pct)							\
+	"pcmpeqd " pct "xmm0, " pct "xmm0\n"				\
+	"pcmpeqd " pct "xmm1, " pct "xmm1\n"				\
+	"pcmpeqd " pct "xmm2, " pct "xmm2\n"				\
+	"pcmpeqd " pct "xmm3, " pct "xmm3\n"				\
+	"pcmpeqd " pct "xmm4, " pct "xmm4\n"				\
+	"pcmpeqd " pct "xmm5, " pct "xmm5\n"				\
+	"pcmpeqd " pct "xmm6, " pct "xmm6\n"				\
+	"pcmpeqd " pct "xmm7, " pct "xmm7\n"				\
+	"pcmpeqd " pct "xmm8, " pct "xmm8\n"				\
+	"pcmpeqd " pct "xmm9, " pct "xmm9\n"				\
+	"pcmpeqd " pct "xmm10, " pct "xmm10\n"				\
+	"pcmpeqd " pct "xmm11, " pct "xmm11\n"				\
+	"pcmpeqd " pct "xmm12, " pct "xmm12\n"				\
+	"pcmpeqd " pct "xmm13, " pct "xmm13\n"				\
+	"pcmpeqd " pct "xmm14, " pct "xmm14\n"				\
+	"pcmpeqd " pct "xmm15, " pct "xmm15\n"
+#define XMM_CLOBBERS							\
+	"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",	\
+	"xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+
+/* Load the pattern, exit to the VMM (OUT, HLT) and in-kernel (CPUID), store. */
+GUEST_ASM(guest_sse,
+	  "	leaq sse_pattern(%rip), %rsi\n"
+	  XMM_ALL("movdqu", "%rsi", "%")
+	  "	outb %al, $0x90\n"
+	  "	xorl %eax, %eax\n"
+	  "	cpuid\n"
+	  "	hlt\n"
+	  "	movl $0x100000, %edi\n"	/* HYV_DATA_GPA */
+	  XMM_STORE_ALL("%rdi", "%")
+	  "	hlt\n");
+
+/* Set every XMM register of the VMM's thread to all ones. */
+static void vmm_clobber_xmm(void)
+{
+	asm volatile(XMM_ONES("%%") : : : XMM_CLOBBERS);
+}
+
+TEST(guest_sse_registers_survive_exits_to_the_vmm)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_sse);
+	u8 *saved = hyv_vm_gpa_to_hva(vcpu->vm, HYV_DATA_GPA);
+
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_IO);
+	vmm_clobber_xmm();
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
+	vmm_clobber_xmm();
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
+	ASSERT_EQ(0, memcmp(saved, sse_pattern, sizeof(sse_pattern)));
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* The VMM's XMM registers across one RUN, with no C code in between. */
+static void vmm_run_keeping_xmm(int fd, u64 *out)
+{
+	register long rax asm("rax") = 16;	/* __NR_ioctl */
+	register long rdi asm("rdi") = fd;
+	register long rsi asm("rsi") = HYV_RUN;
+	register long rdx asm("rdx") = 0;
+	register const u64 *r12 asm("r12") = sse_pattern;
+	register u64 *r13 asm("r13") = out;
+
+	asm volatile(XMM_ALL("movdqu", "%%r12", "%%")
+		     "syscall\n"
+		     XMM_STORE_ALL("%%r13", "%%")
+		     : "+r"(rax)
+		     : "r"(rdi), "r"(rsi), "r"(rdx), "r"(r12), "r"(r13)
+		     : "rcx", "r11", "memory", XMM_CLOBBERS);
+	HYV_ASSERT(rax == 0, "HYV_RUN returned %ld", rax);
+}
+
+/* Clobber every XMM register, then HLT. */
+GUEST_ASM(guest_clobber_xmm,
+	  XMM_ONES("%")
+	  "	hlt\n");
+
+TEST(vmm_sse_registers_survive_run_of_a_guest_that_clobbers_them)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_clobber_xmm);
+	u64 out[ARRAY_SIZE(sse_pattern)];
+
+	memset(out, 0, sizeof(out));
+	vmm_run_keeping_xmm(vcpu->fd, out);
+	ASSERT_EQ(HYV_EXIT_HLT, vcpu->run->exit_reason);
+	ASSERT_EQ(0, memcmp(out, sse_pattern, sizeof(out)));
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
 TEST_HARNESS_MAIN

@@ -50,6 +50,7 @@ typedef __u64 u64;
 #define BIT(n)			(1U << (n))
 #define BIT_ULL(n)		(1ULL << (n))
 #define __packed		__attribute__((packed))
+#define __aligned(n)		__attribute__((aligned(n)))
 #define __noreturn		__attribute__((noreturn))
 #define __printf(a, b)		__attribute__((format(printf, a, b)))
 
