@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A guest that triple-faults, or that the hardware refuses to enter, ends
- * in an exit to userspace with a reason, and the host is fine afterwards:
- * a new VM runs guest code to completion.
+ * Guest faults: an exception is delivered through the guest's own IDT
+ * without the host in the way; a guest that triple-faults, or that the
+ * hardware refuses to enter, ends in an exit to userspace with a reason,
+ * and the host is fine afterwards: a new VM runs guest code to completion.
  */
 #include <sys/ioctl.h>
 
@@ -106,6 +107,57 @@ TEST(invalid_guest_state_is_refused_or_reported)
 	}
 	hyv_vm_free_with_vcpu(vcpu);
 	check_host_healthy(_metadata);
+}
+
+/* One fault per entry point; the library's IDT reports each as a ucall. */
+GUEST_ASM(guest_ud2,
+	  "guest_ud2_rip:\n"
+	  "	ud2\n");
+GUEST_ASM(guest_int3,
+	  "	int3\n"
+	  "guest_int3_after:\n"
+	  "	hlt\n");
+GUEST_ASM(guest_divide_error,
+	  "	xorl %ecx, %ecx\n"
+	  "	movl $1, %eax\n"
+	  "	xorl %edx, %edx\n"
+	  "guest_div_rip:\n"
+	  "	divl %ecx\n");
+GUEST_ASM(guest_page_fault,
+	  "	movabsq $0x200000000, %rbx\n"	/* 8 GiB: not in the page tables */
+	  "guest_pf_rip:\n"
+	  "	movq (%rbx), %rax\n");
+GUEST_LABEL(guest_ud2_rip);
+GUEST_LABEL(guest_int3_after);
+GUEST_LABEL(guest_div_rip);
+GUEST_LABEL(guest_pf_rip);
+
+TEST(guest_exceptions_are_delivered_to_the_guest_idt)
+{
+	const struct {
+		void *code;
+		u64 vector, rip, error_code;
+	} cases[] = {
+		{ guest_ud2, 6, (u64)guest_ud2_rip, 0 },
+		{ guest_int3, 3, (u64)guest_int3_after, 0 },
+		{ guest_divide_error, 0, (u64)guest_div_rip, 0 },
+		{ guest_page_fault, 14, (u64)guest_pf_rip, 0 },	/* not present, read */
+	};
+	struct hyv_vcpu *vcpu;
+	struct hyv_ucall uc;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		vcpu = hyv_vm_create_with_vcpu(cases[i].code);
+		ASSERT_EQ(0, __hyv_vcpu_run(vcpu));
+		ASSERT_EQ(UCALL_EXCEPTION, hyv_vcpu_get_ucall(vcpu, &uc))
+			TH_LOG("case %u: exit %s", i,
+			       hyv_exit_name(vcpu->run->exit_reason));
+		EXPECT_EQ(cases[i].vector, uc.args[0]) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].rip, uc.args[1]) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].error_code, uc.args[2]) TH_LOG("case %u", i);
+		hyv_vm_free_with_vcpu(vcpu);
+	}
 }
 
 TEST_HARNESS_MAIN
