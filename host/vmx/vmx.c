@@ -94,6 +94,7 @@ static int vmx_hardware_setup(void)
 {
 	int cpu;
 
+	vmx_init_loaded_lists();
 	for_each_possible_cpu(cpu) {
 		struct page *page = alloc_pages_node(cpu_to_node(cpu),
 						     GFP_KERNEL | __GFP_ZERO, 0);

@@ -83,6 +83,7 @@ void vmx_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit);
 void vmx_vcpu_load(struct hyv_vcpu *vcpu, int cpu);
 void vmx_vcpu_unload(struct hyv_vcpu *vcpu);
 void vmx_clear_loaded_vmcss(void);
+void vmx_init_loaded_lists(void);
 int vmx_vmclear(phys_addr_t pa);
 int vmx_vmptrld(phys_addr_t pa);
 

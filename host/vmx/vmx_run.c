@@ -16,9 +16,16 @@
 #include "vmx.h"
 
 /* Every VMCS loaded on this CPU, to VMCLEAR before VMXOFF. */
-static DEFINE_PER_CPU(struct list_head, vmx_loaded_vmcss) =
-	LIST_HEAD_INIT(vmx_loaded_vmcss);
+static DEFINE_PER_CPU(struct list_head, vmx_loaded_vmcss);
 static DEFINE_PER_CPU(void *, vmx_current_vmcs);
+
+void vmx_init_loaded_lists(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		INIT_LIST_HEAD(per_cpu_ptr(&vmx_loaded_vmcss, cpu));
+}
 
 /* SDM vol. 3C §27.2.1, table 28-5: I/O instruction exit qualification. */
 #define VMX_IO_SIZE_MASK	GENMASK(2, 0)
