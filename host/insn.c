@@ -473,6 +473,12 @@ static int insn_two_byte(struct insn_state *s, struct hyv_insn *insn)
 
 	if (ret)
 		return ret;
+	/*
+	 * With 66, F2 or F3 these two name other instructions or none
+	 * (F3 0F 09 is WBNOINVD, F3 0F 01 E8 SETSSBSY, ...): refuse.
+	 */
+	if ((op == 0x01 || op == 0x09) && s->p66)
+		return -EOPNOTSUPP;
 	switch (op) {
 	case 0x01:
 		return insn_group7(s, insn);

@@ -27,6 +27,21 @@ enum hyv_cpu_mode {
 	HYV_CPU_MODE_64,
 };
 
+/*
+ * The decode mode from the guest's state: CR0.PE, RFLAGS.VM, EFER.LMA
+ * and the L and D bits of CS (SDM vol. 3A 5.2.1, 9.1; vol. 1 3.6).
+ */
+static inline enum hyv_cpu_mode hyv_insn_cpu_mode(bool cr0_pe, bool vm86,
+						  bool efer_lma, bool cs_l,
+						  bool cs_d)
+{
+	if (!cr0_pe || vm86)
+		return HYV_CPU_MODE_16;
+	if (efer_lma && cs_l)
+		return HYV_CPU_MODE_64;
+	return cs_d ? HYV_CPU_MODE_32 : HYV_CPU_MODE_16;
+}
+
 /* Segment registers, numbered as the instruction encoding numbers them. */
 enum hyv_seg {
 	HYV_SEG_ES,

@@ -509,6 +509,9 @@ static const struct reject_case reject_cases[] = {
 	REJECT("xrelease mov", X64, 0xf3, 0x89, 0x07),
 	REJECT("repnz mov", X64, 0xf2, 0x8b, 0x07),
 	REJECT("rep vmmcall", X64, 0xf3, 0x0f, 0x01, 0xd9),
+	REJECT("data16 vmmcall", X64, 0x66, 0x0f, 0x01, 0xd9),
+	REJECT("data16 wbinvd", X32, 0x66, 0x0f, 0x09),
+	REJECT("wbnoinvd", X64, 0xf3, 0x0f, 0x09),
 	REJECT("lock mov %cr0 (AMD cr8)", X64, 0xf0, 0x0f, 0x20, 0xc0),
 	REJECT("mov %cr1", X64, 0x0f, 0x20, 0xc8),
 	REJECT("mov %cr5", X64, 0x0f, 0x20, 0xe8),
@@ -764,7 +767,30 @@ static void insn_test_all_openings(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad, 0U);
 }
 
+/* Real and virtual-8086 mode are 16-bit whatever CS says. */
+static void insn_test_cpu_mode(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, hyv_insn_cpu_mode(false, false, false, false,
+						true), X16);
+	KUNIT_EXPECT_EQ(test, hyv_insn_cpu_mode(true, true, false, false,
+						true), X16);
+	KUNIT_EXPECT_EQ(test, hyv_insn_cpu_mode(true, false, false, false,
+						false), X16);
+	KUNIT_EXPECT_EQ(test, hyv_insn_cpu_mode(true, false, false, false,
+						true), X32);
+	/* CS.L counts only with EFER.LMA: else compatibility rules. */
+	KUNIT_EXPECT_EQ(test, hyv_insn_cpu_mode(true, false, false, true,
+						true), X32);
+	KUNIT_EXPECT_EQ(test, hyv_insn_cpu_mode(true, false, true, false,
+						true), X32);
+	KUNIT_EXPECT_EQ(test, hyv_insn_cpu_mode(true, false, true, false,
+						false), X16);
+	KUNIT_EXPECT_EQ(test, hyv_insn_cpu_mode(true, false, true, true,
+						false), X64);
+}
+
 static struct kunit_case hyv_insn_cases[] = {
+	KUNIT_CASE(insn_test_cpu_mode),
 	KUNIT_CASE(insn_test_mmio_forms),
 	KUNIT_CASE(insn_test_mmio_truncated),
 	KUNIT_CASE(insn_test_skip_kinds),
