@@ -303,4 +303,20 @@ TEST(vcpu_fd_closed_before_vm_fd_and_the_reverse_both_clean_up)
 	hyv_vm_free_with_vcpu(a);
 }
 
+TEST_F(vm, memory_slot_outside_user_space_is_einval)
+{
+	const u64 bad[] = {
+		0xffff888000000000ULL,		/* the kernel's direct map */
+		0x00007ffffffff000ULL,		/* runs past the user range */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, __hyv_vm_set_slot(self->vm, 1, 0, SZ_1G, 2 * SZ_4K,
+						(void *)bad[i]));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("userspace_addr %#llx", bad[i]);
+	}
+}
+
 TEST_HARNESS_MAIN

@@ -324,4 +324,20 @@ out:
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
+TEST(guest_access_to_unmapped_vmm_memory_fails_run_with_efault)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_read_u32);
+	u8 *mem = alloc_2m();
+	int ret;
+
+	/* A slot whose VMM memory is gone by the time the guest touches it. */
+	hyv_vm_set_slot(vcpu->vm, 1, MMIO_BASE, SZ_2M, mem);
+	munmap(mem, SZ_2M);
+	hyv_vcpu_set_args(vcpu, MMIO_READ_GPA, 0);
+	ret = __hyv_vcpu_run(vcpu);
+	EXPECT_EQ(-1, ret) TH_LOG("exit %s", hyv_exit_name(vcpu->run->exit_reason));
+	EXPECT_EQ(EFAULT, errno);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
 TEST_HARNESS_MAIN
