@@ -572,44 +572,44 @@ static void insn_test_rejected(struct kunit *test)
 }
 
 /* Effective addresses, wrapped to the address size as the CPU does. */
+static const struct {
+	const char *name;
+	enum hyv_cpu_mode mode;
+	u8 bytes[HYV_INSN_MAX_LEN];
+	u8 nbytes;
+	u64 ea;
+} ea_cases[] = {
+	{ "base+index*8+disp32", X64,
+	  BYTES(0x8b, 0x8c, 0xd8, 0x44, 0x33, 0x22, 0x11),
+	  0x100001000ULL + 0x4000 * 8 + 0x11223344 },
+	{ "no base, index*2", X64,
+	  BYTES(0x4e, 0x8b, 0x1c, 0x4d, 0x78, 0x56, 0x34, 0x12),
+	  0xa000 * 2 + 0x12345678 },
+	{ "disp32 sign-extends", X64,
+	  BYTES(0x8b, 0x04, 0x25, 0xb0, 0x00, 0xe0, 0xfe),
+	  0xfffffffffee000b0ULL },
+	{ "rip-relative", X64,
+	  BYTES(0x89, 0x05, 0xf0, 0xff, 0xff, 0xff),
+	  0xffffffff81000006ULL - 0x10 },
+	{ "eip-relative wraps", X64,
+	  BYTES(0x67, 0x8b, 0x0d, 0x10, 0x00, 0x00, 0x00),
+	  (0xffffffff81000007ULL + 0x10) & 0xffffffff },
+	{ "addr32 (%eax) wraps", X64, BYTES(0x67, 0x8b, 0x08), 0x1000 },
+	{ "moffs64", X64, BYTES(0xa1, 0x88, 0x77, 0x66, 0x55, 0x44,
+				0x33, 0x22, 0x11),
+	  0x1122334455667788ULL },
+	{ "disp32 absolute (32)", X32,
+	  BYTES(0xc7, 0x05, 0xb0, 0x00, 0xe0, 0xfe,
+		0x00, 0x00, 0x00, 0x00), 0xfee000b0 },
+	{ "-2(%bp) wraps at 64K", X16, BYTES(0x8b, 0x4e, 0xfe), 0xfffe },
+	{ "0x10(%bp,%di)", X16, BYTES(0x89, 0x43, 0x10), 0x8010 },
+	{ "addr32 in real mode", X16,
+	  BYTES(0x67, 0x66, 0x89, 0x44, 0x88, 0x10),
+	  0x1000 + 0x2000 * 4 + 0x10 },
+};
+
 static void insn_test_mem_ea(struct kunit *test)
 {
-	static const struct {
-		const char *name;
-		enum hyv_cpu_mode mode;
-		u8 bytes[HYV_INSN_MAX_LEN];
-		u8 nbytes;
-		u64 ea;
-	} cases[] = {
-		{ "base+index*8+disp32", X64,
-		  BYTES(0x8b, 0x8c, 0xd8, 0x44, 0x33, 0x22, 0x11),
-		  0x100001000ULL + 0x4000 * 8 + 0x11223344 },
-		{ "no base, index*2", X64,
-		  BYTES(0x4e, 0x8b, 0x1c, 0x4d, 0x78, 0x56, 0x34, 0x12),
-		  0xa000 * 2 + 0x12345678 },
-		{ "disp32 sign-extends", X64,
-		  BYTES(0x8b, 0x04, 0x25, 0xb0, 0x00, 0xe0, 0xfe),
-		  0xfffffffffee000b0ULL },
-		{ "rip-relative", X64,
-		  BYTES(0x89, 0x05, 0xf0, 0xff, 0xff, 0xff),
-		  0xffffffff81000006ULL - 0x10 },
-		{ "eip-relative wraps", X64,
-		  BYTES(0x67, 0x8b, 0x0d, 0x10, 0x00, 0x00, 0x00),
-		  (0xffffffff81000007ULL + 0x10) & 0xffffffff },
-		{ "addr32 (%eax) wraps", X64, BYTES(0x67, 0x8b, 0x08), 0x1000 },
-		{ "moffs64", X64, BYTES(0xa1, 0x88, 0x77, 0x66, 0x55, 0x44,
-					0x33, 0x22, 0x11),
-		  0x1122334455667788ULL },
-		{ "disp32 absolute (32)", X32,
-		  BYTES(0xc7, 0x05, 0xb0, 0x00, 0xe0, 0xfe,
-			0x00, 0x00, 0x00, 0x00), 0xfee000b0 },
-		{ "-2(%bp) wraps at 64K", X16, BYTES(0x8b, 0x4e, 0xfe), 0xfffe },
-		{ "0x10(%bp,%di)", X16, BYTES(0x89, 0x43, 0x10),
-		  0x8010 },
-		{ "addr32 in real mode", X16,
-		  BYTES(0x67, 0x66, 0x89, 0x44, 0x88, 0x10),
-		  0x1000 + 0x2000 * 4 + 0x10 },
-	};
 	u64 gpr[16];
 	struct hyv_insn insn;
 	unsigned int i;
@@ -620,15 +620,15 @@ static void insn_test_mem_ea(struct kunit *test)
 		gpr[i] = 0x1000 * (i + 1);
 	gpr[AX] |= 0x100000000ULL;
 	gpr[BP] = 0xffff0000ULL;	/* bp = 0; upper bits must not leak */
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		ret = hyv_insn_decode(cases[i].bytes, cases[i].nbytes,
-				      cases[i].mode, &insn);
-		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s", cases[i].name);
+	for (i = 0; i < ARRAY_SIZE(ea_cases); i++) {
+		ret = hyv_insn_decode(ea_cases[i].bytes, ea_cases[i].nbytes,
+				      ea_cases[i].mode, &insn);
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s", ea_cases[i].name);
 		KUNIT_EXPECT_EQ_MSG(test,
 				    hyv_insn_mem_ea(&insn, gpr,
 						    0xffffffff81000000ULL +
 						    insn.len),
-				    cases[i].ea, "%s", cases[i].name);
+				    ea_cases[i].ea, "%s", ea_cases[i].name);
 	}
 }
 
@@ -660,75 +660,78 @@ static void insn_test_reg_write(struct kunit *test)
 }
 
 /* What an MMIO write stores, and what an MMIO read leaves in the GPR. */
+static const struct {
+	const char *name;
+	u8 bytes[HYV_INSN_MAX_LEN];
+	u8 nbytes;
+	u64 data;	/* read: the device's data */
+	u8 reg;
+	u64 expect;	/* write: the data; read: the new GPR */
+} data_cases[] = {
+	{ "mov %ah,(%rbx)", BYTES(0x88, 0x23), 0, AX, 0x77 },
+	{ "mov %sil,(%rdx)", BYTES(0x40, 0x88, 0x32), 0, SI, 0x88 },
+	{ "writew %si", BYTES(0x66, 0x89, 0x77, 0x42), 0, SI, 0x7788 },
+	{ "writel %esi", BYTES(0x89, 0xb7, 0x00, 0x03, 0x00, 0x00),
+	  0, SI, 0x55667788 },
+	{ "writeq %rsi", BYTES(0x48, 0x89, 0x77, 0x48),
+	  0, SI, 0x1122334455667788ULL },
+	{ "movq $-2", BYTES(0x48, 0xc7, 0x47, 0x08, 0xfe, 0xff, 0xff,
+			    0xff), 0, NONE, 0xfffffffffffffffeULL },
+	{ "movb $0x80", BYTES(0xc6, 0x47, 0x03, 0x80), 0, NONE, 0x80 },
+	{ "readb", BYTES(0x8a, 0x47, 0x12), 0x1ff, AX,
+	  0x11223344556677ffULL },
+	{ "mov (%rdi),%ah", BYTES(0x8a, 0x27), 0xab, AX,
+	  0x112233445566ab88ULL },
+	{ "readw", BYTES(0x66, 0x8b, 0x47, 0x14), 0xabcd, AX,
+	  0x112233445566abcdULL },
+	{ "readl zero-extends", BYTES(0x8b, 0x87, 0x00, 0x03, 0x00,
+				      0x00), 0xfedcba98, AX,
+	  0xfedcba98ULL },
+	{ "readq", BYTES(0x48, 0x8b, 0x87, 0x00, 0x10, 0x00, 0x00),
+	  0x8877665544332211ULL, AX, 0x8877665544332211ULL },
+	{ "movzwl", BYTES(0x0f, 0xb7, 0x46, 0x02), 0xffff, AX, 0xffff },
+	{ "movsbl", BYTES(0x0f, 0xbe, 0x47, 0x05), 0x80, AX,
+	  0xffffff80ULL },
+	{ "movsbw", BYTES(0x66, 0x0f, 0xbe, 0x0f), 0x80, CX,
+	  0x112233445566ff80ULL },
+	{ "movswq", BYTES(0x48, 0x0f, 0xbf, 0x47, 0x0a), 0x8000, AX,
+	  0xffffffffffff8000ULL },
+	{ "movslq", BYTES(0x48, 0x63, 0x47, 0x14), 0x80000000, AX,
+	  0xffffffff80000000ULL },
+	{ "movsxd r32", BYTES(0x63, 0x00), 0x80000000, AX,
+	  0x80000000ULL },
+};
+
 static void insn_test_mmio_data(struct kunit *test)
 {
-	static const struct {
-		const char *name;
-		u8 bytes[HYV_INSN_MAX_LEN];
-		u8 nbytes;
-		u64 data;	/* read: the device's data */
-		u8 reg;
-		u64 expect;	/* write: the data; read: the new GPR */
-	} cases[] = {
-		{ "mov %ah,(%rbx)", BYTES(0x88, 0x23), 0, AX, 0x77 },
-		{ "mov %sil,(%rdx)", BYTES(0x40, 0x88, 0x32), 0, SI, 0x88 },
-		{ "writew %si", BYTES(0x66, 0x89, 0x77, 0x42), 0, SI, 0x7788 },
-		{ "writel %esi", BYTES(0x89, 0xb7, 0x00, 0x03, 0x00, 0x00),
-		  0, SI, 0x55667788 },
-		{ "writeq %rsi", BYTES(0x48, 0x89, 0x77, 0x48),
-		  0, SI, 0x1122334455667788ULL },
-		{ "movq $-2", BYTES(0x48, 0xc7, 0x47, 0x08, 0xfe, 0xff, 0xff,
-				    0xff), 0, NONE, 0xfffffffffffffffeULL },
-		{ "movb $0x80", BYTES(0xc6, 0x47, 0x03, 0x80), 0, NONE, 0x80 },
-		{ "readb", BYTES(0x8a, 0x47, 0x12), 0x1ff, AX,
-		  0x11223344556677ffULL },
-		{ "mov (%rdi),%ah", BYTES(0x8a, 0x27), 0xab, AX,
-		  0x112233445566ab88ULL },
-		{ "readw", BYTES(0x66, 0x8b, 0x47, 0x14), 0xabcd, AX,
-		  0x112233445566abcdULL },
-		{ "readl zero-extends", BYTES(0x8b, 0x87, 0x00, 0x03, 0x00,
-					      0x00), 0xfedcba98, AX,
-		  0xfedcba98ULL },
-		{ "readq", BYTES(0x48, 0x8b, 0x87, 0x00, 0x10, 0x00, 0x00),
-		  0x8877665544332211ULL, AX, 0x8877665544332211ULL },
-		{ "movzwl", BYTES(0x0f, 0xb7, 0x46, 0x02), 0xffff, AX, 0xffff },
-		{ "movsbl", BYTES(0x0f, 0xbe, 0x47, 0x05), 0x80, AX,
-		  0xffffff80ULL },
-		{ "movsbw", BYTES(0x66, 0x0f, 0xbe, 0x0f), 0x80, CX,
-		  0x112233445566ff80ULL },
-		{ "movswq", BYTES(0x48, 0x0f, 0xbf, 0x47, 0x0a), 0x8000, AX,
-		  0xffffffffffff8000ULL },
-		{ "movslq", BYTES(0x48, 0x63, 0x47, 0x14), 0x80000000, AX,
-		  0xffffffff80000000ULL },
-		{ "movsxd r32", BYTES(0x63, 0x00), 0x80000000, AX,
-		  0x80000000ULL },
-	};
 	const u64 old = 0x1122334455667788ULL;
 	struct hyv_insn insn;
 	u64 gpr[16];
 	unsigned int i, j;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+	for (i = 0; i < ARRAY_SIZE(data_cases); i++) {
+		const char *name = data_cases[i].name;
+		u8 reg = data_cases[i].reg;
+
 		for (j = 0; j < 16; j++)
 			gpr[j] = old;
-		ret = hyv_insn_decode(cases[i].bytes, cases[i].nbytes, X64,
-				      &insn);
-		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s", cases[i].name);
+		ret = hyv_insn_decode(data_cases[i].bytes, data_cases[i].nbytes,
+				      X64, &insn);
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s", name);
 		if (hyv_insn_is_mmio_write(&insn)) {
 			KUNIT_EXPECT_EQ_MSG(test,
 					    hyv_insn_mmio_write_data(&insn, gpr),
-					    cases[i].expect,
-					    "%s", cases[i].name);
+					    data_cases[i].expect, "%s", name);
 			continue;
 		}
-		hyv_insn_mmio_read_done(&insn, gpr, cases[i].data);
-		KUNIT_EXPECT_EQ_MSG(test, gpr[cases[i].reg], cases[i].expect,
-				    "%s", cases[i].name);
+		hyv_insn_mmio_read_done(&insn, gpr, data_cases[i].data);
+		KUNIT_EXPECT_EQ_MSG(test, gpr[reg], data_cases[i].expect,
+				    "%s", name);
 		for (j = 0; j < 16; j++)
-			if (j != cases[i].reg)
+			if (j != reg)
 				KUNIT_EXPECT_EQ_MSG(test, gpr[j], old,
-						    "%s: r%u", cases[i].name, j);
+						    "%s: r%u", name, j);
 	}
 }
 
