@@ -13,29 +13,6 @@ typedef int (*hyv_exit_handler)(struct hyv_vcpu *vcpu, struct hyv_exit *exit);
 #define X86_UD_VECTOR	6
 #define X86_GP_VECTOR	13
 
-/*
- * Instruction lengths of the intercepted instructions hyv skips, used
- * when the CPU does not report it (SVM without NRIP-save). They assume
- * no prefixes, which no compiler or kernel emits on these instructions.
- */
-static const u8 hyv_fixed_insn_len[HYV_X_NR] = {
-	[HYV_X_HLT]		= 1,	/* f4 */
-	[HYV_X_CPUID]		= 2,	/* 0f a2 */
-	[HYV_X_HYPERCALL]	= 3,	/* 0f 01 d9 (VMMCALL) / 0f 01 c1 (VMCALL) */
-	[HYV_X_MSR_READ]	= 2,	/* 0f 32 */
-	[HYV_X_MSR_WRITE]	= 2,	/* 0f 30 */
-	[HYV_X_SKIP]		= 2,	/* 0f 08 (INVD) */
-};
-
-void hyv_exit_skip_insn(struct hyv_vcpu *vcpu, const struct hyv_exit *exit)
-{
-	u32 len = exit->insn_len;
-
-	if (!len)
-		len = hyv_fixed_insn_len[exit->kind];
-	vcpu->rip += len;
-}
-
 static int hyv_exit_internal(struct hyv_vcpu *vcpu, u32 suberror,
 			     const struct hyv_exit *exit)
 {
@@ -49,6 +26,18 @@ static int hyv_exit_internal(struct hyv_vcpu *vcpu, u32 suberror,
 	run->internal.data[1] = exit->info1;
 	run->internal.data[2] = exit->info2;
 	return HYV_TO_USER;
+}
+
+/*
+ * Step over the intercepted instruction and carry on with @action; when
+ * its length cannot be known, stop in userspace with an emulation failure.
+ */
+static int hyv_exit_done(struct hyv_vcpu *vcpu, struct hyv_exit *exit,
+			 int action)
+{
+	if (hyv_exit_skip_insn(vcpu, exit))
+		return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
+	return action;
 }
 
 static int hyv_handle_unknown(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
@@ -65,9 +54,8 @@ static int hyv_handle_nothing(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 
 static int hyv_handle_hlt(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
-	hyv_exit_skip_insn(vcpu, exit);
 	vcpu->run->exit_reason = HYV_EXIT_HLT;
-	return HYV_TO_USER;
+	return hyv_exit_done(vcpu, exit, HYV_TO_USER);
 }
 
 static int hyv_handle_io(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
@@ -90,25 +78,22 @@ static int hyv_handle_io(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 		run->io.direction = HYV_IO_OUT;
 		run->io.data = vcpu->gpr[HYV_RAX] & mask;
 	}
-	if (exit->io.next_rip)
-		vcpu->rip = exit->io.next_rip;
-	else
-		hyv_exit_skip_insn(vcpu, exit);
+	if (!exit->io.next_rip)
+		return hyv_exit_done(vcpu, exit, HYV_TO_USER);
+	vcpu->rip = exit->io.next_rip;
 	return HYV_TO_USER;
 }
 
 static int hyv_handle_cpuid(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
 	hyv_cpuid(vcpu);
-	hyv_exit_skip_insn(vcpu, exit);
-	return HYV_REENTER;
+	return hyv_exit_done(vcpu, exit, HYV_REENTER);
 }
 
 static int hyv_handle_hypercall(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
 	hyv_hypercall(vcpu);
-	hyv_exit_skip_insn(vcpu, exit);
-	return HYV_REENTER;
+	return hyv_exit_done(vcpu, exit, HYV_REENTER);
 }
 
 /* No MSR is emulated yet: every access is refused like an unknown MSR. */
@@ -123,19 +108,17 @@ static int hyv_handle_msr(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 
 static int hyv_handle_npf(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
-	struct hyv_run *run = vcpu->run;
 	bool is_mmio;
 	int ret;
 
 	ret = hyv_mmu_handle_fault(vcpu, exit, &is_mmio);
 	if (ret || !is_mmio)
 		return ret;
-
-	/* Not decoded yet: address and direction only (see hyv.h). */
-	memset(&run->mmio, 0, sizeof(run->mmio));
-	run->exit_reason = HYV_EXIT_MMIO;
-	run->mmio.phys_addr = exit->npf.gpa;
-	run->mmio.is_write = exit->npf.write;
+	if (hyv_emulate_mmio(vcpu, exit->npf.gpa)) {
+		hyv_vm_warn(vcpu->vm, "vcpu%u: MMIO at %#llx by an instruction hyv cannot decode (rip %#llx)\n",
+			    vcpu->id, exit->npf.gpa, vcpu->rip);
+		return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
+	}
 	return HYV_TO_USER;
 }
 
@@ -164,8 +147,7 @@ static int hyv_handle_ud(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 
 static int hyv_handle_skip(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
-	hyv_exit_skip_insn(vcpu, exit);
-	return HYV_REENTER;
+	return hyv_exit_done(vcpu, exit, HYV_REENTER);
 }
 
 /* Only CR8 (the task priority) exits; the others belong to the guest. */
@@ -183,8 +165,7 @@ static int hyv_handle_cr_access(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	} else {
 		vcpu->cr8 = *reg;
 	}
-	hyv_exit_skip_insn(vcpu, exit);
-	return HYV_REENTER;
+	return hyv_exit_done(vcpu, exit, HYV_REENTER);
 }
 
 static const hyv_exit_handler hyv_exit_handlers[HYV_X_NR] = {

@@ -14,6 +14,8 @@
 #include <linux/hyv.h>
 #include <asm/fpu/types.h>
 
+#include "insn.h"
+
 struct hyv_vm;
 struct hyv_vcpu;
 
@@ -186,6 +188,9 @@ struct hyv_vcpu {
 	/* An IN waiting for userspace's data: where it goes on next RUN. */
 	bool pending_in;
 	u8 pending_in_size;
+	/* An MMIO read waiting for userspace's data, and its decoded MOV. */
+	bool pending_mmio_read;
+	struct hyv_insn mmio_insn;
 
 	struct hyv_vcpu_stats stats;
 	void *arch;			/* the backend's per-vCPU state */
@@ -216,7 +221,12 @@ int hyv_mmu_read_gpa(struct hyv_vm *vm, u64 gpa, void *buf, unsigned int len);
 
 /* exit.c */
 int hyv_exit_handle(struct hyv_vcpu *vcpu, struct hyv_exit *exit);
-void hyv_exit_skip_insn(struct hyv_vcpu *vcpu, const struct hyv_exit *exit);
+
+/* emulate.c */
+int hyv_emulate_decode(struct hyv_vcpu *vcpu, struct hyv_insn *insn);
+int hyv_exit_skip_insn(struct hyv_vcpu *vcpu, const struct hyv_exit *exit);
+int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa);
+void hyv_emulate_mmio_done(struct hyv_vcpu *vcpu);
 
 /* cpuid.c */
 void hyv_cpuid(struct hyv_vcpu *vcpu);

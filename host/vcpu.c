@@ -57,6 +57,8 @@ static int hyv_vcpu_run(struct hyv_vcpu *vcpu)
 
 	if (vcpu->pending_in)
 		hyv_vcpu_complete_in(vcpu);
+	if (vcpu->pending_mmio_read)
+		hyv_emulate_mmio_done(vcpu);
 
 	run->exit_reason = HYV_EXIT_NONE;
 	if (READ_ONCE(run->immediate_exit)) {
@@ -135,8 +137,9 @@ static int hyv_vcpu_set_regs(struct hyv_vcpu *vcpu, const struct hyv_regs *r)
 	g[HYV_R15] = r->r15;
 	vcpu->rip = r->rip;
 	vcpu->rflags = r->rflags | X86_EFLAGS_FIXED;
-	/* New registers cancel an IN that userspace never completed. */
+	/* New registers cancel an IN or MMIO read never completed. */
 	vcpu->pending_in = false;
+	vcpu->pending_mmio_read = false;
 	return 0;
 }
 

@@ -177,9 +177,12 @@ struct hyv_run {
 			__u64 reserved;
 		} io;
 		/*
-		 * HYV_EXIT_MMIO. len == 0 means the access was not decoded
-		 * (no decoder yet): phys_addr and is_write are still exact;
-		 * the guest re-executes the access on the next RUN.
+		 * HYV_EXIT_MMIO: a MOV (or MOVZX/MOVSX) of len bytes at
+		 * phys_addr, outside every slot. For a write, data holds
+		 * the value; for a read, store the value in data before the
+		 * next RUN. The guest's RIP is already past the instruction.
+		 * Other instructions (string forms included) touching MMIO
+		 * give HYV_EXIT_INTERNAL_ERROR / HYV_INTERNAL_EMULATION.
 		 */
 		struct {
 			__u64 phys_addr;
