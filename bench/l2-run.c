@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * l2-run: run an L2 guest (QEMU + KVM inside L1) and measure it from L1.
+ *
+ *   l2-run TIMEOUT_S SIDE -- QEMU [ARG]...
+ *
+ * Starts QEMU with its serial console on a pipe and follows the guest's
+ * lines:
+ *   HYVB-L2-INIT   the guest's /init started: prints
+ *                  "row l2-boot SIDE NS 1 COUNTER=N..." with the time
+ *                  since QEMU was started and the exits of the boot
+ *   HYVB-SYNC      (blkbench -S) read the exit counters, then answer
+ *                  with a line on the guest's console input
+ *   row ...        a guest result: passed on, with the exit counters
+ *                  between the last two HYVB-SYNC lines, per operation
+ * Everything else goes to stderr (the L1 console). The counters are the
+ * ones KVM keeps in debugfs (/sys/kernel/debug/kvm/), summed over all
+ * VMs: only this one runs. QEMU is killed after TIMEOUT_S seconds.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const stat_names[] = {
+	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits",
+	"hypercalls", "pf_taken", "insn_emulation",
+};
+#define NR_STATS	(sizeof(stat_names) / sizeof(stat_names[0]))
+
+struct counters {
+	uint64_t v[NR_STATS];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void read_counters(struct counters *c)
+{
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < NR_STATS; i++) {
+		unsigned long long v = 0;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/kvm/%s", stat_names[i]);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%llu", &v) != 1)
+				v = 0;
+			fclose(f);
+		}
+		c->v[i] = v;
+	}
+}
+
+static void print_delta(const struct counters *a, const struct counters *b,
+			uint64_t ops)
+{
+	size_t i;
+
+	for (i = 0; i < NR_STATS; i++)
+		printf(" %s=%.4f", stat_names[i], (double)(b->v[i] - a->v[i]) / ops);
+}
+
+int main(int argc, char **argv)
+{
+	int out_pipe[2], in_pipe[2], status = 0, timeout_s;
+	struct counters c_start, c_sync[2], c_init;
+	bool have_pair = false, done = false;
+	char buf[4096], line[4096];
+	size_t len = 0;
+	int nsync = 0;
+	const char *side;
+	uint64_t t0, deadline;
+	pid_t pid;
+
+	if (argc < 5 || strcmp(argv[3], "--")) {
+		fprintf(stderr, "usage: %s TIMEOUT_S SIDE -- QEMU [ARG]...\n", argv[0]);
+		return 2;
+	}
+	timeout_s = atoi(argv[1]);
+	side = argv[2];
+	if (pipe2(out_pipe, O_CLOEXEC) || pipe2(in_pipe, O_CLOEXEC)) {
+		perror("l2-run: pipe");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	read_counters(&c_start);
+	t0 = now_ns();
+	deadline = t0 + (uint64_t)timeout_s * 1000000000ULL;
+	pid = fork();
+	if (pid < 0) {
+		perror("l2-run: fork");
+		return 1;
+	}
+	if (!pid) {
+		dup2(in_pipe[0], 0);
+		dup2(out_pipe[1], 1);
+		execvp(argv[4], argv + 4);
+		perror("l2-run: exec");
+		_exit(127);
+	}
+	close(in_pipe[0]);
+	close(out_pipe[1]);
+
+	while (!done) {
+		struct pollfd p = { .fd = out_pipe[0], .events = POLLIN };
+		uint64_t now = now_ns();
+		ssize_t n;
+		char *nl;
+
+		if (now >= deadline) {
+			fprintf(stderr, "l2-run: timeout after %d s, killing QEMU\n", timeout_s);
+			printf("fail l2-timeout %s\n", side);
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(&p, 1, (deadline - now) / 1000000 + 1) <= 0)
+			continue;
+		n = read(out_pipe[0], buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n' && len < sizeof(line) - 1) {
+				if (buf[i] != '\r')
+					line[len++] = buf[i];
+				continue;
+			}
+			line[len] = 0;
+			len = 0;
+			if ((nl = strstr(line, "HYVB-L2-INIT"))) {
+				read_counters(&c_init);
+				printf("row l2-boot %s %.1f 1", side, (double)(now_ns() - t0));
+				print_delta(&c_start, &c_init, 1);
+				printf("\n");
+			} else if (!strncmp(line, "HYVB-SYNC", 9)) {
+				read_counters(&c_sync[nsync & 1]);
+				have_pair = nsync & 1;
+				nsync++;
+				if (write(in_pipe[1], "\n", 1) != 1)
+					perror("l2-run: answering the guest");
+			} else if (!strncmp(line, "row ", 4)) {
+				char name[64], rside[32];
+				double ns;
+				unsigned long long ops;
+
+				if (have_pair && sscanf(line, "row %63s %31s %lf %llu",
+							name, rside, &ns, &ops) == 4 && ops) {
+					printf("%s", line);
+					print_delta(&c_sync[0], &c_sync[1], ops);
+					printf("\n");
+				} else {
+					printf("%s\n", line);
+				}
+				have_pair = false;
+			} else if (!strncmp(line, "fail ", 5) || line[0] == '#') {
+				printf("%s\n", line);
+			} else {
+				fprintf(stderr, "L2: %s\n", line);
+			}
+			fflush(stdout);
+		}
+	}
+	close(in_pipe[1]);
+	close(out_pipe[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return 1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "l2-run: QEMU ended with status %#x\n", status);
+		return 1;
+	}
+	return 0;
+}

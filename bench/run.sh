@@ -1,0 +1,122 @@
+#!/bin/bash
+# `make bench`: build the bench programs and hyv.ko for the stock Debian
+# kernel, boot that kernel as L1 in QEMU TCG (-cpu EPYC: SVM with NPT),
+# run every benchmark there in one boot (bench/l1/init), and print the
+# table of hyv beside KVM (bench/report.awk). Writes, under build/bench/:
+#
+#   samples.txt       every measurement, one line each, as L1 sent it
+#   results.tsv       the table, one line per workload and side
+#   results.json      the same, with the commit, for comparing commits
+#   history/          a copy of results.json per run, named by date+commit
+#   console.log       the L1 console (the L2 consoles are in it too)
+#
+# Environment: HYVB_ROUNDS (exit round trips, default 5), HYVB_L2ROUNDS
+# (L2 boots, default 3), HYVB_SCALE (percent of each workload's
+# operations, default 100), HYVB_WORKLOADS (comma-separated hyv-bench
+# workloads, default all), HYVB_TIMEOUT (seconds for the whole L1 run,
+# default 2700), KDIR (kernel headers; default the newest stock ones).
+# A benchmark reports, it does not gate: the exit status is non-zero only
+# when the machine could not be built or booted, or produced no rows.
+set -euo pipefail
+bench=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$bench")
+out=$repo/build/bench
+rounds=${HYVB_ROUNDS:-5}
+l2rounds=${HYVB_L2ROUNDS:-3}
+scale=${HYVB_SCALE:-100}
+workloads=${HYVB_WORKLOADS:-all}
+timeout=${HYVB_TIMEOUT:-2700}
+KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)}
+MAKE=${MAKE:-make}
+start=$SECONDS
+
+note() {
+	echo "# $*"
+}
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# hyv.ko from a copy of the module sources (as the testbed does): its
+# objects never mix with another build's.
+build_module() {
+	local src=$out/module
+	mkdir -p "$src"
+	rsync -a --delete --prune-empty-dirs \
+		--exclude=/build/ --exclude=/.git/ --exclude='*.mod.c' \
+		--include='*/' --include=Kbuild --include='*.[chS]' --exclude='*' \
+		"$repo/" "$src/"
+	"$MAKE" -C "$KDIR" M="$src" modules
+}
+
+build() {
+	mkdir -p "$out"
+	note "building the bench programs and hyv.ko (logs in build/bench/build-*.log)"
+	"$MAKE" -C "$bench" --no-print-directory OUT="$out/bin" >"$out/build-bench.log" 2>&1 ||
+		{ tail -n 20 "$out/build-bench.log"; die "building bench/ failed"; }
+	build_module >"$out/build-module.log" 2>&1 ||
+		{ tail -n 20 "$out/build-module.log"; die "building hyv.ko failed"; }
+	"$bench/initramfs.sh" l2 "$out/l2-initrd.cpio" "$version" "$out/bin"
+	"$bench/initramfs.sh" l1 "$out/l1-initrd.cpio" "$version" "$out/bin" \
+		"$out/module/host/hyv.ko" "$out/l2-initrd.cpio"
+	note "L1 initramfs: $(du -m "$out/l1-initrd.cpio" | cut -f1) MiB; built in $((SECONDS - start)) s"
+}
+
+# Boot L1 and print its result lines as they arrive; kill it at the timeout.
+boot() {
+	local pid raw=$out/samples.txt lines=0 total began=$SECONDS
+	rm -f "$raw" "$out/console.log"
+	touch "$raw"
+	qemu-system-x86_64 -accel tcg -cpu EPYC -m 2048 -smp 1 \
+		-nodefaults -display none -no-reboot \
+		-kernel "/boot/vmlinuz-$version" -initrd "$out/l1-initrd.cpio" \
+		-append "console=ttyS0 quiet panic=-1 hyvb.rounds=$rounds hyvb.l2rounds=$l2rounds hyvb.scale=$scale hyvb.workloads=$workloads" \
+		-serial "file:$out/console.log" -serial "file:$raw" \
+		2>"$out/emulator.log" &
+	pid=$!
+	trap 'kill -KILL $pid 2>/dev/null || true' EXIT
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ $((SECONDS - began)) -ge "$timeout" ]; then
+			note "L1 still running after $timeout s: killed"
+			kill -KILL "$pid"
+			break
+		fi
+		total=$(wc -l <"$raw")
+		if [ "$total" -gt "$lines" ]; then
+			sed -n "$((lines + 1)),${total}p" "$raw" | tr -d '\r' |
+				grep -E '^(# |fail )' || true
+			lines=$total
+		fi
+		sleep 2
+	done
+	wait "$pid" || true
+	trap - EXIT
+	sed -i 's/\r$//' "$raw"
+	note "L1 ran for $((SECONDS - began)) s"
+	grep -q '^end$' "$raw" || { note "L1 did not finish; console:"; tail -n 30 "$out/console.log" | sed 's/^/# /'; }
+}
+
+report() {
+	local commit date hist
+	commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git -C "$repo" diff --quiet HEAD -- host uapi bench 2>/dev/null || commit="$commit+dirty"
+	date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	awk -v commit="$commit" -v date="$date" -v kernel="$version" \
+		-v tsv="$out/results.tsv" -v json="$out/results.json" \
+		-f "$bench/report.awk" "$out/samples.txt"
+	mkdir -p "$out/history"
+	hist=$out/history/$(date -u +%Y%m%d-%H%M%S)-$commit.json
+	cp "$out/results.json" "$hist"
+	note "results: build/bench/results.{tsv,json}, ${hist#"$repo"/}"
+	grep -q '^row ' "$out/samples.txt"
+}
+
+[ -d "$KDIR" ] || die "no kernel headers (KDIR=$KDIR)"
+version=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")
+[ -f "/boot/vmlinuz-$version" ] || die "no /boot/vmlinuz-$version for KDIR=$KDIR"
+build
+boot
+report
+note "make bench: $((SECONDS - start)) s in all"
