@@ -340,4 +340,43 @@ TEST(guest_access_to_unmapped_vmm_memory_fails_run_with_efault)
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
+/* REX registers and SIB addressing, both ways. */
+static void guest_mmio_rex_sib(u64 p)
+{
+	register u64 r9 asm("r9") = 0x0102030405060708ULL;
+	register u64 r10 asm("r10") = RAX_BEFORE;
+
+	asm volatile("movq %0, 0x10(%1,%2,8)"
+		     : : "r"(r9), "r"(p), "c"(3ULL) : "memory");
+	asm volatile("movl 0x8(%1,%2,4), %k0"
+		     : "+r"(r10) : "r"(p), "d"(5ULL) : "memory");
+	GUEST_SYNC(r10);
+	GUEST_DONE();
+}
+
+TEST(decoded_mmio_handles_rex_registers_and_sib_addressing)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_mmio_rex_sib);
+	struct hyv_run *run = vcpu->run;
+
+	hyv_vcpu_set_args(vcpu, MMIO_DEC_GPA, 0);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_MMIO);
+	if (!run->mmio.len)
+		SKIP(goto out, "MMIO is not decoded yet");
+	EXPECT_EQ(MMIO_DEC_GPA + 0x10 + 3 * 8, run->mmio.phys_addr);
+	EXPECT_EQ(1, run->mmio.is_write);
+	EXPECT_EQ(8, run->mmio.len);
+	EXPECT_EQ(0x0102030405060708ULL, run->mmio.data);
+
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_MMIO);
+	EXPECT_EQ(MMIO_DEC_GPA + 0x8 + 5 * 4, run->mmio.phys_addr);
+	EXPECT_EQ(0, run->mmio.is_write);
+	EXPECT_EQ(4, run->mmio.len);
+	run->mmio.data = 0x8badf00d;
+	EXPECT_EQ(0x8badf00dULL, hyv_vcpu_run_sync(vcpu));	/* zero-extended */
+	hyv_vcpu_run_done(vcpu);
+out:
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
 TEST_HARNESS_MAIN
