@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+# User-facing targets of hyv. The kernel build itself is in Kbuild.
+#
+#   make [W=1]             hyv.ko in the tree, against the stock Debian
+#                          headers (KDIR=... to use another kernel tree)
+#   make modules-stock     the same, built in build/modules-stock
+#   make modules-testbed   against the L1 test kernel, in build/modules-testbed
+#   make selftests         selftests/*_test (kselftest_harness.h from the
+#                          L1 kernel source)
+#   make vmm               vmm/hyv-demo and the VMM
+#   make check             install what is missing, build everything, run
+#                          all tests in the emulated machines; ends on
+#                          "N passed, N failed" (docs/testing.md)
+#   make run               boot the stock kernel in QEMU, load hyv.ko, run
+#                          the demo guest
+#   make bench             hyv beside KVM in the SVM machine (bench/run.sh)
+#   make checkpatch        checkpatch.pl --strict over our C sources
+#   make clean
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+KDIR ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)
+export KDIR
+BUILD := $(CURDIR)/build
+L1_KERNEL := $(CURDIR)/testbed/l1-kernel.sh
+
+# The testbed builds hyv.ko from a copy of the module sources under build/:
+# its objects never mix with an in-tree build for another kernel, and an
+# in-tree `make` can run while `make check` does.
+sync-module-src = mkdir -p $(1) && rsync -a --delete --prune-empty-dirs \
+	--exclude=/build/ --exclude=/.git/ --exclude=/selftests/ --exclude=/vmm/ \
+	--exclude='*.mod.c' \
+	--include='*/' --include=Kbuild --include='*.[chS]' --exclude='*' \
+	$(CURDIR)/ $(1)/
+
+CHECKPATCH_DIRS := $(wildcard host guest-drivers uapi selftests vmm)
+
+.PHONY: all modules modules-stock modules-testbed selftests vmm setup \
+	check run bench checkpatch clean
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+modules-stock:
+	$(call sync-module-src,$(BUILD)/modules-stock)
+	$(MAKE) -C $(KDIR) M=$(BUILD)/modules-stock modules
+
+modules-testbed:
+	kdir=$$($(L1_KERNEL)); \
+	$(call sync-module-src,$(BUILD)/modules-testbed); \
+	$(MAKE) -C "$$kdir" M=$(BUILD)/modules-testbed modules
+
+selftests:
+	$(MAKE) -C selftests KSRC="$$($(L1_KERNEL) --source)"
+
+vmm:
+	$(MAKE) -C vmm
+
+setup:
+	@testbed/setup.sh
+
+check: setup
+	+@testbed/check.sh
+
+run: setup
+	+@testbed/run.sh
+
+bench: setup
+	+@bench/run.sh
+
+checkpatch:
+	src=$$($(L1_KERNEL) --source); \
+	"$$src/scripts/checkpatch.pl" --strict --no-tree -f \
+		$$(find $(CHECKPATCH_DIRS) -name '*.[ch]' ! -name '*.mod.c' | sort)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(foreach d,$(wildcard selftests/Makefile vmm/Makefile),$(MAKE) -C $(dir $(d)) clean;)
+	rm -rf $(BUILD)

@@ -1,0 +1,111 @@
+#!/bin/sh
+# The test runner inside the testbed machine (/hyvt/main for `make check`),
+# machine-neutral. In order: the "module" suite (load, /dev/hyv, unload
+# refused while open, repeated load/unload), the KUnit suites of
+# hyv_kunit.ko, every /selftests/*_test under a timeout, the demo VMM, and
+# a last unload. Results go to the host through lib.sh's emit.
+. /hyvt/lib.sh
+MODS=/lib/hyv
+OUT=/tmp/out
+TIMEOUT=$(param timeout 300)
+
+loaded() {
+	grep -q '^hyv ' /proc/modules
+}
+
+# expect NAME CMD...: the test NAME passes when CMD succeeds; its output
+# is the diagnostic otherwise.
+expect() {
+	local name=$1
+	shift
+	if "$@" >"$OUT" 2>&1; then
+		pass "$name"
+	else
+		fail "$name" "$OUT"
+	fi
+}
+
+dev_is_private() {
+	ls -l /dev/hyv
+	[ -c /dev/hyv ] && [ "$(stat -c %A /dev/hyv)" = crw------- ]
+}
+
+# Holding /dev/hyv open pins the module: rmmod fails and hyv stays.
+unload_refused_while_open() {
+	loaded || { echo "hyv is not loaded"; return 1; }
+	exec 3<>/dev/hyv || return 1
+	if rmmod hyv; then
+		echo "rmmod succeeded with /dev/hyv open"
+		exec 3<&-
+		return 1
+	fi
+	exec 3<&-
+	loaded
+}
+
+unload() {
+	rmmod hyv && ! loaded && [ ! -e /dev/hyv ]
+}
+
+load_unload_cycles() {
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		insmod $MODS/hyv.ko || { echo "load $i failed"; return 1; }
+		rmmod hyv || { echo "unload $i failed"; return 1; }
+	done
+}
+
+module_suite() {
+	expect module:load insmod $MODS/hyv.ko
+	expect module:dev-node dev_is_private
+	expect module:unload-refused-while-open unload_refused_while_open
+	expect module:unload unload
+	expect module:load-unload-x10 load_unload_cycles
+	expect module:reload insmod $MODS/hyv.ko
+}
+
+kunit_suites() {
+	local results suite
+	if [ ! -f $MODS/hyv_kunit.ko ]; then
+		emit "# hyv_kunit.ko not built: the kernel has no CONFIG_KUNIT"
+		return
+	fi
+	expect kunit:load insmod $MODS/hyv_kunit.ko
+	for results in /sys/kernel/debug/kunit/*/results; do
+		[ -f "$results" ] || { fail kunit:suites; return; }
+		suite=${results%/results}
+		suite=${suite##*/}
+		awk -v suite="$suite" -v level=1 -f /hyvt/tap.awk "$results" | emit_lines
+	done
+}
+
+# The TAP of one selftest binary, killed after $TIMEOUT seconds, and its
+# exit status for tap.awk.
+run_selftest() {
+	(cd /tmp && timeout -s KILL "$TIMEOUT" "$1" </dev/null 2>&1)
+	echo "HYVT-EXIT $?"
+}
+
+selftests() {
+	local t
+	for t in /selftests/*_test; do
+		[ -x "$t" ] || { emit "# no selftests in the initramfs"; return; }
+		run_selftest "$t" | awk -v suite="${t##*/}" -v level=0 -f /hyvt/tap.awk | emit_lines
+	done
+}
+
+demo() {
+	[ -x /bin/hyv-demo ] || { emit "# no vmm/hyv-demo in the initramfs"; return; }
+	expect vmm:hyv-demo timeout -s KILL "$TIMEOUT" /bin/hyv-demo
+}
+
+final_unload() {
+	! grep -q '^hyv_kunit ' /proc/modules || rmmod hyv_kunit
+	unload
+}
+
+module_suite
+kunit_suites
+selftests
+demo
+expect module:unload-after-tests final_unload

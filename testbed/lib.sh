@@ -1,0 +1,15 @@
+# Shared by the testbed's host-side scripts (sourced): paths and the
+# progress notes, which go to stdout as TAP comments between the results.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+testbed=$repo/testbed
+logs=$repo/build/testbed
+mkdir -p "$logs"
+
+note() {
+	echo "# $*"
+}
+
+# Print a file's last lines as TAP comments.
+note_tail() {
+	tail -n "${2:-20}" "$1" | sed 's/^/# /'
+}
