@@ -7,7 +7,9 @@
 #define HYV_HYV_H
 
 #include <linux/types.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/kref.h>
 #include <linux/mm_types.h>
 #include <linux/ratelimit.h>
@@ -110,12 +112,17 @@ struct hyv_arch_ops {
 
 	int (*vcpu_create)(struct hyv_vcpu *vcpu);
 	void (*vcpu_destroy)(struct hyv_vcpu *vcpu);
+	/* Make the vCPU's state current on this CPU (preemption off). */
+	void (*vcpu_load)(struct hyv_vcpu *vcpu);
 	/*
-	 * Enter the guest once and decode why it left. Called with
-	 * preemption disabled, interrupts enabled; the core's register
-	 * array is the source of truth on entry and is updated on return.
+	 * Enter the guest once and decode why it left. Called after
+	 * vcpu_load with interrupts disabled, and returns with them
+	 * disabled; the core's register array is the source of truth on
+	 * entry and is updated on return.
 	 */
 	void (*vcpu_run)(struct hyv_vcpu *vcpu, struct hyv_exit *exit);
+	/* Drop the guest's cached translations at the next entry. */
+	void (*flush_guest_tlb)(struct hyv_vcpu *vcpu);
 
 	void (*get_sregs)(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs);
 	int (*set_sregs)(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs);
@@ -128,8 +135,10 @@ struct hyv_arch_ops {
 
 	/* Nested page-table entry formats (NPT: x86 PTEs; EPT: R/W/X). */
 	u64 (*npt_table_entry)(phys_addr_t table);
-	u64 (*npt_leaf_entry)(phys_addr_t page, unsigned int perms);
+	u64 (*npt_leaf_entry)(phys_addr_t page, unsigned int perms, bool huge);
 	bool (*npt_present)(u64 entry);
+	bool (*npt_huge)(u64 entry);		/* a 2 MiB leaf */
+	unsigned int (*npt_perms)(u64 entry);	/* HYV_NPT_* of a leaf */
 	/* Point the vCPU at the VM's nested page-table root. */
 	void (*set_npt_root)(struct hyv_vcpu *vcpu, phys_addr_t root);
 };
@@ -141,14 +150,22 @@ struct hyv_slot {
 	u64 gpa;
 	u64 size;		/* 0: slot unused */
 	unsigned long hva;
-	u32 flags;
+	u32 flags;		/* HYV_MEM_* */
+	unsigned long *dirty_bitmap;	/* when HYV_MEM_LOG_DIRTY */
 };
+
+#define HYV_MMU_SPARE	4	/* table pages one fault may need */
 
 /* The nested page table: four levels of 512 entries, filled on fault. */
 struct hyv_mmu {
-	struct mutex lock;	/* guards the tables and the slot array */
+	spinlock_t lock;	/* the tables, the slots, the counters below */
 	u64 *root;
-	unsigned long nr_pinned;	/* pages pinned by leaf entries */
+	void *spare[HYV_MMU_SPARE];
+	unsigned int nr_spare;
+	u64 nr_4k, nr_2m;	/* leaves present */
+	/* Host invalidations: a fault that saw another seq retries. */
+	unsigned long invalidate_seq;
+	unsigned int invalidate_in_progress;
 };
 
 /* Exit counters of one vCPU (see struct hyv_vm_stats). */
@@ -162,17 +179,31 @@ struct hyv_vm {
 	struct kref ref;
 	u32 id;
 	struct mm_struct *mm;		/* the VMM's, for its memory slots */
-	struct mutex lock;		/* guards vcpus[] */
-	struct hyv_vcpu *vcpus[HYV_MAX_VCPUS];
+	struct mutex lock;		/* guards changes to vcpus[] */
+	struct hyv_vcpu __rcu *vcpus[HYV_MAX_VCPUS];
+	struct mutex slots_lock;	/* serialises slot changes */
 	struct hyv_slot slots[HYV_MAX_MEMORY_SLOTS];
 	struct hyv_mmu mmu;
+	struct mmu_notifier mmu_notifier;
 	struct hyv_vcpu_stats retired_stats;	/* of closed vCPUs */
 	struct dentry *debugfs;
 };
 
+/* Where a vCPU is, for those who must kick it out of the guest. */
+enum hyv_vcpu_mode {
+	HYV_OUTSIDE_GUEST,
+	HYV_IN_GUEST,
+};
+
+/* Work a vCPU must do before its next entry (bits in vcpu->requests). */
+#define HYV_REQ_TLB_FLUSH	0
+
 struct hyv_vcpu {
 	struct hyv_vm *vm;
 	u32 id;
+	int mode;			/* enum hyv_vcpu_mode */
+	int cpu;			/* where it runs or last ran */
+	unsigned long requests;
 	u64 serial;			/* unique across all vCPUs ever made */
 	struct mutex lock;		/* one ioctl at a time */
 	struct hyv_run *run;		/* the mmapped page */
@@ -210,14 +241,31 @@ void hyv_vm_put(struct hyv_vm *vm);
 /* vcpu.c */
 int hyv_vcpu_create(struct hyv_vm *vm, unsigned long id);
 void hyv_vcpu_free(struct hyv_vcpu *vcpu);
+void hyv_vm_flush_tlbs(struct hyv_vm *vm);
 
 /* mmu.c */
 int hyv_mmu_init(struct hyv_vm *vm);
 void hyv_mmu_destroy(struct hyv_vm *vm);
-int hyv_mmu_set_slot(struct hyv_vm *vm, const struct hyv_memory_slot *req);
 int hyv_mmu_handle_fault(struct hyv_vcpu *vcpu, const struct hyv_exit *exit,
 			 bool *is_mmio);
+void hyv_mmu_zap_range(struct hyv_vm *vm, u64 start, u64 end);
+void hyv_mmu_wrprot_range(struct hyv_vm *vm, u64 start, u64 end);
+int hyv_mmu_map_level(u64 gpa, u64 hva, u64 slot_gpa, u64 slot_size,
+		      bool host_huge);
+
+/* slot.c */
+struct hyv_slot *hyv_slot_find(struct hyv_vm *vm, u64 gpa);
+int hyv_slot_set(struct hyv_vm *vm, const struct hyv_memory_slot *req);
+void hyv_slot_mark_dirty(struct hyv_slot *slot, u64 gpa);
+int hyv_slot_get_dirty_log(struct hyv_vm *vm, void __user *argp);
+bool hyv_slot_zap_hva(struct hyv_vm *vm, unsigned long start,
+		      unsigned long end);
 int hyv_mmu_read_gpa(struct hyv_vm *vm, u64 gpa, void *buf, unsigned int len);
+void hyv_slots_destroy(struct hyv_vm *vm);
+
+/* mmu_notifier.c */
+int hyv_mmu_notifier_register(struct hyv_vm *vm);
+void hyv_mmu_notifier_unregister(struct hyv_vm *vm);
 
 /* exit.c */
 int hyv_exit_handle(struct hyv_vcpu *vcpu, struct hyv_exit *exit);

@@ -1,35 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest-physical memory: the memory slots that place VMM memory in the
- * guest, and the nested page table (NPT or EPT: the walk is the same, the
- * vendor encodes the entries) filled one page at a time on fault.
+ * The nested page table (NPT or EPT: the walk is the same, the vendor
+ * encodes the entries): filled on fault from the VMM's page tables,
+ * emptied when the host changes them (mmu_notifier.c), write-protected
+ * for dirty logging. No page is pinned: a mapping lives only as long as
+ * the host's own, which the MMU notifier guarantees.
  */
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
+#include <kunit/visibility.h>
 #include <asm/io.h>
 
 #include "hyv.h"
 
 #define HYV_NPT_LEVELS		4
 #define HYV_NPT_ENTRIES		512
-#define HYV_GPA_LIMIT		(1ULL << HYV_GUEST_PHYS_BITS)
+#define HYV_HUGE_PAGES		512	/* 4 KiB pages in a 2 MiB mapping */
 
 static unsigned int hyv_npt_index(u64 gpa, int level)
 {
 	return (gpa >> (PAGE_SHIFT + 9 * (level - 1))) & (HYV_NPT_ENTRIES - 1);
-}
-
-static u64 *hyv_npt_table_of(u64 entry)
-{
-	return phys_to_virt(entry & HYV_NPT_ADDR_MASK);
-}
-
-int hyv_mmu_init(struct hyv_vm *vm)
-{
-	mutex_init(&vm->mmu.lock);
-	vm->mmu.root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	return vm->mmu.root ? 0 : -ENOMEM;
 }
 
 static u64 hyv_npt_level_size(int level)
@@ -37,13 +28,33 @@ static u64 hyv_npt_level_size(int level)
 	return 1ULL << (PAGE_SHIFT + 9 * (level - 1));
 }
 
+static u64 *hyv_npt_table_of(u64 entry)
+{
+	return phys_to_virt(entry & HYV_NPT_ADDR_MASK);
+}
+
+static bool hyv_npt_is_leaf(u64 entry, int level)
+{
+	return level == 1 || hyv_ops->npt_huge(entry);
+}
+
+int hyv_mmu_init(struct hyv_vm *vm)
+{
+	spin_lock_init(&vm->mmu.lock);
+	vm->mmu.root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	return vm->mmu.root ? 0 : -ENOMEM;
+}
+
 /*
- * Clear the entries of @table (covering guest-physical @base onwards at
- * @level) that fall in [start, end), unpinning the guest pages they map
- * and freeing tables left empty. Returns true if @table is now empty.
+ * Apply @fn to every leaf of @table (covering guest-physical @base at
+ * @level) that overlaps [start, end). Tables a zap leaves empty are freed.
+ * Returns true if @table is left empty.
  */
-static bool hyv_npt_zap(struct hyv_vm *vm, u64 *table, int level, u64 base,
-			u64 start, u64 end)
+enum hyv_npt_op { HYV_NPT_ZAP, HYV_NPT_WRPROT };
+
+static bool hyv_npt_walk_range(struct hyv_vm *vm, u64 *table, int level,
+			       u64 base, u64 start, u64 end,
+			       enum hyv_npt_op op)
 {
 	u64 size = hyv_npt_level_size(level);
 	bool empty = true;
@@ -58,204 +69,237 @@ static bool hyv_npt_zap(struct hyv_vm *vm, u64 *table, int level, u64 base,
 			empty = false;
 			continue;
 		}
-		if (level > 1) {
+		if (!hyv_npt_is_leaf(entry, level)) {
 			u64 *next = hyv_npt_table_of(entry);
 
-			if (!hyv_npt_zap(vm, next, level - 1, lo, start, end)) {
+			if (!hyv_npt_walk_range(vm, next, level - 1, lo, start,
+						end, op)) {
 				empty = false;
 				continue;
 			}
 			free_page((unsigned long)next);
-		} else {
-			unpin_user_page(pfn_to_page((entry & HYV_NPT_ADDR_MASK) >>
-						    PAGE_SHIFT));
-			vm->mmu.nr_pinned--;
+			table[i] = 0;
+			continue;
 		}
+		if (op == HYV_NPT_WRPROT && level == 1) {
+			table[i] = hyv_ops->npt_leaf_entry(entry & HYV_NPT_ADDR_MASK,
+				hyv_ops->npt_perms(entry) & ~HYV_NPT_WRITE, false);
+			empty = false;
+			continue;
+		}
+		/* A zap, or a 2 MiB leaf to write-protect: re-fault as 4K. */
+		if (level == 1)
+			vm->mmu.nr_4k--;
+		else
+			vm->mmu.nr_2m--;
 		table[i] = 0;
 	}
 	return empty;
+}
+
+/* Caller holds mmu.lock, then flushes the guests' TLBs (hyv_vm_flush). */
+void hyv_mmu_zap_range(struct hyv_vm *vm, u64 start, u64 end)
+{
+	hyv_npt_walk_range(vm, vm->mmu.root, HYV_NPT_LEVELS, 0, start, end,
+			   HYV_NPT_ZAP);
+}
+
+void hyv_mmu_wrprot_range(struct hyv_vm *vm, u64 start, u64 end)
+{
+	hyv_npt_walk_range(vm, vm->mmu.root, HYV_NPT_LEVELS, 0, start, end,
+			   HYV_NPT_WRPROT);
 }
 
 void hyv_mmu_destroy(struct hyv_vm *vm)
 {
 	if (!vm->mmu.root)
 		return;
-	hyv_npt_zap(vm, vm->mmu.root, HYV_NPT_LEVELS, 0, 0, U64_MAX);
+	hyv_mmu_zap_range(vm, 0, U64_MAX);
 	free_page((unsigned long)vm->mmu.root);
 	vm->mmu.root = NULL;
+	while (vm->mmu.nr_spare)
+		free_page((unsigned long)vm->mmu.spare[--vm->mmu.nr_spare]);
 }
 
-/* The leaf entry for @gpa, allocating the tables on the way. */
-static u64 *hyv_npt_leaf(struct hyv_vm *vm, u64 gpa)
+/* Table pages are allocated before taking the spinlock that uses them. */
+static int hyv_mmu_topup(struct hyv_vm *vm)
+{
+	while (READ_ONCE(vm->mmu.nr_spare) < HYV_MMU_SPARE) {
+		void *page = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+
+		if (!page)
+			return -ENOMEM;
+		spin_lock(&vm->mmu.lock);
+		if (vm->mmu.nr_spare < HYV_MMU_SPARE)
+			vm->mmu.spare[vm->mmu.nr_spare++] = page;
+		else
+			free_page((unsigned long)page);
+		spin_unlock(&vm->mmu.lock);
+	}
+	return 0;
+}
+
+/*
+ * The entry mapping @gpa at @level, making tables on the way down; or
+ * ERR_PTR(-EEXIST) when a larger leaf already maps it.
+ */
+static u64 *hyv_npt_entry(struct hyv_vm *vm, u64 gpa, int level)
 {
 	u64 *table = vm->mmu.root;
-	int level;
+	int l;
 
-	for (level = HYV_NPT_LEVELS; level > 1; level--) {
-		u64 *entry = &table[hyv_npt_index(gpa, level)];
+	for (l = HYV_NPT_LEVELS; l > level; l--) {
+		u64 *entry = &table[hyv_npt_index(gpa, l)];
 
+		if (hyv_ops->npt_present(*entry) && hyv_npt_is_leaf(*entry, l))
+			return ERR_PTR(-EEXIST);
 		if (!hyv_ops->npt_present(*entry)) {
-			u64 *next = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-
-			if (!next)
-				return NULL;
-			*entry = hyv_ops->npt_table_entry(virt_to_phys(next));
+			if (WARN_ON_ONCE(!vm->mmu.nr_spare))
+				return ERR_PTR(-ENOMEM);
+			*entry = hyv_ops->npt_table_entry(
+				virt_to_phys(vm->mmu.spare[--vm->mmu.nr_spare]));
 		}
 		table = hyv_npt_table_of(*entry);
 	}
-	return &table[hyv_npt_index(gpa, 1)];
+	return &table[hyv_npt_index(gpa, level)];
 }
 
-static struct hyv_slot *hyv_slot_find(struct hyv_vm *vm, u64 gpa)
+/*
+ * Can @gpa be mapped with a 2 MiB leaf? Only if the 2 MiB-aligned guest
+ * range around it lies inside the slot, guest and host addresses are
+ * congruent modulo 2 MiB, and the host backs the range with one 2 MiB
+ * page (@host_huge). Returns the level: 2 for 2 MiB, 1 for 4 KiB.
+ */
+int hyv_mmu_map_level(u64 gpa, u64 hva, u64 slot_gpa, u64 slot_size,
+		      bool host_huge)
 {
-	int i;
+	u64 huge = hyv_npt_level_size(2), lo = gpa & ~(huge - 1);
 
-	for (i = 0; i < HYV_MAX_MEMORY_SLOTS; i++) {
-		struct hyv_slot *s = &vm->slots[i];
+	if (!host_huge || ((gpa ^ hva) & (huge - 1)))
+		return 1;
+	if (lo < slot_gpa || lo + huge > slot_gpa + slot_size)
+		return 1;
+	return 2;
+}
+EXPORT_SYMBOL_IF_KUNIT(hyv_mmu_map_level);
 
-		if (s->size && gpa >= s->gpa && gpa - s->gpa < s->size)
-			return s;
-	}
-	return NULL;
+/* Is @page, mapped at @hva, part of a 2 MiB host page laid out at it? */
+static bool hyv_host_page_huge(struct page *page, unsigned long hva)
+{
+	struct page *head = compound_head(page);
+
+	return PageCompound(page) && compound_order(head) >= 9 &&
+	       page - head == ((hva >> PAGE_SHIFT) & (HYV_HUGE_PAGES - 1));
 }
 
-static int hyv_slot_check(struct hyv_vm *vm, const struct hyv_memory_slot *r)
+struct hyv_fault {
+	unsigned long seq;	/* invalidations seen when the slot was read */
+	u64 gpa;
+	unsigned long hva;
+	bool write;
+	bool log_dirty;
+	struct hyv_slot *slot;
+};
+
+/* Install the leaf; the caller holds mmu.lock. */
+static int hyv_mmu_install(struct hyv_vm *vm, const struct hyv_fault *f,
+			   struct page *page, int level)
 {
-	int i;
+	unsigned int perms = HYV_NPT_READ | HYV_NPT_EXEC;
+	u64 mask = hyv_npt_level_size(level) - 1;
+	phys_addr_t pa = page_to_phys(page) & ~mask;
+	u64 *entry;
 
-	if (r->slot >= HYV_MAX_MEMORY_SLOTS)
-		return -EINVAL;
-	if (!r->size)
-		return 0;
-	if (!PAGE_ALIGNED(r->guest_phys_addr) || !PAGE_ALIGNED(r->size) ||
-	    !PAGE_ALIGNED(r->userspace_addr))
-		return -EINVAL;
-	if (r->size > (HYV_MAX_SLOT_PAGES << PAGE_SHIFT) ||
-	    r->guest_phys_addr >= HYV_GPA_LIMIT ||
-	    r->size > HYV_GPA_LIMIT - r->guest_phys_addr)
-		return -EINVAL;
-	if (!access_ok((void __user *)(unsigned long)r->userspace_addr,
-		       r->size))
-		return -EINVAL;
-	for (i = 0; i < HYV_MAX_MEMORY_SLOTS; i++) {
-		const struct hyv_slot *s = &vm->slots[i];
-
-		if (i == r->slot || !s->size)
-			continue;
-		if (r->guest_phys_addr < s->gpa + s->size &&
-		    s->gpa < r->guest_phys_addr + r->size)
-			return -EEXIST;
+	if (f->write)
+		perms |= HYV_NPT_WRITE;
+	entry = hyv_npt_entry(vm, f->gpa & ~mask, level);
+	if (IS_ERR(entry))	/* -EEXIST: a racing fault mapped it large */
+		return PTR_ERR(entry) == -EEXIST ? 0 : PTR_ERR(entry);
+	/* 4 KiB mappings already below: stay at 4 KiB. */
+	if (level == 2 && hyv_ops->npt_present(*entry) &&
+	    !hyv_ops->npt_huge(*entry))
+		return -EAGAIN;
+	if (hyv_ops->npt_present(*entry)) {
+		if ((hyv_ops->npt_perms(*entry) & perms) == perms)
+			return 0;	/* another vCPU got here first */
+		if (level == 1)
+			vm->mmu.nr_4k--;
+		else
+			vm->mmu.nr_2m--;
 	}
+	*entry = hyv_ops->npt_leaf_entry(pa, perms, level == 2);
+	if (level == 1)
+		vm->mmu.nr_4k++;
+	else
+		vm->mmu.nr_2m++;
+	if (f->write && f->log_dirty)
+		hyv_slot_mark_dirty(f->slot, f->gpa);
 	return 0;
 }
 
 /*
- * Create a slot, or delete one (size 0). Changing or deleting a slot
- * whose pages the guest may have mapped needs the vCPUs kicked out and
- * their TLBs flushed; until that exists, a used slot can only be deleted
- * while the VM has no vCPU, and is otherwise refused with -EBUSY.
+ * Map the VMM page behind one guest page. The host page is looked up
+ * without holding mmu.lock, so a concurrent invalidation is detected by
+ * its sequence count and the fault simply retried (the guest re-faults).
  */
-int hyv_mmu_set_slot(struct hyv_vm *vm, const struct hyv_memory_slot *req)
+static int hyv_mmu_map(struct hyv_vm *vm, struct hyv_fault *f)
 {
-	struct hyv_slot *slot;
-	int ret, i;
+	struct page *page;
+	int ret, level;
 
-	mutex_lock(&vm->mmu.lock);
-	ret = hyv_slot_check(vm, req);
+	ret = get_user_pages_unlocked(f->hva & PAGE_MASK, 1, &page,
+				      f->write ? FOLL_WRITE : 0);
+	if (ret != 1) {
+		hyv_vm_warn(vm, "no VMM memory at %#lx for gpa %#llx: %d\n",
+			    f->hva, f->gpa, ret);
+		return ret < 0 ? ret : -EFAULT;
+	}
+	ret = hyv_mmu_topup(vm);
 	if (ret)
 		goto out;
-	slot = &vm->slots[req->slot];
-	if (slot->size) {
-		ret = -EBUSY;
-		if (req->size)
-			goto out;
-		for (i = 0; i < HYV_MAX_VCPUS; i++)
-			if (READ_ONCE(vm->vcpus[i]))
-				goto out;
-		ret = 0;
-		hyv_npt_zap(vm, vm->mmu.root, HYV_NPT_LEVELS, 0, slot->gpa,
-			    slot->gpa + slot->size);
-		slot->size = 0;
-		goto out;
+
+	spin_lock(&vm->mmu.lock);
+	if (vm->mmu.invalidate_in_progress ||
+	    f->seq != vm->mmu.invalidate_seq) {
+		ret = 0;	/* raced with an invalidation: fault again */
+	} else {
+		level = (f->log_dirty || !f->write) ? 1 :
+			hyv_mmu_map_level(f->gpa, f->hva, f->slot->gpa,
+					  f->slot->size,
+					  hyv_host_page_huge(page, f->hva));
+		ret = hyv_mmu_install(vm, f, page, level);
+		if (ret == -EAGAIN)
+			ret = hyv_mmu_install(vm, f, page, 1);
 	}
-	slot->gpa = req->guest_phys_addr;
-	slot->size = req->size;
-	slot->hva = req->userspace_addr;
-	slot->flags = req->flags;
+	spin_unlock(&vm->mmu.lock);
 out:
-	mutex_unlock(&vm->mmu.lock);
+	put_page(page);
 	return ret;
 }
 
-/* Pin the VMM page behind @gpa and map it; the caller holds mmu.lock. */
-static int hyv_mmu_map_page(struct hyv_vm *vm, struct hyv_slot *slot, u64 gpa)
-{
-	unsigned long hva = slot->hva + ((gpa & PAGE_MASK) - slot->gpa);
-	struct page *page;
-	u64 *leaf;
-	int ret;
-
-	leaf = hyv_npt_leaf(vm, gpa);
-	if (!leaf)
-		return -ENOMEM;
-	if (hyv_ops->npt_present(*leaf))
-		return 0;	/* another vCPU mapped it first */
-
-	ret = pin_user_pages_fast(hva, 1, FOLL_WRITE | FOLL_LONGTERM, &page);
-	if (ret != 1) {
-		hyv_vm_warn(vm, "cannot pin VMM memory at %#lx for gpa %#llx: %d\n",
-			    hva, gpa, ret);
-		return ret < 0 ? ret : -EFAULT;
-	}
-	*leaf = hyv_ops->npt_leaf_entry(page_to_phys(page), HYV_NPT_READ |
-					HYV_NPT_WRITE | HYV_NPT_EXEC);
-	vm->mmu.nr_pinned++;
-	return 0;
-}
-
 /*
- * A nested page fault: map the page if a slot covers it, otherwise tell
- * the caller it is MMIO.
+ * A nested page fault: map the page if a slot covers it (writes to a
+ * read-only slot are MMIO), otherwise tell the caller it is MMIO.
  */
 int hyv_mmu_handle_fault(struct hyv_vcpu *vcpu, const struct hyv_exit *exit,
 			 bool *is_mmio)
 {
 	struct hyv_vm *vm = vcpu->vm;
-	struct hyv_slot *slot;
-	int ret = 0;
+	struct hyv_fault f = { .gpa = exit->npf.gpa, .write = exit->npf.write };
 
 	*is_mmio = false;
-	mutex_lock(&vm->mmu.lock);
-	slot = hyv_slot_find(vm, exit->npf.gpa);
-	if (!slot)
+	spin_lock(&vm->mmu.lock);
+	f.seq = vm->mmu.invalidate_seq;
+	f.slot = hyv_slot_find(vm, f.gpa);
+	if (f.slot) {
+		f.hva = f.slot->hva + (f.gpa - f.slot->gpa);
+		f.log_dirty = f.slot->dirty_bitmap;
+		*is_mmio = f.write && (f.slot->flags & HYV_MEM_READONLY);
+	} else {
 		*is_mmio = true;
-	else if (exit->npf.present)
-		ret = -EFAULT;	/* every mapping is RWX: this cannot happen */
-	else
-		ret = hyv_mmu_map_page(vm, slot, exit->npf.gpa);
-	mutex_unlock(&vm->mmu.lock);
-	return ret;
-}
-
-/* Copy guest-physical memory out through the slots (no NPT involved). */
-int hyv_mmu_read_gpa(struct hyv_vm *vm, u64 gpa, void *buf, unsigned int len)
-{
-	while (len) {
-		unsigned int chunk = min_t(u64, len, PAGE_SIZE - offset_in_page(gpa));
-		struct hyv_slot *slot;
-		unsigned long hva;
-
-		mutex_lock(&vm->mmu.lock);
-		slot = hyv_slot_find(vm, gpa);
-		hva = slot ? slot->hva + (gpa - slot->gpa) : 0;
-		mutex_unlock(&vm->mmu.lock);
-		if (!slot)
-			return -ENOENT;
-		if (copy_from_user(buf, (void __user *)hva, chunk))
-			return -EFAULT;
-		gpa += chunk;
-		buf += chunk;
-		len -= chunk;
 	}
-	return 0;
+	spin_unlock(&vm->mmu.lock);
+	if (*is_mmio)
+		return 0;
+	return hyv_mmu_map(vm, &f);
 }

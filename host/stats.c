@@ -74,16 +74,23 @@ static void hyv_stats_collect(struct hyv_vm *vm, struct hyv_vm_stats *out)
 
 	mutex_lock(&vm->lock);
 	hyv_stats_add(&sum, &vm->retired_stats);
-	for (i = 0; i < HYV_MAX_VCPUS; i++)
-		if (vm->vcpus[i])
-			hyv_stats_add(&sum, &vm->vcpus[i]->stats);
+	for (i = 0; i < HYV_MAX_VCPUS; i++) {
+		struct hyv_vcpu *vcpu = rcu_dereference_protected(vm->vcpus[i],
+						lockdep_is_held(&vm->lock));
+
+		if (vcpu)
+			hyv_stats_add(&sum, &vcpu->stats);
+	}
 	mutex_unlock(&vm->lock);
 
 	memset(out, 0, sizeof(*out));
 	out->exits = sum.exits;
 	out->exits_to_user = sum.exits_to_user;
 	memcpy(out->exit_reason, sum.exit_reason, sizeof(out->exit_reason));
-	out->pages_4k = READ_ONCE(vm->mmu.nr_pinned);
+	spin_lock(&vm->mmu.lock);
+	out->pages_4k = vm->mmu.nr_4k;
+	out->pages_2m = vm->mmu.nr_2m;
+	spin_unlock(&vm->mmu.lock);
 }
 
 int hyv_stats_ioctl(struct hyv_vm *vm, void __user *argp)

@@ -49,6 +49,54 @@ static void hyv_vcpu_complete_in(struct hyv_vcpu *vcpu)
 	vcpu->pending_in = false;
 }
 
+/*
+ * One guest entry. The mode store and the request check are ordered
+ * against hyv_vm_flush_tlbs()'s request set and mode load, so that either
+ * this entry sees the request or the flusher sees IN_GUEST and kicks.
+ */
+static void hyv_vcpu_enter(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
+{
+	preempt_disable();
+	hyv_ops->vcpu_load(vcpu);
+	local_irq_disable();
+	vcpu->cpu = smp_processor_id();
+	smp_store_mb(vcpu->mode, HYV_IN_GUEST);
+	if (test_and_clear_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests))
+		hyv_ops->flush_guest_tlb(vcpu);
+	hyv_ops->vcpu_run(vcpu, exit);
+	WRITE_ONCE(vcpu->mode, HYV_OUTSIDE_GUEST);
+	local_irq_enable();
+	preempt_enable();
+}
+
+static void hyv_vcpu_kick_ipi(void *unused)
+{
+	/* The interrupt itself made the vCPU leave the guest. */
+}
+
+/*
+ * Make every vCPU drop its guest TLB before it next runs guest code, and
+ * wait until none still runs with the old one.
+ */
+void hyv_vm_flush_tlbs(struct hyv_vm *vm)
+{
+	int i;
+
+	rcu_read_lock();
+	for (i = 0; i < HYV_MAX_VCPUS; i++) {
+		struct hyv_vcpu *vcpu = rcu_dereference(vm->vcpus[i]);
+
+		if (!vcpu)
+			continue;
+		set_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests);
+		smp_mb__after_atomic();
+		if (READ_ONCE(vcpu->mode) == HYV_IN_GUEST)
+			smp_call_function_single(READ_ONCE(vcpu->cpu),
+						 hyv_vcpu_kick_ipi, NULL, 1);
+	}
+	rcu_read_unlock();
+}
+
 static int hyv_vcpu_run(struct hyv_vcpu *vcpu)
 {
 	struct hyv_run *run = vcpu->run;
@@ -75,10 +123,7 @@ static int hyv_vcpu_run(struct hyv_vcpu *vcpu)
 		}
 		cond_resched();
 
-		preempt_disable();
-		hyv_ops->vcpu_run(vcpu, &exit);
-		preempt_enable();
-
+		hyv_vcpu_enter(vcpu, &exit);
 		ret = hyv_exit_handle(vcpu, &exit);
 		hyv_stats_count_exit(vcpu, &exit, ret);
 		if (ret != HYV_REENTER)
@@ -272,9 +317,10 @@ static int hyv_vcpu_release(struct inode *inode, struct file *file)
 	struct hyv_vm *vm = vcpu->vm;
 
 	mutex_lock(&vm->lock);
-	vm->vcpus[vcpu->id] = NULL;
+	RCU_INIT_POINTER(vm->vcpus[vcpu->id], NULL);
 	hyv_stats_retire_vcpu(vcpu);
 	mutex_unlock(&vm->lock);
+	synchronize_rcu();	/* hyv_vm_flush_tlbs() may still look at it */
 	hyv_vcpu_free(vcpu);
 	hyv_vm_put(vm);
 	return 0;
@@ -341,7 +387,7 @@ int hyv_vcpu_create(struct hyv_vm *vm, unsigned long id)
 		return -EINVAL;
 
 	mutex_lock(&vm->lock);
-	if (vm->vcpus[id]) {
+	if (rcu_access_pointer(vm->vcpus[id])) {
 		fd = -EEXIST;
 		goto out;
 	}
@@ -358,7 +404,7 @@ int hyv_vcpu_create(struct hyv_vm *vm, unsigned long id)
 		hyv_vm_put(vm);
 		goto out;
 	}
-	vm->vcpus[id] = vcpu;
+	rcu_assign_pointer(vm->vcpus[id], vcpu);
 out:
 	mutex_unlock(&vm->lock);
 	return fd;

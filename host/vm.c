@@ -21,7 +21,9 @@ static void hyv_vm_release(struct kref *ref)
 	struct hyv_vm *vm = container_of(ref, struct hyv_vm, ref);
 
 	hyv_stats_vm_destroy(vm);
+	hyv_mmu_notifier_unregister(vm);
 	hyv_mmu_destroy(vm);
+	hyv_slots_destroy(vm);
 	mmdrop(vm->mm);
 	ida_free(&hyv_vm_ids, vm->id);
 	kfree(vm);
@@ -38,9 +40,7 @@ static int hyv_vm_set_slot(struct hyv_vm *vm, void __user *argp)
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.flags & ~HYV_MEM_VALID_FLAGS)
-		return -EINVAL;
-	return hyv_mmu_set_slot(vm, &req);
+	return hyv_slot_set(vm, &req);
 }
 
 static long hyv_vm_ioctl(struct file *file, unsigned int cmd,
@@ -57,6 +57,8 @@ static long hyv_vm_ioctl(struct file *file, unsigned int cmd,
 		return hyv_vcpu_create(vm, arg);
 	case HYV_SET_MEMORY_SLOT:
 		return hyv_vm_set_slot(vm, (void __user *)arg);
+	case HYV_GET_DIRTY_LOG:
+		return hyv_slot_get_dirty_log(vm, (void __user *)arg);
 	case HYV_GET_STATS:
 		return hyv_stats_ioctl(vm, (void __user *)arg);
 	default:
@@ -91,6 +93,7 @@ int hyv_vm_create(unsigned long flags)
 		return -ENOMEM;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	mutex_init(&vm->slots_lock);
 
 	ret = ida_alloc(&hyv_vm_ids, GFP_KERNEL);
 	if (ret < 0)
@@ -100,6 +103,9 @@ int hyv_vm_create(unsigned long flags)
 	ret = hyv_mmu_init(vm);
 	if (ret)
 		goto err_ida;
+	ret = hyv_mmu_notifier_register(vm);
+	if (ret)
+		goto err_mmu;
 
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
@@ -110,6 +116,8 @@ int hyv_vm_create(unsigned long flags)
 		hyv_vm_put(vm);	/* drops the mm, the tables and the id */
 	return fd;
 
+err_mmu:
+	hyv_mmu_destroy(vm);
 err_ida:
 	ida_free(&hyv_vm_ids, vm->id);
 err_free:

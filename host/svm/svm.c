@@ -235,7 +235,7 @@ static void svm_decode_io(struct hyv_exit *exit, u64 info1, u64 info2)
 	exit->io.next_rip = info2;
 }
 
-static enum hyv_exit_kind svm_exit_kind(u64 code, u64 info1)
+static enum hyv_exit_kind svm_exit_kind(u32 code, u64 info1)
 {
 	switch (code) {
 	case SVM_EXIT_INTR:
@@ -252,7 +252,7 @@ static enum hyv_exit_kind svm_exit_kind(u64 code, u64 info1)
 		return info1 ? HYV_X_MSR_WRITE : HYV_X_MSR_READ;
 	case SVM_EXIT_SHUTDOWN:
 		return HYV_X_SHUTDOWN;
-	case SVM_EXIT_ERR:
+	case (u32)SVM_EXIT_ERR:	/* VMEXIT_INVALID: -1 in the low 32 bits */
 		return HYV_X_FAIL_ENTRY;
 	case SVM_EXIT_INVD:
 		return HYV_X_SKIP;
@@ -279,11 +279,12 @@ static void svm_decode_exit(struct svm_vcpu *svm, u64 rip,
 			    struct hyv_exit *exit)
 {
 	struct vmcb_control_area *ctl = &svm->vmcb->control;
-	u64 code = ((u64)ctl->exit_code_hi << 32) | ctl->exit_code;
+	u32 code = ctl->exit_code;
 	u64 info1 = ctl->exit_info_1, info2 = ctl->exit_info_2;
 
 	memset(exit, 0, sizeof(*exit));
-	exit->vendor_code = code;
+	/* Every exit code fits in 32 bits; VMEXIT_INVALID is reported as -1. */
+	exit->vendor_code = code == (u32)SVM_EXIT_ERR ? (u64)SVM_EXIT_ERR : code;
 	exit->info1 = info1;
 	exit->info2 = info2;
 	exit->kind = svm_exit_kind(code, info1);
@@ -302,6 +303,18 @@ static void svm_decode_exit(struct svm_vcpu *svm, u64 rip,
 	}
 }
 
+static void svm_vcpu_load(struct hyv_vcpu *vcpu)
+{
+	svm_prepare_tlb(to_svm(vcpu), this_cpu_ptr(&svm_cpu), vcpu->serial,
+			smp_processor_id());
+}
+
+static void svm_flush_guest_tlb(struct hyv_vcpu *vcpu)
+{
+	to_svm(vcpu)->vmcb->control.tlb_ctl = svm_has_flush_by_asid ?
+		TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
+}
+
 static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
 	struct svm_cpu_data *sd = this_cpu_ptr(&svm_cpu);
@@ -312,20 +325,18 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vmcb->save.rsp = vcpu->gpr[HYV_RSP];
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
-	svm_prepare_tlb(svm, sd, vcpu->serial, smp_processor_id());
 
 	/*
 	 * With GIF clear nothing reaches the host, so RFLAGS.IF can be set
 	 * for VMRUN: a host interrupt arriving in the guest then makes a
-	 * #VMEXIT, and is taken right after STGI (APM vol. 2 §15.17).
+	 * #VMEXIT, and is taken once the core enables interrupts after STGI
+	 * (APM vol. 2 §15.17).
 	 */
-	local_irq_disable();
 	svm_clgi();
 	local_irq_enable();
 	hyv_svm_enter(svm->vmcb_pa, vcpu->gpr, page_to_phys(sd->host_vmcb));
 	local_irq_disable();
 	svm_stgi();
-	local_irq_enable();
 
 	vcpu->gpr[HYV_RAX] = vmcb->save.rax;
 	vcpu->gpr[HYV_RSP] = vmcb->save.rsp;
@@ -364,7 +375,9 @@ static const struct hyv_arch_ops svm_ops = {
 	.cpu_disable		= svm_cpu_disable,
 	.vcpu_create		= svm_vcpu_create,
 	.vcpu_destroy		= svm_vcpu_destroy,
+	.vcpu_load		= svm_vcpu_load,
 	.vcpu_run		= svm_vcpu_run,
+	.flush_guest_tlb	= svm_flush_guest_tlb,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
 	.get_paging		= svm_get_paging,
@@ -373,6 +386,8 @@ static const struct hyv_arch_ops svm_ops = {
 	.npt_table_entry	= svm_npt_table_entry,
 	.npt_leaf_entry		= svm_npt_leaf_entry,
 	.npt_present		= svm_npt_present,
+	.npt_huge		= svm_npt_huge,
+	.npt_perms		= svm_npt_perms,
 	.set_npt_root		= svm_set_npt_root,
 };
 

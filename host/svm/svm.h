@@ -44,8 +44,10 @@ void hyv_svm_enter(phys_addr_t vmcb_pa, u64 *gprs, phys_addr_t host_pa);
 
 /* svm_npt.c */
 u64 svm_npt_table_entry(phys_addr_t table);
-u64 svm_npt_leaf_entry(phys_addr_t page, unsigned int perms);
+u64 svm_npt_leaf_entry(phys_addr_t page, unsigned int perms, bool huge);
 bool svm_npt_present(u64 entry);
+bool svm_npt_huge(u64 entry);
+unsigned int svm_npt_perms(u64 entry);
 
 /* svm_state.c */
 void svm_init_save_area(struct vmcb *vmcb);

@@ -34,7 +34,7 @@ static void npt_leaf_permissions(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(npt_leaf_cases); i++) {
 		const struct npt_leaf_case *c = &npt_leaf_cases[i];
-		u64 e = svm_npt_leaf_entry(pa, c->perms);
+		u64 e = svm_npt_leaf_entry(pa, c->perms, false);
 
 		KUNIT_EXPECT_EQ_MSG(test, e & c->set, c->set, "case %d", i);
 		KUNIT_EXPECT_EQ_MSG(test, e & c->clear, 0ULL, "case %d", i);

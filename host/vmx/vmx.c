@@ -286,7 +286,9 @@ static const struct hyv_arch_ops vmx_ops = {
 	.cpu_disable		= vmx_cpu_disable,
 	.vcpu_create		= vmx_vcpu_create,
 	.vcpu_destroy		= vmx_vcpu_destroy,
+	.vcpu_load		= vmx_vcpu_load_here,
 	.vcpu_run		= vmx_vcpu_run,
+	.flush_guest_tlb	= vmx_flush_guest_tlb,
 	.get_sregs		= vmx_get_sregs_op,
 	.set_sregs		= vmx_set_sregs_op,
 	.get_paging		= vmx_get_paging_op,
@@ -295,6 +297,8 @@ static const struct hyv_arch_ops vmx_ops = {
 	.npt_table_entry	= vmx_ept_table_entry,
 	.npt_leaf_entry		= vmx_ept_leaf_entry,
 	.npt_present		= vmx_ept_present,
+	.npt_huge		= vmx_ept_huge,
+	.npt_perms		= vmx_ept_perms,
 	.set_npt_root		= vmx_set_npt_root,
 };
 

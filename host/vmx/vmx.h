@@ -66,8 +66,10 @@ void hyv_vmx_do_nmi(void);
 
 /* vmx_ept.c */
 u64 vmx_ept_table_entry(phys_addr_t table);
-u64 vmx_ept_leaf_entry(phys_addr_t page, unsigned int perms);
+u64 vmx_ept_leaf_entry(phys_addr_t page, unsigned int perms, bool huge);
 bool vmx_ept_present(u64 entry);
+bool vmx_ept_huge(u64 entry);
+unsigned int vmx_ept_perms(u64 entry);
 u64 vmx_eptp(phys_addr_t root);
 
 /* vmx_vmcs.c */
@@ -81,6 +83,8 @@ void vmx_get_paging(struct hyv_vcpu *vcpu, u64 *cr0, u64 *cr3, u64 *cr4,
 /* vmx_run.c */
 void vmx_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit);
 void vmx_vcpu_load(struct hyv_vcpu *vcpu, int cpu);
+void vmx_vcpu_load_here(struct hyv_vcpu *vcpu);
+void vmx_flush_guest_tlb(struct hyv_vcpu *vcpu);
 void vmx_vcpu_unload(struct hyv_vcpu *vcpu);
 void vmx_clear_loaded_vmcss(void);
 void vmx_init_loaded_lists(void);

@@ -9,6 +9,7 @@
 #include "vmx.h"
 
 #define EPT_MEMTYPE_WB		6ULL
+#define EPT_LEAF_2M		BIT_ULL(7)	/* in a level-2 entry: maps 2 MiB */
 #define EPTP_WALK_4_LEVELS	(3ULL << 3)	/* walk length minus one */
 
 u64 vmx_ept_table_entry(phys_addr_t table)
@@ -17,9 +18,10 @@ u64 vmx_ept_table_entry(phys_addr_t table)
 }
 EXPORT_SYMBOL_IF_KUNIT(vmx_ept_table_entry);
 
-u64 vmx_ept_leaf_entry(phys_addr_t page, unsigned int perms)
+u64 vmx_ept_leaf_entry(phys_addr_t page, unsigned int perms, bool huge)
 {
-	u64 entry = page | (EPT_MEMTYPE_WB << VMX_EPT_MT_EPTE_SHIFT);
+	u64 entry = page | (EPT_MEMTYPE_WB << VMX_EPT_MT_EPTE_SHIFT) |
+		    (huge ? EPT_LEAF_2M : 0);
 
 	if (perms & HYV_NPT_READ)
 		entry |= VMX_EPT_READABLE_MASK;
@@ -36,6 +38,20 @@ bool vmx_ept_present(u64 entry)
 	return entry & VMX_EPT_RWX_MASK;
 }
 EXPORT_SYMBOL_IF_KUNIT(vmx_ept_present);
+
+bool vmx_ept_huge(u64 entry)
+{
+	return entry & EPT_LEAF_2M;
+}
+EXPORT_SYMBOL_IF_KUNIT(vmx_ept_huge);
+
+unsigned int vmx_ept_perms(u64 entry)
+{
+	return (entry & VMX_EPT_READABLE_MASK ? HYV_NPT_READ : 0) |
+	       (entry & VMX_EPT_WRITABLE_MASK ? HYV_NPT_WRITE : 0) |
+	       (entry & VMX_EPT_EXECUTABLE_MASK ? HYV_NPT_EXEC : 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(vmx_ept_perms);
 
 u64 vmx_eptp(phys_addr_t root)
 {

@@ -68,7 +68,7 @@ fail:
 }
 
 /* SDM vol. 3C §30.3: INVEPT/INVVPID take a 128-bit descriptor. */
-static void vmx_flush_guest_tlb(struct vmx_vcpu *vmx)
+static void vmx_invalidate(struct vmx_vcpu *vmx)
 {
 	struct { u64 a, b; } desc;
 	unsigned long type;
@@ -147,7 +147,18 @@ void vmx_vcpu_load(struct hyv_vcpu *vcpu, int cpu)
 	vmx_vmptrld(vmx->vmcs_pa);
 	this_cpu_write(vmx_current_vmcs, vmx->vmcs);
 	vmx_vmcs_set_host_cpu_state(cpu);
-	vmx_flush_guest_tlb(vmx);
+	vmx_invalidate(vmx);
+}
+
+void vmx_vcpu_load_here(struct hyv_vcpu *vcpu)
+{
+	vmx_vcpu_load(vcpu, smp_processor_id());
+}
+
+/* Called with the VMCS current (after vcpu_load). */
+void vmx_flush_guest_tlb(struct hyv_vcpu *vcpu)
+{
+	vmx_invalidate(to_vmx(vcpu));
 }
 
 /* Host state VMX neither saves nor restores (SDM vol. 3C §28.5). */
@@ -300,7 +311,6 @@ static void vmx_enter_once(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	bool nmi;
 	int failed;
 
-	local_irq_disable();
 	vmx_save_host(vmx, &host);
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);	/* VMX does not switch CR2 */
@@ -314,7 +324,6 @@ static void vmx_enter_once(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 		exit->kind = HYV_X_FAIL_ENTRY;
 		exit->vendor_code = vmx_read(VM_INSTRUCTION_ERROR) |
 				    HYV_VMX_FAIL_INSTRUCTION;
-		local_irq_enable();
 		return;
 	}
 	vmx_decode_exit(vmx_read(VM_EXIT_REASON), exit);
@@ -326,12 +335,11 @@ static void vmx_enter_once(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	      EXIT_REASON_EXCEPTION_NMI;
 	if (nmi)
 		hyv_vmx_do_nmi();
-	local_irq_enable();
 }
 
+/* Called with interrupts off and the VMCS current (the core's contract). */
 void vmx_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
-	vmx_vcpu_load(vcpu, smp_processor_id());
 	vmx_write(GUEST_RSP, vcpu->gpr[HYV_RSP]);
 	vmx_write(GUEST_RIP, vcpu->rip);
 	vmx_write(GUEST_RFLAGS, vcpu->rflags);

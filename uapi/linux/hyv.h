@@ -50,10 +50,33 @@ struct hyv_memory_slot {
 	__u64 userspace_addr;
 };
 
-#define HYV_MEM_READONLY	(1U << 0)	/* reserved: not yet supported */
-#define HYV_MEM_VALID_FLAGS	0U
+/* Guest writes exit to userspace as MMIO writes; reads see the memory. */
+#define HYV_MEM_READONLY	(1U << 0)
+/* Record the pages the guest writes, for HYV_GET_DIRTY_LOG. */
+#define HYV_MEM_LOG_DIRTY	(1U << 1)
+#define HYV_MEM_VALID_FLAGS	(HYV_MEM_READONLY | HYV_MEM_LOG_DIRTY)
 
+/*
+ * Create, change (move, resize, re-flag: a delete and a create in one
+ * step) or delete a slot; vCPUs may be running, they are kicked out and
+ * see the new layout on their next entry.
+ */
 #define HYV_SET_MEMORY_SLOT	_IOW(HYV_IO, 0x11, struct hyv_memory_slot)
+
+/*
+ * The pages of a HYV_MEM_LOG_DIRTY slot the guest wrote since the slot
+ * was set or this was last called: one bit per page, bit i for the page
+ * at guest_phys_addr + i * 4096, in a buffer of whole 64-bit words. The
+ * log is cleared by the call.
+ */
+struct hyv_dirty_log {
+	__u32 slot;
+	__u32 flags;		/* must be 0 */
+	__u64 bitmap;		/* user pointer */
+	__u64 reserved;		/* must be 0 */
+};
+
+#define HYV_GET_DIRTY_LOG	_IOW(HYV_IO, 0x13, struct hyv_dirty_log)
 
 /*
  * Counters of the whole VM since it was created (all vCPUs summed).
