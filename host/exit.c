@@ -157,14 +157,14 @@ static int hyv_handle_cr_access(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 
 	if (exit->cr.num != 8 || exit->cr.type > HYV_CR_MOV_FROM)
 		return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
-	if (exit->cr.type == HYV_CR_MOV_FROM) {
-		*reg = vcpu->cr8;
-	} else if (*reg > 15) {
+	if (exit->cr.type == HYV_CR_MOV_TO && *reg > 15) {
 		hyv_ops->queue_exception(vcpu, X86_GP_VECTOR, true, 0);
 		return HYV_REENTER;
-	} else {
-		vcpu->cr8 = *reg;
 	}
+	if (exit->cr.type == HYV_CR_MOV_FROM)
+		*reg = vcpu->cr8;
+	else
+		vcpu->cr8 = *reg;
 	return hyv_exit_done(vcpu, exit, HYV_REENTER);
 }
 

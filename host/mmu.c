@@ -154,10 +154,12 @@ static u64 *hyv_npt_entry(struct hyv_vm *vm, u64 gpa, int level)
 		if (hyv_ops->npt_present(*entry) && hyv_npt_is_leaf(*entry, l))
 			return ERR_PTR(-EEXIST);
 		if (!hyv_ops->npt_present(*entry)) {
+			void *next;
+
 			if (WARN_ON_ONCE(!vm->mmu.nr_spare))
 				return ERR_PTR(-ENOMEM);
-			*entry = hyv_ops->npt_table_entry(
-				virt_to_phys(vm->mmu.spare[--vm->mmu.nr_spare]));
+			next = vm->mmu.spare[--vm->mmu.nr_spare];
+			*entry = hyv_ops->npt_table_entry(virt_to_phys(next));
 		}
 		table = hyv_npt_table_of(*entry);
 	}

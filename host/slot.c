@@ -12,7 +12,7 @@
 
 #include "hyv.h"
 
-#define HYV_GPA_LIMIT		(1ULL << HYV_GUEST_PHYS_BITS)
+#define HYV_GPA_LIMIT		BIT_ULL(HYV_GUEST_PHYS_BITS)
 
 /* The bitmap userspace passes: one bit per page, whole 64-bit words. */
 static u64 hyv_slot_bitmap_bytes(u64 size)

@@ -60,6 +60,7 @@ static void hyv_vcpu_enter(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	hyv_ops->vcpu_load(vcpu);
 	local_irq_disable();
 	vcpu->cpu = smp_processor_id();
+	/* Pairs with the barrier in hyv_vm_flush_tlbs(). */
 	smp_store_mb(vcpu->mode, HYV_IN_GUEST);
 	if (test_and_clear_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests))
 		hyv_ops->flush_guest_tlb(vcpu);
@@ -89,6 +90,7 @@ void hyv_vm_flush_tlbs(struct hyv_vm *vm)
 		if (!vcpu)
 			continue;
 		set_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests);
+		/* Pairs with the one in hyv_vcpu_enter(). */
 		smp_mb__after_atomic();
 		if (READ_ONCE(vcpu->mode) == HYV_IN_GUEST)
 			smp_call_function_single(READ_ONCE(vcpu->cpu),

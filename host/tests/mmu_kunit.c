@@ -46,9 +46,10 @@ static void map_level_table(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(map_level_cases); i++) {
 		const struct map_level_case *c = &map_level_cases[i];
 
-		KUNIT_EXPECT_EQ_MSG(test, hyv_mmu_map_level(c->gpa, c->hva,
-				    c->slot_gpa, c->slot_size, c->host_huge),
-				    c->level, "%s", c->what);
+		int level = hyv_mmu_map_level(c->gpa, c->hva, c->slot_gpa,
+					      c->slot_size, c->host_huge);
+
+		KUNIT_EXPECT_EQ_MSG(test, level, c->level, "%s", c->what);
 	}
 }
 
@@ -83,8 +84,8 @@ static void ept_encoding(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, (e >> 3) & 7, 6ULL);	/* write-back */
 		KUNIT_EXPECT_EQ(test, e & HYV_NPT_ADDR_MASK, 0x80000000ULL);
 	}
-	KUNIT_EXPECT_FALSE(test, vmx_ept_present(vmx_ept_leaf_entry(0x1000, 0,
-								     false)));
+	KUNIT_EXPECT_FALSE(test,
+			   vmx_ept_present(vmx_ept_leaf_entry(0x1000, 0, false)));
 	/* EPTP: WB memory type, 4-level walk (length - 1 = 3 in bits 5:3). */
 	KUNIT_EXPECT_EQ(test, vmx_eptp(0x123000), 0x123000ULL | (3 << 3) | 6);
 }
@@ -100,4 +101,5 @@ static struct kunit_suite mmu_suite = {
 	.name = "hyv_mmu",
 	.test_cases = mmu_cases,
 };
+
 kunit_test_suite(mmu_suite);

@@ -64,4 +64,5 @@ static struct kunit_suite npt_suite = {
 	.name = "hyv_svm_npt",
 	.test_cases = npt_cases,
 };
+
 kunit_test_suite(npt_suite);
