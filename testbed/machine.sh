@@ -79,7 +79,6 @@ follow() {
 		fi
 		sleep 1
 	done
-	wait "$machine_pid" || true
 	machine_pid=
 	read_results
 	note "$machine: ran for $((SECONDS - start)) s$([ "$began" = 0 ] || echo ", /init after $((began_at - start)) s")"
@@ -97,7 +96,7 @@ report_stage() {
 	fi
 	echo "not ok $machine:$stage"
 	note_tail "$console"
-	[ "$began" != 0 ] || note_tail "$log-emulator.log" 5
+	[ "$began" != 0 ] || note_tail "$log-emulator.log" 3
 }
 
 stop_machine() {
@@ -126,6 +125,8 @@ main() {
 	note "$machine: booting; console in ${console#"$repo"/}"
 	machine_start "$log" "$kernel" "$initrd" \
 		"panic=-1 printk.devkmsg=on hyvt.timeout=$test_timeout $append" "$live"
+	# Its end is seen by kill -0; as a job, bash would report its kill.
+	disown "$machine_pid"
 	follow
 	report_stage
 	awk -v machine="$machine" -f "$testbed/kernel-log.awk" "$console"
