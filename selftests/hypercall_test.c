@@ -2,7 +2,7 @@
 /*
  * Hypercalls (VMMCALL on AMD, VMCALL on Intel) handled in the kernel: echo
  * returns RBX, version returns HYV_PV_VERSION, an unknown number returns
- * -HYV_ENOSYS, and only RAX changes.
+ * -HYV_ENOSYS, only RAX changes, and user mode (CPL 3) may not call.
  */
 #include "kselftest_harness.h"
 #include "hyv_util.h"
@@ -131,6 +131,36 @@ TEST(hypercall_changes_only_rax)
 	EXPECT_EQ(0xddddddddddddddddULL, regs.r13);
 	EXPECT_EQ(0xeeeeeeeeeeeeeeeeULL, regs.r14);
 	EXPECT_EQ(0xffffffffffffffffULL, regs.r15);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+#define LINUX_EPERM	1	/* hyv_pv.h has no HYV_EPERM (yet) */
+
+static void user_echo(void)
+{
+	u16 cs;
+
+	asm volatile("movw %%cs, %0" : "=r"(cs));
+	GUEST_SYNC4(cs & 3, guest_hypercall(HYV_HC_ECHO, 42, 0, 0, 0), 0, 0);
+	GUEST_DONE();
+	for (;;)
+		;
+}
+
+static void guest_user_echo(void)
+{
+	guest_enter_user(user_echo);
+}
+
+TEST(hypercall_from_user_mode_returns_minus_eperm)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_user_echo);
+	struct hyv_ucall uc;
+
+	ASSERT_EQ(UCALL_SYNC, hyv_vcpu_run_ucall(vcpu, &uc));
+	EXPECT_EQ(3, uc.args[0]);		/* it really ran at CPL 3 */
+	EXPECT_EQ((u64)-LINUX_EPERM, uc.args[1]);
+	hyv_vcpu_run_done(vcpu);
 	hyv_vm_free_with_vcpu(vcpu);
 }
 

@@ -173,7 +173,7 @@ TEST(get_sregs_returns_the_long_mode_state_set_by_the_library)
 	EXPECT_EQ(HYV_TSS_GPA, s.tr.base);
 	EXPECT_EQ(0xb, s.tr.type);
 	EXPECT_EQ(HYV_GDT_GPA, s.gdt.base);
-	EXPECT_EQ(5 * 8 - 1, s.gdt.limit);
+	EXPECT_EQ(HYV_GDT_ENTRIES * 8 - 1, s.gdt.limit);
 	EXPECT_EQ(HYV_IDT_GPA, s.idt.base);
 	EXPECT_EQ(32 * 16 - 1, s.idt.limit);
 	hyv_vm_free_with_vcpu(vcpu);

@@ -117,28 +117,63 @@ TEST(invalid_guest_state_is_refused_or_reported)
 GUEST_ASM(guest_ud2,
 	  "guest_ud2_rip:\n"
 	  "	ud2\n");
+GUEST_LABEL(guest_ud2_rip);
+
 GUEST_ASM(guest_int3,
 	  "	int3\n"
 	  "guest_int3_after:\n"
 	  "	hlt\n");
+GUEST_LABEL(guest_int3_after);
+
 GUEST_ASM(guest_divide_error,
 	  "	xorl %ecx, %ecx\n"
 	  "	movl $1, %eax\n"
 	  "	xorl %edx, %edx\n"
 	  "guest_div_rip:\n"
 	  "	divl %ecx\n");
+GUEST_LABEL(guest_div_rip);
+
 GUEST_ASM(guest_page_fault,
 	  "	movabsq $0x200000000, %rbx\n"	/* 8 GiB: not in the page tables */
 	  "guest_pf_rip:\n"
 	  "	movq (%rbx), %rax\n");
-GUEST_LABEL(guest_ud2_rip);
-GUEST_LABEL(guest_int3_after);
-GUEST_LABEL(guest_div_rip);
 GUEST_LABEL(guest_pf_rip);
+
+GUEST_ASM(guest_rdmsr_bogus,
+	  "	movl $0x4b564dff, %ecx\n"	/* no such MSR on any CPU */
+	  "guest_rdmsr_rip:\n"
+	  "	rdmsr\n");
+GUEST_LABEL(guest_rdmsr_rip);
+
+/* From CPL 3: delivery switches to TSS.RSP0. */
+GUEST_ASM(user_ud2,
+	  "user_ud2_rip:\n"
+	  "	ud2\n");
+GUEST_LABEL(user_ud2_rip);
+
+static void guest_user_ud2(void)
+{
+	guest_enter_user(user_ud2);
+}
+
+/*
+ * The guest may not use the host's virtualization extension. (RAX is a
+ * valid, aligned address: QEMU checks it before the intercept.)
+ */
+GUEST_ASM(guest_svm_or_vmx,
+	  "	movl $0x100000, %eax\n"
+	  "	cmpb $0, hyv_guest_use_vmmcall(%rip)\n"
+	  "	je guest_vmxon_rip\n"
+	  "guest_vmrun_rip:\n"
+	  "	vmrun\n"
+	  "guest_vmxon_rip:\n"
+	  "	vmxon (%rax)\n");
+GUEST_LABEL(guest_vmrun_rip);
+GUEST_LABEL(guest_vmxon_rip);
 
 TEST(guest_exceptions_are_delivered_to_the_guest_idt)
 {
-	const struct {
+	struct {
 		void *code;
 		u64 vector, rip, error_code;
 	} cases[] = {
@@ -146,6 +181,9 @@ TEST(guest_exceptions_are_delivered_to_the_guest_idt)
 		{ guest_int3, 3, (u64)guest_int3_after, 0 },
 		{ guest_divide_error, 0, (u64)guest_div_rip, 0 },
 		{ guest_page_fault, 14, (u64)guest_pf_rip, 0 },	/* not present, read */
+		{ guest_rdmsr_bogus, 13, (u64)guest_rdmsr_rip, 0 },
+		{ guest_user_ud2, 6, (u64)user_ud2_rip, 0 },	/* from CPL 3 */
+		{ guest_svm_or_vmx, 6, 0, 0 },
 	};
 	struct hyv_vcpu *vcpu;
 	struct hyv_ucall uc;
@@ -158,6 +196,10 @@ TEST(guest_exceptions_are_delivered_to_the_guest_idt)
 			TH_LOG("case %u: exit %s", i,
 			       hyv_exit_name(vcpu->run->exit_reason));
 		EXPECT_EQ(cases[i].vector, uc.args[0]) TH_LOG("case %u", i);
+		if (cases[i].code == guest_svm_or_vmx && hyv_guest_use_vmmcall)
+			cases[i].rip = (u64)guest_vmrun_rip;
+		else if (cases[i].code == guest_svm_or_vmx)
+			cases[i].rip = (u64)guest_vmxon_rip;
 		EXPECT_EQ(cases[i].rip, uc.args[1]) TH_LOG("case %u", i);
 		EXPECT_EQ(cases[i].error_code, uc.args[2]) TH_LOG("case %u", i);
 		hyv_vm_free_with_vcpu(vcpu);

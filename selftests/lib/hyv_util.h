@@ -62,8 +62,10 @@ typedef __u64 u64;
 #define HYV_GDT_GPA		0x1000ULL
 #define HYV_IDT_GPA		0x2000ULL
 #define HYV_TSS_GPA		0x3000ULL
+#define HYV_EXC_STACK_TOP	0x10000ULL	/* TSS.RSP0: faults from CPL 3 */
 #define HYV_PT_POOL_GPA		0x10000ULL	/* page-table pages */
 #define HYV_PT_POOL_END		0x80000ULL
+#define HYV_USER_STACK_TOP	0x100000ULL	/* for guest_enter_user() */
 #define HYV_DATA_GPA		0x100000ULL	/* free for tests ... */
 #define HYV_DATA_END		0x400000ULL	/* ... up to the binary */
 #define HYV_IDENTITY_MAP_END	(4 * SZ_1G)	/* 2 MiB pages up to here */
@@ -73,7 +75,10 @@ typedef __u64 u64;
 /* GDT selectors set up by the library. */
 #define HYV_SEL_CODE64		0x08
 #define HYV_SEL_DATA		0x10
-#define HYV_SEL_TSS		0x18
+#define HYV_SEL_TSS		0x18	/* 16 bytes: two entries */
+#define HYV_SEL_USER_CODE64	0x28
+#define HYV_SEL_USER_DATA	0x30
+#define HYV_GDT_ENTRIES		7
 
 /* ucalls: OUT of the command (EAX) to this port, arguments in RDI, RSI, RDX, RCX. */
 #define HYV_UCALL_PORT		0xE0
@@ -167,6 +172,25 @@ static inline void guest_cpuid(u32 leaf, u32 subleaf,
 	asm volatile("cpuid"
 		     : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
 		     : "a"(leaf), "c"(subleaf));
+}
+
+/*
+ * Drop to CPL 3 at fn (which must not return) on the user stack, with
+ * IOPL 3 so that user code can still make ucalls. The library's page
+ * tables are user-accessible; an exception in user mode is reported like
+ * one in kernel mode.
+ */
+static inline void __noreturn guest_enter_user(void (*fn)(void))
+{
+	asm volatile("pushq %0\n\t"		/* SS */
+		     "pushq %1\n\t"		/* RSP */
+		     "pushq $0x3002\n\t"	/* RFLAGS: IOPL 3 */
+		     "pushq %2\n\t"		/* CS */
+		     "pushq %3\n\t"		/* RIP */
+		     "iretq"
+		     : : "i"(HYV_SEL_USER_DATA | 3), "i"(HYV_USER_STACK_TOP - 8),
+		       "i"(HYV_SEL_USER_CODE64 | 3), "r"(fn) : "memory");
+	__builtin_unreachable();
 }
 
 static inline void guest_hlt(void)

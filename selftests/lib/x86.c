@@ -11,6 +11,7 @@
 
 #define PTE_P		BIT_ULL(0)
 #define PTE_RW		BIT_ULL(1)
+#define PTE_US		BIT_ULL(2)
 #define PTE_PS		BIT_ULL(7)
 #define PTE_ADDR_MASK	0x000ffffffffff000ULL
 
@@ -112,13 +113,16 @@ static u64 *pt_walk(struct hyv_vm *vm, u64 gva, int level)
 		if (l == level)
 			return pte;
 		if (!(*pte & PTE_P))
-			*pte = pt_alloc(vm) | PTE_P | PTE_RW;
+			*pte = pt_alloc(vm) | PTE_P | PTE_RW | PTE_US;
 		HYV_ASSERT(!(*pte & PTE_PS), "gva %#llx already has a large page", gva);
 		table = *pte & PTE_ADDR_MASK;
 	}
 }
 
-/* Map [gva, gva + size) to [gpa, ...) with 2 MiB pages, read-write. */
+/*
+ * Map [gva, gva + size) to [gpa, ...) with 2 MiB pages, read-write, user
+ * accessible too (CR4.SMEP/SMAP are off: CPL 0 is not hindered by that).
+ */
 void hyv_vm_map(struct hyv_vm *vm, u64 gva, u64 gpa, u64 size)
 {
 	u64 off;
@@ -126,7 +130,8 @@ void hyv_vm_map(struct hyv_vm *vm, u64 gva, u64 gpa, u64 size)
 	HYV_ASSERT(!(gva % SZ_2M) && !(gpa % SZ_2M) && !(size % SZ_2M),
 		   "gva %#llx gpa %#llx size %#llx", gva, gpa, size);
 	for (off = 0; off < size; off += SZ_2M)
-		*pt_walk(vm, gva + off, 2) = (gpa + off) | PTE_P | PTE_RW | PTE_PS;
+		*pt_walk(vm, gva + off, 2) = (gpa + off) | PTE_P | PTE_RW |
+					     PTE_US | PTE_PS;
 }
 
 static void set_gate(u64 *idt, int vector, u64 handler)
@@ -157,6 +162,11 @@ void hyv_vm_setup_x86(struct hyv_vm *vm)
 	gdt[HYV_SEL_TSS >> 3] = 0x67 | (tss & 0xffffff) << 16 |
 				0x8bULL << 40 | (tss >> 24 & 0xff) << 56;
 	gdt[(HYV_SEL_TSS >> 3) + 1] = tss >> 32;
+	gdt[HYV_SEL_USER_CODE64 >> 3] = 0x00affb000000ffffULL;	/* DPL 3 */
+	gdt[HYV_SEL_USER_DATA >> 3]   = 0x00cff3000000ffffULL;	/* DPL 3 */
+
+	/* RSP0: the stack an exception or interrupt from CPL 3 switches to. */
+	memcpy(gpa_ptr(vm, tss + 4), &(u64){ HYV_EXC_STACK_TOP }, 8);
 
 	for (v = 0; v < NR_EXC_VECTORS; v++)
 		set_gate(idt, v, (u64)hyv_guest_exc_stubs + v * EXC_STUB_SIZE);
@@ -203,7 +213,7 @@ void hyv_vcpu_setup_long_mode(struct hyv_vcpu *vcpu)
 
 	memset(&sregs.gdt, 0, sizeof(sregs.gdt));
 	sregs.gdt.base = HYV_GDT_GPA;
-	sregs.gdt.limit = 5 * 8 - 1;
+	sregs.gdt.limit = HYV_GDT_ENTRIES * 8 - 1;
 	memset(&sregs.idt, 0, sizeof(sregs.idt));
 	sregs.idt.base = HYV_IDT_GPA;
 	sregs.idt.limit = NR_EXC_VECTORS * 16 - 1;
