@@ -29,22 +29,13 @@ build() {
 	fi
 }
 
-# build_dir NAME: build the part of the tree in NAME/ when it exists yet.
-build_dir() {
-	if [ -f "$repo/$1/Makefile" ]; then
-		build "$1" "$MAKE" -C "$repo" --no-print-directory "$1"
-	else
-		echo "ok host:build:$1 # SKIP no $1/ yet"
-	fi
-}
-
 build_all() {
 	note "building (the L1 kernel takes ~7 min the first time); logs in ${logs#"$repo"/}/build-*.log"
 	build l1-kernel "$testbed/l1-kernel.sh"
 	build modules-stock "$MAKE" -C "$repo" --no-print-directory modules-stock W=1
 	build modules-testbed "$MAKE" -C "$repo" --no-print-directory modules-testbed W=1
-	build_dir selftests
-	build_dir vmm
+	build selftests "$MAKE" -C "$repo" --no-print-directory selftests
+	build vmm "$MAKE" -C "$repo" --no-print-directory vmm
 	build initramfs pack
 }
 
@@ -67,7 +58,7 @@ pack() {
 			[ ! -x "$f" ] || args+=(-t "$f")
 		done
 	fi
-	! built vmm || [ ! -x "$repo/vmm/hyv-demo" ] || args+=(-b "$repo/vmm/hyv-demo")
+	! built vmm || args+=(-b "$repo/vmm/hyv-demo")
 	"$testbed/initramfs.sh" "${args[@]}"
 }
 
@@ -94,4 +85,9 @@ all() {
 	echo "@done"
 }
 
-all | awk -f "$testbed/tally.awk"
+main() {
+	lock_testbed
+	all | awk -f "$testbed/tally.awk"
+}
+
+main "$@"

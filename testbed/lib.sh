@@ -13,3 +13,10 @@ note() {
 note_tail() {
 	tail -n "${2:-20}" "$1" | sed 's/^/# /'
 }
+
+# One make check or make run at a time in a checkout: they share the
+# files under build/. The lock lasts as long as the calling script.
+lock_testbed() {
+	exec 9>"$logs/.lock"
+	flock -n 9 || { note "waiting for another make check/run in this checkout"; flock 9; }
+}

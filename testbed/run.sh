@@ -17,6 +17,7 @@ build_all() {
 
 main() {
 	local kernel
+	lock_testbed
 	kernel=/boot/vmlinuz-$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")
 	build_all
 	{
