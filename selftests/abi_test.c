@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -73,6 +75,15 @@ TEST(vcpu_mmap_size_covers_struct_hyv_run)
 	close(fd);
 }
 
+TEST(dev_ioctls_with_nonzero_argument_are_einval)
+{
+	int fd = hyv_open_dev();
+
+	EXPECT_IOCTL_ERRNO(EINVAL, fd, HYV_GET_API_VERSION, 1);
+	EXPECT_IOCTL_ERRNO(EINVAL, fd, HYV_GET_VCPU_MMAP_SIZE, 1);
+	close(fd);
+}
+
 TEST(create_vm_with_nonzero_argument_is_einval)
 {
 	int fd = hyv_open_dev();
@@ -111,7 +122,7 @@ TEST_F(vm, unknown_and_misdirected_ioctls_are_enotty_on_every_fd)
 
 TEST_F(vm, memory_slot_with_unknown_flags_is_einval)
 {
-	const u32 bad[] = { HYV_MEM_READONLY, 1U << 1, 1U << 31 };
+	const u32 bad[] = { BIT(2), BIT(31), ~HYV_MEM_VALID_FLAGS };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -317,6 +328,132 @@ TEST_F(vm, memory_slot_outside_user_space_is_einval)
 						(void *)bad[i]));
 		EXPECT_EQ(EINVAL, errno) TH_LOG("userspace_addr %#llx", bad[i]);
 	}
+}
+
+TEST_F(vm, run_with_nonzero_argument_is_einval)
+{
+	EXPECT_IOCTL_ERRNO(EINVAL, self->vcpu->fd, HYV_RUN, 1);
+}
+
+TEST_F(vm, run_page_mmap_at_another_offset_or_size_is_einval)
+{
+	long page = getpagesize();
+	void *p;
+
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 self->vcpu->fd, page);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 self->vcpu->fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(vm, rflags_outside_the_architectural_bits_are_einval)
+{
+	const u64 bad[] = { BIT(3), BIT(5), BIT(15), BIT(22), BIT_ULL(63) };
+	struct hyv_regs regs, got;
+	unsigned int i;
+
+	hyv_vcpu_get_regs(self->vcpu, &regs);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		regs.rflags = 0x2 | bad[i];
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(self->vcpu->fd, HYV_SET_REGS, &regs))
+			TH_LOG("rflags %#llx", regs.rflags);
+		EXPECT_EQ(EINVAL, errno);
+	}
+	/* Bit 1 is forced on. */
+	regs.rflags = 0;
+	EXPECT_EQ(0, ioctl(self->vcpu->fd, HYV_SET_REGS, &regs));
+	hyv_vcpu_get_regs(self->vcpu, &got);
+	EXPECT_EQ(0x2, got.rflags);
+}
+
+#define SREGS_FIELD(f, v) { offsetof(struct hyv_sregs, f), \
+			    sizeof(((struct hyv_sregs *)0)->f), v, #f }
+
+TEST_F(vm, sregs_fields_out_of_range_are_einval)
+{
+	const struct { size_t off, size; u64 value; const char *name; } bad[] = {
+		SREGS_FIELD(cs.type, 16),
+		SREGS_FIELD(ss.dpl, 4),
+		SREGS_FIELD(ds.present, 2),
+		SREGS_FIELD(cs.db, 2),
+		SREGS_FIELD(es.s, 2),
+		SREGS_FIELD(cs.l, 2),
+		SREGS_FIELD(fs.g, 2),
+		SREGS_FIELD(gs.avl, 2),
+		SREGS_FIELD(ldt.unusable, 2),
+		SREGS_FIELD(tr.type, 0xff),
+		SREGS_FIELD(cr8, 16),
+	};
+	struct hyv_sregs good, sregs;
+	unsigned int i;
+
+	hyv_vcpu_get_sregs(self->vcpu, &good);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		sregs = good;
+		memcpy((u8 *)&sregs + bad[i].off, &bad[i].value, bad[i].size);
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(self->vcpu->fd, HYV_SET_SREGS, &sregs))
+			TH_LOG("%s = %llu", bad[i].name, bad[i].value);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", bad[i].name);
+	}
+	EXPECT_EQ(0, ioctl(self->vcpu->fd, HYV_SET_SREGS, &good));
+}
+
+TEST_F(vm, dirty_log_requests_are_checked)
+{
+	struct hyv_dirty_log log = { .slot = 1 };
+	u64 bitmap[8];
+
+	log.bitmap = (u64)bitmap;
+	EXPECT_IOCTL_ERRNO(ENOENT, self->vm->fd, HYV_GET_DIRTY_LOG, &log);	/* unused */
+	log.slot = 0;
+	EXPECT_IOCTL_ERRNO(ENOENT, self->vm->fd, HYV_GET_DIRTY_LOG, &log);	/* not logging */
+	log.slot = HYV_MAX_MEMORY_SLOTS;
+	EXPECT_IOCTL_ERRNO(EINVAL, self->vm->fd, HYV_GET_DIRTY_LOG, &log);
+
+	ASSERT_EQ(0, __hyv_vm_set_slot(self->vm, 1, HYV_MEM_LOG_DIRTY, SZ_1G,
+				       SZ_2M, self->vm->mem));
+	log.slot = 1;
+	EXPECT_EQ(0, ioctl(self->vm->fd, HYV_GET_DIRTY_LOG, &log));
+	log.flags = 1;
+	EXPECT_IOCTL_ERRNO(EINVAL, self->vm->fd, HYV_GET_DIRTY_LOG, &log);
+	log.flags = 0;
+	log.reserved = 1;
+	EXPECT_IOCTL_ERRNO(EINVAL, self->vm->fd, HYV_GET_DIRTY_LOG, &log);
+	log.reserved = 0;
+	log.bitmap = 8;
+	EXPECT_IOCTL_ERRNO(EFAULT, self->vm->fd, HYV_GET_DIRTY_LOG, &log);
+	EXPECT_IOCTL_ERRNO(EFAULT, self->vm->fd, HYV_GET_DIRTY_LOG, (void *)8);
+}
+
+/* errno of ioctl(fd, cmd, arg) in a child process, or -1 if it succeeded. */
+static int errno_in_child(int fd, unsigned long cmd, unsigned long arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(ioctl(fd, cmd, arg) < 0 ? errno : 255);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -2;
+	return WEXITSTATUS(status) == 255 ? -1 : WEXITSTATUS(status);
+}
+
+TEST_F(vm, vm_and_vcpu_fds_are_eio_in_another_process)
+{
+	struct hyv_regs regs;
+
+	EXPECT_EQ(EIO, errno_in_child(self->vcpu->fd, HYV_RUN, 0));
+	EXPECT_EQ(EIO, errno_in_child(self->vcpu->fd, HYV_GET_REGS,
+				      (unsigned long)&regs));
+	EXPECT_EQ(EIO, errno_in_child(self->vm->fd, HYV_CREATE_VCPU, 5));
+	/* /dev/hyv itself is not tied to a process. */
+	EXPECT_EQ(-1, errno_in_child(self->vm->dev_fd, HYV_GET_API_VERSION, 0));
 }
 
 TEST_HARNESS_MAIN
