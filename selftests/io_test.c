@@ -3,7 +3,9 @@
  * Port I/O exits: OUT reaches the VMM with the right port, size and data
  * (masked to the access size), and IN takes the VMM's data into AL/AX/EAX
  * with the hardware's partial-register rules, in both the imm8 and the DX
- * encodings (which also checks that the host skips each one correctly).
+ * encodings (which also checks that the host skips each one correctly);
+ * SET_REGS overrides an IN the VMM did not complete; string forms are
+ * refused as an emulation error.
  */
 #include "kselftest_harness.h"
 #include "hyv_util.h"
@@ -177,6 +179,57 @@ TEST(many_in_out_round_trips_carry_the_data)
 	}
 	hyv_vcpu_run_done(vcpu);
 	hyv_vm_free_with_vcpu(vcpu);
+}
+
+GUEST_ASM(guest_in_then_hlt,
+	  "	movabsq $0x1122334455667788, %rax\n"
+	  "	inb $0x60, %al\n"
+	  "	hlt\n");
+
+TEST(set_regs_after_an_in_exit_cancels_the_pending_in)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_in_then_hlt);
+	struct hyv_regs regs;
+
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_IO);
+	vcpu->run->io.data = 0xab;
+	hyv_vcpu_get_regs(vcpu, &regs);
+	regs.rax = 0x5555;		/* the VMM's word is final */
+	hyv_vcpu_set_regs(vcpu, &regs);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
+	hyv_vcpu_get_regs(vcpu, &regs);
+	EXPECT_EQ(0x5555, regs.rax);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* String and REP forms are not emulated: an internal error, not a guess. */
+GUEST_ASM(guest_outsb,
+	  "	movl $0x100000, %esi\n"	/* HYV_DATA_GPA */
+	  "	movl $0x80, %edx\n"
+	  "	outsb\n");
+GUEST_ASM(guest_rep_insw,
+	  "	movl $0x100000, %edi\n"
+	  "	movl $0x80, %edx\n"
+	  "	movl $4, %ecx\n"
+	  "	rep insw\n");
+
+TEST(string_io_is_an_emulation_error)
+{
+	void *code[] = { guest_outsb, guest_rep_insw };
+	struct hyv_vcpu *vcpu;
+	unsigned int i;
+	char desc[160];
+
+	for (i = 0; i < ARRAY_SIZE(code); i++) {
+		vcpu = hyv_vm_create_with_vcpu(code[i]);
+		ASSERT_EQ(0, __hyv_vcpu_run(vcpu));
+		hyv_vcpu_describe_exit(vcpu, desc, sizeof(desc));
+		EXPECT_EQ(HYV_EXIT_INTERNAL_ERROR, vcpu->run->exit_reason)
+			TH_LOG("case %u: %s", i, desc);
+		EXPECT_EQ(HYV_INTERNAL_EMULATION, vcpu->run->internal.suberror)
+			TH_LOG("case %u: %s", i, desc);
+		hyv_vm_free_with_vcpu(vcpu);
+	}
 }
 
 TEST_HARNESS_MAIN

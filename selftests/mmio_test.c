@@ -265,4 +265,26 @@ TEST(mmio_by_an_instruction_hyv_does_not_decode_is_an_emulation_error)
 	}
 }
 
+GUEST_ASM(guest_mmio_read_then_hlt,
+	  "	movabsq $0x1122334455667788, %rax\n"
+	  "	movl (%rdi), %eax\n"
+	  "	hlt\n");
+
+TEST(set_regs_after_an_mmio_read_exit_cancels_the_pending_read)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_mmio_read_then_hlt);
+	struct hyv_regs regs;
+
+	hyv_vcpu_set_args(vcpu, MMIO_GPA, 0);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_MMIO);
+	vcpu->run->mmio.data = 0xabcd;
+	hyv_vcpu_get_regs(vcpu, &regs);
+	regs.rax = 0x5555;
+	hyv_vcpu_set_regs(vcpu, &regs);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
+	hyv_vcpu_get_regs(vcpu, &regs);
+	EXPECT_EQ(0x5555, regs.rax);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
 TEST_HARNESS_MAIN
