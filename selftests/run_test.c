@@ -2,9 +2,12 @@
 /*
  * Running guest code: a 64-bit guest computes, HLTs, and the host reads
  * its registers; RUN after HLT continues; register state set by the VMM
- * is what the guest sees, and GET returns what SET stored.
+ * is what the guest sees, and GET returns what SET stored; a new vCPU is
+ * in the reset state; SSE state is per side.
  */
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "hyv_util.h"
@@ -349,6 +352,36 @@ TEST(vmm_sse_registers_survive_run_of_a_guest_that_clobbers_them)
 	ASSERT_EQ(HYV_EXIT_HLT, vcpu->run->exit_reason);
 	ASSERT_EQ(0, memcmp(out, sse_pattern, sizeof(out)));
 	hyv_vm_free_with_vcpu(vcpu);
+}
+
+TEST(new_vcpu_is_in_the_x86_reset_state)
+{
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	struct hyv_vcpu vcpu = { .vm = vm };
+	struct hyv_sregs s;
+	struct hyv_regs r;
+
+	vcpu.fd = ioctl(vm->fd, HYV_CREATE_VCPU, 0);
+	ASSERT_LE(0, vcpu.fd);
+	hyv_vcpu_get_regs(&vcpu, &r);
+	hyv_vcpu_get_sregs(&vcpu, &s);
+	/* AMD APM vol. 2 §14.1.3, Intel SDM vol. 3A §9.1.1. */
+	EXPECT_EQ(0xfff0, r.rip);
+	EXPECT_EQ(0x2, r.rflags);
+	EXPECT_EQ(0xf000, s.cs.selector);
+	EXPECT_EQ(0xffff0000, s.cs.base);
+	EXPECT_EQ(0xffff, s.cs.limit);
+	EXPECT_EQ(0, s.ds.selector);
+	EXPECT_EQ(0, s.ds.base);
+	EXPECT_EQ(0xffff, s.ds.limit);
+	EXPECT_EQ(0xffff, s.gdt.limit);
+	EXPECT_EQ(0xffff, s.idt.limit);
+	EXPECT_EQ(0x60000010, s.cr0);	/* CD NW ET */
+	EXPECT_EQ(0, s.cr3);
+	EXPECT_EQ(0, s.cr4);
+	EXPECT_EQ(0, s.efer);
+	close(vcpu.fd);
+	hyv_vm_free(vm);
 }
 
 TEST_HARNESS_MAIN
