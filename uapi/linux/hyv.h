@@ -108,6 +108,56 @@ struct hyv_vm_stats {
 
 #define HYV_GET_STATS		_IOWR(HYV_IO, 0x12, struct hyv_vm_stats)
 
+/*
+ * Deliver an MSI, as a PCI device would: the address/data pair selects
+ * the destination local APIC(s) and the vector (Intel SDM vol. 3A
+ * §11.11). Returns 0 when delivered to at least one vCPU, -ENOENT when
+ * no vCPU matched.
+ */
+struct hyv_msi {
+	__u64 address;		/* 0xfeeXXXXX */
+	__u32 data;
+	__u32 flags;		/* must be 0 */
+	__u64 reserved;		/* must be 0 */
+};
+
+#define HYV_SIGNAL_MSI		_IOW(HYV_IO, 0x14, struct hyv_msi)
+
+/*
+ * irqfd: when the eventfd is signalled, deliver the MSI, without leaving
+ * the kernel. HYV_IRQFD_DEASSIGN removes the binding (fd and msi must
+ * match an existing one).
+ */
+#define HYV_IRQFD_DEASSIGN	(1U << 0)
+
+struct hyv_irqfd {
+	__s32 fd;
+	__u32 flags;
+	__u64 msi_address;
+	__u32 msi_data;
+	__u32 padding;		/* must be 0 */
+	__u64 reserved;		/* must be 0 */
+};
+
+#define HYV_IRQFD		_IOW(HYV_IO, 0x15, struct hyv_irqfd)
+
+/*
+ * Doorbell: a guest HYV_HC_DOORBELL hypercall naming (device, queue)
+ * signals the eventfd in the kernel; the vCPU does not exit to
+ * userspace. HYV_DOORBELL_DEASSIGN removes the binding.
+ */
+#define HYV_DOORBELL_DEASSIGN	(1U << 0)
+
+struct hyv_doorbell {
+	__s32 fd;
+	__u32 flags;
+	__u32 device;
+	__u32 queue;
+	__u64 reserved;		/* must be 0 */
+};
+
+#define HYV_DOORBELL		_IOW(HYV_IO, 0x16, struct hyv_doorbell)
+
 /* ---- vCPU fd ------------------------------------------------------------ */
 
 /* Runs the vCPU until an exit that userspace must see; see struct hyv_run. */
@@ -156,6 +206,33 @@ struct hyv_sregs {
 #define HYV_SET_REGS		_IOW(HYV_IO, 0x22, struct hyv_regs)
 #define HYV_GET_SREGS		_IOR(HYV_IO, 0x23, struct hyv_sregs)
 #define HYV_SET_SREGS		_IOW(HYV_IO, 0x24, struct hyv_sregs)
+
+/* Raise a fixed interrupt with this vector in the vCPU's local APIC. */
+struct hyv_interrupt {
+	__u32 vector;		/* 16..255 */
+	__u32 flags;		/* must be 0 */
+};
+
+#define HYV_INTERRUPT		_IOW(HYV_IO, 0x25, struct hyv_interrupt)
+
+/*
+ * Multiprocessor state, as in the MP specification. An AP a VMM wants
+ * started by the guest (INIT, then SIPI) is set to
+ * HYV_MP_STATE_INIT_RECEIVED before the first RUN; RUN then sleeps until
+ * a SIPI arrives and starts it in real mode at vector * 0x1000.
+ */
+#define HYV_MP_STATE_RUNNABLE		0
+#define HYV_MP_STATE_UNINITIALIZED	1	/* waiting for INIT */
+#define HYV_MP_STATE_INIT_RECEIVED	2	/* waiting for SIPI */
+#define HYV_MP_STATE_HALTED		3	/* HLT, waiting for an event */
+
+struct hyv_mp_state {
+	__u32 state;
+	__u32 flags;		/* must be 0 */
+};
+
+#define HYV_GET_MP_STATE	_IOR(HYV_IO, 0x26, struct hyv_mp_state)
+#define HYV_SET_MP_STATE	_IOW(HYV_IO, 0x27, struct hyv_mp_state)
 
 /* ---- The run page (mmap offset 0 of a vCPU fd) --------------------------- */
 

@@ -20,6 +20,7 @@
 #define HYV_SIGNATURE_EDX	0x76796876	/* "vhyv" */
 
 #define HYV_FEATURE_HYPERCALL	(1U << 0)	/* VMCALL/VMMCALL hypercalls */
+#define HYV_FEATURE_DOORBELL	(1U << 1)	/* HYV_HC_DOORBELL */
 
 /*
  * Hypercalls: number in RAX, arguments in RBX, RCX, RDX, RSI, result in
@@ -28,8 +29,15 @@
  */
 #define HYV_HC_VERSION		0	/* returns HYV_PV_VERSION */
 #define HYV_HC_ECHO		1	/* returns RBX unchanged */
+/*
+ * Ring the doorbell of queue RCX of PV device RBX: the eventfd the VMM
+ * bound with HYV_DOORBELL is signalled in the host kernel, without an
+ * exit to userspace. Returns 0, or -HYV_ENOENT if nothing is bound.
+ */
+#define HYV_HC_DOORBELL		2
 
 #define HYV_PV_VERSION		1
+#define HYV_ENOENT		2	/* Linux ENOENT */
 #define HYV_ENOSYS		38	/* Linux ENOSYS */
 
 #endif /* _UAPI_LINUX_HYV_PV_H */
