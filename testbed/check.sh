@@ -87,7 +87,7 @@ all() {
 
 main() {
 	lock_testbed
-	all | awk -f "$testbed/tally.awk"
+	all | "$testbed/tally.sh"
 }
 
 main "$@"

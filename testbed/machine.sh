@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot one emulated test machine on a kernel and an initramfs made by
 # initramfs.sh, follow the runner inside it and print its results as
-# unnumbered lines "ok MACHINE:SUITE:TEST" / "not ok ..." (tally.awk
+# unnumbered lines "ok MACHINE:SUITE:TEST" / "not ok ..." (tally.sh
 # numbers them), then "@end MACHINE".
 #
 #   machine.sh [--live] [--log NAME] [--append ARGS] MACHINE KERNEL INITRD

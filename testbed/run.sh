@@ -23,7 +23,7 @@ main() {
 	{
 		"$testbed/machine.sh" --live --log run --append quiet svm "$kernel" "$logs/run-initrd.gz"
 		echo "@done"
-	} | awk -f "$testbed/tally.awk"
+	} | "$testbed/tally.sh"
 }
 
 main "$@"
