@@ -85,13 +85,24 @@ static u64 now_ns(void)
 	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/*
+ * Anonymous VMM memory, 2 MiB aligned: a hypervisor can map a host huge
+ * page as one 2 MiB nested page only where guest-physical and host-virtual
+ * addresses agree modulo 2 MiB, and every slot here starts 2 MiB aligned.
+ */
 static void *map_anon(u64 size, int advice)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	u8 *p = mmap(NULL, size + SZ_2M, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	u64 head;
 
 	if (p == MAP_FAILED)
 		return NULL;
+	head = -(unsigned long)p & (SZ_2M - 1);
+	if (head)
+		munmap(p, head);
+	munmap(p + head + size, SZ_2M - head);
+	p += head;
 	if (advice >= 0 && madvise(p, size, advice)) {
 		munmap(p, size);
 		return NULL;

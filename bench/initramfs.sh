@@ -50,9 +50,12 @@ add_qemu() {
 		mkdir -p "$root/$(dirname "$lib")"
 		cp -L "$lib" "$root/$lib"
 	done
-	mkdir -p "$root/usr/share/qemu"
+	# Debian's QEMU looks in /usr/share/qemu and /usr/share/seabios.
+	mkdir -p "$root/usr/share/qemu" "$root/usr/share/seabios"
 	for f in bios-256k.bin linuxboot_dma.bin kvmvapic.bin; do
-		cp -L "/usr/share/qemu/$f" "$root/usr/share/qemu/$f"
+		for d in /usr/share/qemu /usr/share/seabios; do
+			[ ! -e "$d/$f" ] || cp -L "$d/$f" "$root$d/$f"
+		done
 	done
 }
 

@@ -10,10 +10,12 @@
 #   history/          a copy of results.json per run, named by date+commit
 #   console.log       the L1 console (the L2 consoles are in it too)
 #
-# Environment: HYVB_ROUNDS (exit round trips, default 5), HYVB_L2ROUNDS
-# (L2 boots, default 3), HYVB_SCALE (percent of each workload's
+# Environment: HYVB_ROUNDS (exit round trips, default 7), HYVB_L2ROUNDS
+# (L2 boots, default 5), HYVB_SCALE (percent of each workload's
 # operations, default 100), HYVB_WORKLOADS (comma-separated hyv-bench
-# workloads, default all), HYVB_TIMEOUT (seconds for the whole L1 run,
+# workloads, default all), HYVB_SOURCE (HEAD, the default: hyv.ko and
+# its uapi headers from the last commit; worktree: from the working
+# tree), HYVB_TIMEOUT (seconds for the whole L1 run,
 # default 2700), KDIR (kernel headers; default the newest stock ones).
 # A benchmark reports, it does not gate: the exit status is non-zero only
 # when the machine could not be built or booted, or produced no rows.
@@ -21,10 +23,11 @@ set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$bench")
 out=$repo/build/bench
-rounds=${HYVB_ROUNDS:-5}
-l2rounds=${HYVB_L2ROUNDS:-3}
+rounds=${HYVB_ROUNDS:-7}
+l2rounds=${HYVB_L2ROUNDS:-5}
 scale=${HYVB_SCALE:-100}
 workloads=${HYVB_WORKLOADS:-all}
+src_from=${HYVB_SOURCE:-HEAD}
 timeout=${HYVB_TIMEOUT:-2700}
 KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)}
 MAKE=${MAKE:-make}
@@ -39,28 +42,39 @@ die() {
 	exit 1
 }
 
-# hyv.ko from a copy of the module sources (as the testbed does): its
-# objects never mix with another build's.
-build_module() {
-	local src=$out/module
+# hyv.ko from the committed tree (HEAD), so that the commit in the
+# results names exactly what was measured; HYVB_SOURCE=worktree takes the
+# working tree instead (the results then say "+dirty"). Either way a copy:
+# its objects never mix with another build's.
+export_source() {
+	local src=$out/src
+	rm -rf "$src"
 	mkdir -p "$src"
-	rsync -a --delete --prune-empty-dirs \
-		--exclude=/build/ --exclude=/.git/ --exclude='*.mod.c' \
-		--include='*/' --include=Kbuild --include='*.[chS]' --exclude='*' \
-		"$repo/" "$src/"
-	"$MAKE" -C "$KDIR" M="$src" modules
+	if [ "$src_from" = worktree ]; then
+		rsync -a --prune-empty-dirs --exclude=/build/ --exclude=/.git/ \
+			--exclude='*.mod.c' --include='*/' --include=Kbuild \
+			--include='*.[chS]' --exclude='*' "$repo/" "$src/"
+	else
+		git -C "$repo" archive HEAD Kbuild host uapi | tar -x -C "$src"
+	fi
+}
+
+build_module() {
+	"$MAKE" -C "$KDIR" M="$out/src" modules
 }
 
 build() {
 	mkdir -p "$out"
 	note "building the bench programs and hyv.ko (logs in build/bench/build-*.log)"
-	"$MAKE" -C "$bench" --no-print-directory OUT="$out/bin" >"$out/build-bench.log" 2>&1 ||
+	export_source
+	"$MAKE" -C "$bench" --no-print-directory OUT="$out/bin" UAPI="$out/src/uapi" \
+		>"$out/build-bench.log" 2>&1 ||
 		{ tail -n 20 "$out/build-bench.log"; die "building bench/ failed"; }
 	build_module >"$out/build-module.log" 2>&1 ||
 		{ tail -n 20 "$out/build-module.log"; die "building hyv.ko failed"; }
 	"$bench/initramfs.sh" l2 "$out/l2-initrd.cpio" "$version" "$out/bin"
 	"$bench/initramfs.sh" l1 "$out/l1-initrd.cpio" "$version" "$out/bin" \
-		"$out/module/host/hyv.ko" "$out/l2-initrd.cpio"
+		"$out/src/host/hyv.ko" "$out/l2-initrd.cpio"
 	note "L1 initramfs: $(du -m "$out/l1-initrd.cpio" | cut -f1) MiB; built in $((SECONDS - start)) s"
 }
 
@@ -101,7 +115,9 @@ boot() {
 report() {
 	local commit date hist
 	commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	git -C "$repo" diff --quiet HEAD -- host uapi bench 2>/dev/null || commit="$commit+dirty"
+	if [ "$src_from" = worktree ]; then
+		git -C "$repo" diff --quiet HEAD -- Kbuild host uapi 2>/dev/null || commit="$commit+dirty"
+	fi
 	date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	awk -v commit="$commit" -v date="$date" -v kernel="$version" \
 		-v tsv="$out/results.tsv" -v json="$out/results.json" \
