@@ -5,6 +5,8 @@
  * is what the guest sees, and GET returns what SET stored; a new vCPU is
  * in the reset state; SSE state is per side.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -286,34 +288,87 @@ static const u64 sse_pattern[32] __aligned(16) = {
 	"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",	\
 	"xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
 
-/* Load the pattern, exit to the VMM (OUT, HLT) and in-kernel (CPUID), store. */
+#define SSE_ROUNDS	100
+
+/*
+ * Load the pattern; SSE_ROUNDS times exit to the VMM (OUT, HLT) and into
+ * the kernel only (CPUID) and spin; then store the registers for the VMM
+ * to check.
+ */
 GUEST_ASM(guest_sse,
 	  "	leaq sse_pattern(%rip), %rsi\n"
 	  XMM_ALL("movdqu", "%rsi", "%")
-	  "	outb %al, $0x90\n"
+	  "	movl $" hyv_str(SSE_ROUNDS) ", %r12d\n"
+	  "1:	outb %al, $0x90\n"
 	  "	xorl %eax, %eax\n"
 	  "	cpuid\n"
 	  "	hlt\n"
+	  "	movl $2000000, %ecx\n"	/* stay a while: host ticks land here */
+	  "2:	loop 2b\n"
+	  "	decl %r12d\n"
+	  "	jnz 1b\n"
 	  "	movl $0x100000, %edi\n"	/* HYV_DATA_GPA */
 	  XMM_STORE_ALL("%rdi", "%")
 	  "	hlt\n");
 
-/* Set every XMM register of the VMM's thread to all ones. */
-static void vmm_clobber_xmm(void)
+/* Set every XMM register of the calling thread to all ones. */
+static void clobber_xmm(void)
 {
 	asm volatile(XMM_ONES("%%") : : : XMM_CLOBBERS);
 }
 
-TEST(guest_sse_registers_survive_exits_to_the_vmm)
+/*
+ * A thread on the same CPU as the test that keeps its XMM registers all
+ * ones: it preempts the vCPU thread inside RUN, so a host that does not
+ * reload the vCPU's FPU state after a context switch is caught.
+ */
+struct noise {
+	pthread_t tid;
+	volatile bool stop;
+};
+
+static void *noise_thread(void *arg)
+{
+	struct noise *n = arg;
+
+	while (!n->stop)
+		clobber_xmm();
+	return NULL;
+}
+
+static void noise_start(struct noise *n)
+{
+	cpu_set_t cpu;
+
+	CPU_ZERO(&cpu);
+	CPU_SET(0, &cpu);
+	HYV_ASSERT(!sched_setaffinity(0, sizeof(cpu), &cpu), "sched_setaffinity");
+	n->stop = false;
+	HYV_ASSERT(!pthread_create(&n->tid, NULL, noise_thread, n), "pthread_create");
+}
+
+static void noise_stop(struct noise *n)
+{
+	n->stop = true;
+	pthread_join(n->tid, NULL);
+}
+
+TEST(guest_sse_registers_survive_exits_and_host_context_switches)
 {
 	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_sse);
 	u8 *saved = hyv_vm_gpa_to_hva(vcpu->vm, HYV_DATA_GPA);
+	struct noise noise;
+	int i;
 
-	hyv_vcpu_run_expect(vcpu, HYV_EXIT_IO);
-	vmm_clobber_xmm();
+	noise_start(&noise);
+	for (i = 0; i < SSE_ROUNDS; i++) {
+		hyv_vcpu_run_expect(vcpu, HYV_EXIT_IO);
+		clobber_xmm();
+		hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
+		clobber_xmm();
+	}
 	hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
-	vmm_clobber_xmm();
-	hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
+	noise_stop(&noise);
 	ASSERT_EQ(0, memcmp(saved, sse_pattern, sizeof(sse_pattern)));
 	hyv_vm_free_with_vcpu(vcpu);
 }
@@ -337,20 +392,30 @@ static void vmm_run_keeping_xmm(int fd, u64 *out)
 	HYV_ASSERT(rax == 0, "HYV_RUN returned %ld", rax);
 }
 
-/* Clobber every XMM register, then HLT. */
+/* Clobber every XMM register, spin a little in the guest, HLT; again. */
 GUEST_ASM(guest_clobber_xmm,
 	  XMM_ONES("%")
-	  "	hlt\n");
+	  "	movl $100000, %ecx\n"
+	  "1:	loop 1b\n"
+	  "	hlt\n"
+	  "	jmp guest_clobber_xmm\n");
 
 TEST(vmm_sse_registers_survive_run_of_a_guest_that_clobbers_them)
 {
 	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_clobber_xmm);
 	u64 out[ARRAY_SIZE(sse_pattern)];
+	struct noise noise;
+	int i, bad = 0;
 
-	memset(out, 0, sizeof(out));
-	vmm_run_keeping_xmm(vcpu->fd, out);
-	ASSERT_EQ(HYV_EXIT_HLT, vcpu->run->exit_reason);
-	ASSERT_EQ(0, memcmp(out, sse_pattern, sizeof(out)));
+	noise_start(&noise);
+	for (i = 0; i < SSE_ROUNDS; i++) {
+		memset(out, 0, sizeof(out));
+		vmm_run_keeping_xmm(vcpu->fd, out);
+		ASSERT_EQ(HYV_EXIT_HLT, vcpu->run->exit_reason);
+		bad += !!memcmp(out, sse_pattern, sizeof(out));
+	}
+	noise_stop(&noise);
+	EXPECT_EQ(0, bad);
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
