@@ -11,16 +11,19 @@
 /* Highest basic leaf passed through; beyond it, leaves read as zero. */
 #define HYV_CPUID_MAX_BASIC	0x0d
 
-/* Leaf 1 ECX/EDX bits hidden: VMX, SMX, monitor, perf, thermal, debug
- * store, XSAVE (XCR0 is not switched yet), x2APIC and TSC-deadline (no
- * in-kernel APIC yet), and the APIC itself.
+/*
+ * Leaf 1 ECX/EDX bits hidden: VMX, SMX, monitor, perf, thermal, debug
+ * store, DCA, XSAVE (XCR0 is not switched yet), MCE/MCA, ACPI, TM, PBE.
  */
 #define HYV_CPUID1_ECX_HIDE	(BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | \
 				 BIT(7) | BIT(8) | BIT(14) | BIT(15) | \
-				 BIT(18) | BIT(21) | BIT(24) | BIT(26) | BIT(27))
-#define HYV_CPUID1_EDX_HIDE	(BIT(7) | BIT(9) | BIT(14) | BIT(21) | \
+				 BIT(18) | BIT(26) | BIT(27))
+#define HYV_CPUID1_EDX_HIDE	(BIT(7) | BIT(14) | BIT(21) | \
 				 BIT(22) | BIT(29) | BIT(31))
-#define HYV_CPUID1_ECX_HYPERVISOR	BIT(31)
+/* What hyv's local APIC offers, whatever the host has (lapic.c). */
+#define HYV_CPUID1_ECX_SET	(BIT(21) | BIT(24) | BIT(31))	/* x2APIC, TSC-deadline, hypervisor */
+#define HYV_CPUID1_EDX_SET	BIT(9)				/* APIC */
+#define HYV_CPUID6_EAX_ARAT	BIT(2)		/* APIC timer runs in deep C-states */
 
 /* Leaf 0x80000001: SVM, SKINIT, WDT, LWP, perf counters; RDTSCP. */
 #define HYV_CPUIDX1_ECX_HIDE	(BIT(2) | BIT(12) | BIT(13) | BIT(15) | \
@@ -38,7 +41,7 @@
 static bool hyv_cpuid_hidden(u32 leaf)
 {
 	switch (leaf) {
-	case 0x5: case 0x6: case 0xa: case 0xd:	/* monitor, power, PMU, XSAVE */
+	case 0x5: case 0xa: case 0xd:		/* monitor, PMU, XSAVE */
 	case 0x8000000a:			/* SVM features */
 		return true;
 	default:
@@ -50,6 +53,10 @@ static void hyv_cpuid_native(struct hyv_vcpu *vcpu, u32 leaf, u32 sub,
 			     u32 *a, u32 *b, u32 *c, u32 *d)
 {
 	*a = *b = *c = *d = 0;
+	if (leaf == 6) {
+		*a = HYV_CPUID6_EAX_ARAT;
+		return;
+	}
 	if (hyv_cpuid_hidden(leaf))
 		return;
 	cpuid_count(leaf, sub, a, b, c, d);
@@ -59,8 +66,8 @@ static void hyv_cpuid_native(struct hyv_vcpu *vcpu, u32 leaf, u32 sub,
 		*a = min_t(u32, *a, HYV_CPUID_MAX_BASIC);
 		break;
 	case 1:
-		*c = (*c & ~HYV_CPUID1_ECX_HIDE) | HYV_CPUID1_ECX_HYPERVISOR;
-		*d &= ~HYV_CPUID1_EDX_HIDE;
+		*c = (*c & ~HYV_CPUID1_ECX_HIDE) | HYV_CPUID1_ECX_SET;
+		*d = (*d & ~HYV_CPUID1_EDX_HIDE) | HYV_CPUID1_EDX_SET;
 		/* EBX[31:24]: initial APIC ID; [23:16]: one logical CPU. */
 		*b = (*b & 0xffff) | (1 << 16) | (vcpu->id << 24);
 		break;
@@ -94,7 +101,7 @@ void hyv_cpuid(struct hyv_vcpu *vcpu)
 		c = HYV_SIGNATURE_ECX;
 		d = HYV_SIGNATURE_EDX;
 	} else if (leaf == HYV_CPUID_FEATURES) {
-		a = HYV_FEATURE_HYPERCALL;
+		a = HYV_FEATURE_HYPERCALL | HYV_FEATURE_DOORBELL;
 	} else if ((leaf & 0xffff0000) != 0x40000000) {
 		hyv_cpuid_native(vcpu, leaf, sub, &a, &b, &c, &d);
 	}

@@ -5,6 +5,7 @@
  * filling the run page for userspace.
  */
 #include <linux/smp.h>
+#include <asm/processor-flags.h>
 
 #include "hyv.h"
 
@@ -52,8 +53,17 @@ static int hyv_handle_nothing(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	return HYV_REENTER;
 }
 
+/*
+ * HLT with interrupts enabled sleeps in the kernel until an interrupt,
+ * NMI or INIT arrives (the run loop blocks while HALTED). With interrupts
+ * disabled only the VMM can wake the guest: it gets HYV_EXIT_HLT.
+ */
 static int hyv_handle_hlt(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
+	if (vcpu->rflags & X86_EFLAGS_IF) {
+		vcpu->mp_state = HYV_MP_STATE_HALTED;
+		return hyv_exit_done(vcpu, exit, HYV_REENTER);
+	}
 	vcpu->run->exit_reason = HYV_EXIT_HLT;
 	return hyv_exit_done(vcpu, exit, HYV_TO_USER);
 }
@@ -96,14 +106,32 @@ static int hyv_handle_hypercall(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	return hyv_exit_done(vcpu, exit, HYV_REENTER);
 }
 
-/* No MSR is emulated yet: every access is refused like an unknown MSR. */
+/* RDMSR/WRMSR: ECX names the MSR, EDX:EAX holds the value (msr.c). */
 static int hyv_handle_msr(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
-	hyv_vm_warn(vcpu->vm, "vcpu%u: %s of unknown MSR %#llx: #GP\n",
-		    vcpu->id, exit->kind == HYV_X_MSR_READ ? "read" : "write",
-		    vcpu->gpr[HYV_RCX] & 0xffffffff);
-	hyv_ops->queue_exception(vcpu, X86_GP_VECTOR, true, 0);
-	return HYV_REENTER;
+	u64 *gpr = vcpu->gpr, val;
+	u32 msr = gpr[HYV_RCX];
+	bool read = exit->kind == HYV_X_MSR_READ;
+	int ret;
+
+	if (read) {
+		ret = hyv_msr_read(vcpu, msr, &val);
+	} else {
+		val = (gpr[HYV_RDX] << 32) | (u32)gpr[HYV_RAX];
+		ret = hyv_msr_write(vcpu, msr, val);
+	}
+	if (ret) {
+		if (ret == -ENOENT)
+			hyv_vm_warn(vcpu->vm, "vcpu%u: %s of unknown MSR %#x: #GP\n",
+				    vcpu->id, read ? "read" : "write", msr);
+		hyv_ops->queue_exception(vcpu, X86_GP_VECTOR, true, 0);
+		return HYV_REENTER;
+	}
+	if (read) {
+		gpr[HYV_RAX] = (u32)val;
+		gpr[HYV_RDX] = val >> 32;
+	}
+	return hyv_exit_done(vcpu, exit, HYV_REENTER);
 }
 
 static int hyv_handle_npf(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
@@ -162,9 +190,9 @@ static int hyv_handle_cr_access(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 		return HYV_REENTER;
 	}
 	if (exit->cr.type == HYV_CR_MOV_FROM)
-		*reg = vcpu->cr8;
+		*reg = hyv_lapic_get_cr8(vcpu);
 	else
-		vcpu->cr8 = *reg;
+		hyv_lapic_set_cr8(vcpu, *reg);
 	return hyv_exit_done(vcpu, exit, HYV_REENTER);
 }
 
@@ -183,6 +211,8 @@ static const hyv_exit_handler hyv_exit_handlers[HYV_X_NR] = {
 	[HYV_X_UD]		= hyv_handle_ud,
 	[HYV_X_SKIP]		= hyv_handle_skip,
 	[HYV_X_CR_ACCESS]	= hyv_handle_cr_access,
+	/* The window opened: the next entry injects what waits (irq.c). */
+	[HYV_X_IRQ_WINDOW]	= hyv_handle_nothing,
 };
 
 /* Returns HYV_REENTER, HYV_TO_USER (run page filled) or -errno. */

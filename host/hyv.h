@@ -17,6 +17,7 @@
 #include <asm/fpu/types.h>
 
 #include "insn.h"
+#include "lapic.h"
 
 struct hyv_vm;
 struct hyv_vcpu;
@@ -48,6 +49,7 @@ enum hyv_exit_kind {
 	HYV_X_UD,		/* instruction hyv refuses: inject #UD */
 	HYV_X_SKIP,		/* instruction with no effect on a guest: skip */
 	HYV_X_CR_ACCESS,	/* MOV to/from a control register */
+	HYV_X_IRQ_WINDOW,	/* the guest can take an interrupt now */
 	HYV_X_NR
 };
 
@@ -133,6 +135,20 @@ struct hyv_arch_ops {
 	void (*queue_exception)(struct hyv_vcpu *vcpu, u8 vector,
 				bool has_error, u32 error_code);
 
+	/*
+	 * Event injection, called before an entry with the vCPU loaded:
+	 * is an event already queued for it (re-injection, exception); can
+	 * the guest take an interrupt or NMI now (RFLAGS.IF, interrupt
+	 * shadow, NMI blocking); inject one; or ask for an exit as soon as
+	 * it can (HYV_X_IRQ_WINDOW).
+	 */
+	bool (*event_queued)(struct hyv_vcpu *vcpu);
+	bool (*irq_allowed)(struct hyv_vcpu *vcpu);
+	bool (*nmi_allowed)(struct hyv_vcpu *vcpu);
+	void (*inject_irq)(struct hyv_vcpu *vcpu, u8 vector);
+	void (*inject_nmi)(struct hyv_vcpu *vcpu);
+	void (*enable_irq_window)(struct hyv_vcpu *vcpu);
+
 	/* Nested page-table entry formats (NPT: x86 PTEs; EPT: R/W/X). */
 	u64 (*npt_table_entry)(phys_addr_t table);
 	u64 (*npt_leaf_entry)(phys_addr_t page, unsigned int perms, bool huge);
@@ -175,6 +191,25 @@ struct hyv_vcpu_stats {
 	u64 exit_reason[HYV_STAT_EXIT_NR];
 };
 
+/*
+ * Doorbells and irqfds of a VM (eventfd.c). Limits per VM, listed in
+ * docs/abi.md with their errno.
+ */
+#define HYV_MAX_DOORBELLS	1024
+#define HYV_MAX_IRQFDS		1024
+#define HYV_DOORBELL_HASH_BITS	7
+
+struct hyv_eventfds {
+	struct mutex lock;		/* serialises assign and deassign */
+	struct hlist_head doorbells[1 << HYV_DOORBELL_HASH_BITS];	/* RCU */
+	unsigned int nr_doorbells;
+};
+
+void hyv_eventfd_vm_init(struct hyv_vm *vm);
+void hyv_eventfd_vm_destroy(struct hyv_vm *vm);
+int hyv_doorbell_ioctl(struct hyv_vm *vm, void __user *argp);
+int hyv_doorbell_ring(struct hyv_vm *vm, u64 device, u64 queue);
+
 struct hyv_vm {
 	struct kref ref;
 	u32 id;
@@ -187,6 +222,7 @@ struct hyv_vm {
 	struct mmu_notifier mmu_notifier;
 	struct hyv_vcpu_stats retired_stats;	/* of closed vCPUs */
 	struct dentry *debugfs;
+	struct hyv_eventfds eventfds;	/* doorbells, irqfds: eventfd.c */
 };
 
 /* Where a vCPU is, for those who must kick it out of the guest. */
@@ -197,6 +233,9 @@ enum hyv_vcpu_mode {
 
 /* Work a vCPU must do before its next entry (bits in vcpu->requests). */
 #define HYV_REQ_TLB_FLUSH	0
+#define HYV_REQ_EVENT		1	/* an interrupt or NMI may be pending */
+#define HYV_REQ_INIT		2
+#define HYV_REQ_SIPI		3
 
 struct hyv_vcpu {
 	struct hyv_vm *vm;
@@ -204,6 +243,13 @@ struct hyv_vcpu {
 	int mode;			/* enum hyv_vcpu_mode */
 	int cpu;			/* where it runs or last ran */
 	unsigned long requests;
+	u32 mp_state;			/* HYV_MP_STATE_* */
+	wait_queue_head_t wq;		/* a blocked vCPU sleeps here */
+	call_single_data_t kick_csd;	/* IPI that kicks it out of the guest */
+	atomic_t kick_pending;
+	struct hyv_lapic lapic;
+	bool nmi_pending;
+	u8 sipi_vector;
 	u64 serial;			/* unique across all vCPUs ever made */
 	struct mutex lock;		/* one ioctl at a time */
 	struct hyv_run *run;		/* the mmapped page */
@@ -212,9 +258,8 @@ struct hyv_vcpu {
 	u64 gpr[HYV_NR_GPRS];
 	u64 rip;
 	u64 rflags;
-	/* Kept here by backends whose control block does not hold them. */
+	/* Kept here by backends whose control block does not hold it. */
 	u64 cr2;
-	u64 cr8;
 
 	/* An IN waiting for userspace's data: where it goes on next RUN. */
 	bool pending_in;
@@ -242,6 +287,16 @@ void hyv_vm_put(struct hyv_vm *vm);
 int hyv_vcpu_create(struct hyv_vm *vm, unsigned long id);
 void hyv_vcpu_free(struct hyv_vcpu *vcpu);
 void hyv_vm_flush_tlbs(struct hyv_vm *vm);
+void hyv_vcpu_wake(struct hyv_vcpu *vcpu, int request);
+int hyv_vcpu_reset(struct hyv_vcpu *vcpu);
+
+/* irq.c */
+void hyv_irq_prepare_entry(struct hyv_vcpu *vcpu);
+bool hyv_irq_can_wake(struct hyv_vcpu *vcpu);
+
+/* msr.c */
+int hyv_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val);
+int hyv_msr_write(struct hyv_vcpu *vcpu, u32 msr, u64 val);
 
 /* mmu.c */
 int hyv_mmu_init(struct hyv_vm *vm);

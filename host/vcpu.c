@@ -54,23 +54,104 @@ static void hyv_vcpu_complete_in(struct hyv_vcpu *vcpu)
  * against hyv_vm_flush_tlbs()'s request set and mode load, so that either
  * this entry sees the request or the flusher sees IN_GUEST and kicks.
  */
-static void hyv_vcpu_enter(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
+/* Requests that make a vCPU about to enter go round the loop once more. */
+#define HYV_REQ_CANCEL_ENTRY	(BIT(HYV_REQ_EVENT) | BIT(HYV_REQ_INIT) | \
+				 BIT(HYV_REQ_SIPI))
+
+static bool hyv_vcpu_enter(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
+	bool entered = false;
+
 	preempt_disable();
 	hyv_ops->vcpu_load(vcpu);
+	hyv_irq_prepare_entry(vcpu);
 	local_irq_disable();
 	vcpu->cpu = smp_processor_id();
-	/* Pairs with the barrier in hyv_vm_flush_tlbs(). */
+	/* Pairs with the barriers in hyv_vm_flush_tlbs(), hyv_vcpu_wake(). */
 	smp_store_mb(vcpu->mode, HYV_IN_GUEST);
-	if (test_and_clear_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests))
-		hyv_ops->flush_guest_tlb(vcpu);
-	hyv_ops->vcpu_run(vcpu, exit);
+	if (!(READ_ONCE(vcpu->requests) & HYV_REQ_CANCEL_ENTRY)) {
+		/*
+		 * A context switch since RUN began left the guest's FPU state
+		 * in memory only: load it, the guest runs on the registers.
+		 */
+		if (test_thread_flag(TIF_NEED_FPU_LOAD))
+			switch_fpu_return();
+		if (test_and_clear_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests))
+			hyv_ops->flush_guest_tlb(vcpu);
+		hyv_ops->vcpu_run(vcpu, exit);
+		entered = true;
+	}
 	WRITE_ONCE(vcpu->mode, HYV_OUTSIDE_GUEST);
 	local_irq_enable();
 	preempt_enable();
+	return entered;
 }
 
-static void hyv_vcpu_kick_ipi(void *unused)
+static void hyv_vcpu_kick_ipi(void *info)
+{
+	struct hyv_vcpu *vcpu = info;
+
+	/* The interrupt itself made the vCPU leave the guest. */
+	atomic_set(&vcpu->kick_pending, 0);
+}
+
+/*
+ * Ask a vCPU to do @request before it next enters the guest: wake it if
+ * it sleeps, kick it out with an IPI if it is in the guest. Any context,
+ * hard interrupts included.
+ */
+void hyv_vcpu_wake(struct hyv_vcpu *vcpu, int request)
+{
+	int cpu;
+
+	set_bit(request, &vcpu->requests);
+	/* Pairs with the one in hyv_vcpu_enter(). */
+	smp_mb__after_atomic();
+	wake_up_interruptible(&vcpu->wq);
+	if (READ_ONCE(vcpu->mode) != HYV_IN_GUEST)
+		return;
+	cpu = READ_ONCE(vcpu->cpu);
+	if (cpu == raw_smp_processor_id() || atomic_xchg(&vcpu->kick_pending, 1))
+		return;
+	if (smp_call_function_single_async(cpu, &vcpu->kick_csd))
+		atomic_set(&vcpu->kick_pending, 0);
+}
+
+/* INIT and SIPI, done by the vCPU's own thread (SDM vol. 3A §8.4). */
+static void hyv_vcpu_do_requests(struct hyv_vcpu *vcpu)
+{
+	struct hyv_sregs s;
+
+	if (test_and_clear_bit(HYV_REQ_INIT, &vcpu->requests)) {
+		hyv_vcpu_reset(vcpu);
+		vcpu->mp_state = HYV_MP_STATE_INIT_RECEIVED;
+		clear_bit(HYV_REQ_SIPI, &vcpu->requests);
+	}
+	if (test_and_clear_bit(HYV_REQ_SIPI, &vcpu->requests) &&
+	    vcpu->mp_state == HYV_MP_STATE_INIT_RECEIVED) {
+		u8 vector = READ_ONCE(vcpu->sipi_vector);
+
+		hyv_ops->get_sregs(vcpu, &s);
+		s.cs.selector = vector << 8;
+		s.cs.base = (u64)vector << 12;
+		hyv_ops->set_sregs(vcpu, &s);
+		vcpu->rip = 0;
+		vcpu->mp_state = HYV_MP_STATE_RUNNABLE;
+	}
+	if (vcpu->mp_state == HYV_MP_STATE_HALTED && hyv_irq_can_wake(vcpu))
+		vcpu->mp_state = HYV_MP_STATE_RUNNABLE;
+}
+
+static bool hyv_vcpu_ready(struct hyv_vcpu *vcpu)
+{
+	if (READ_ONCE(vcpu->requests) & (BIT(HYV_REQ_INIT) | BIT(HYV_REQ_SIPI)))
+		return true;
+	if (vcpu->mp_state == HYV_MP_STATE_HALTED)
+		return hyv_irq_can_wake(vcpu);
+	return vcpu->mp_state == HYV_MP_STATE_RUNNABLE;
+}
+
+static void hyv_vcpu_flush_ipi(void *unused)
 {
 	/* The interrupt itself made the vCPU leave the guest. */
 }
@@ -94,7 +175,7 @@ void hyv_vm_flush_tlbs(struct hyv_vm *vm)
 		smp_mb__after_atomic();
 		if (READ_ONCE(vcpu->mode) == HYV_IN_GUEST)
 			smp_call_function_single(READ_ONCE(vcpu->cpu),
-						 hyv_vcpu_kick_ipi, NULL, 1);
+						 hyv_vcpu_flush_ipi, NULL, 1);
 	}
 	rcu_read_unlock();
 }
@@ -118,6 +199,15 @@ static int hyv_vcpu_run(struct hyv_vcpu *vcpu)
 
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 	for (;;) {
+		hyv_vcpu_do_requests(vcpu);
+		if (vcpu->mp_state != HYV_MP_STATE_RUNNABLE &&
+		    wait_event_interruptible(vcpu->wq, hyv_vcpu_ready(vcpu))) {
+			run->exit_reason = HYV_EXIT_INTR;
+			ret = -EINTR;
+			break;
+		}
+		if (vcpu->mp_state != HYV_MP_STATE_RUNNABLE)
+			continue;
 		if (signal_pending(current)) {
 			run->exit_reason = HYV_EXIT_INTR;
 			ret = -EINTR;
@@ -125,7 +215,8 @@ static int hyv_vcpu_run(struct hyv_vcpu *vcpu)
 		}
 		cond_resched();
 
-		hyv_vcpu_enter(vcpu, &exit);
+		if (!hyv_vcpu_enter(vcpu, &exit))
+			continue;
 		ret = hyv_exit_handle(vcpu, &exit);
 		hyv_stats_count_exit(vcpu, &exit, ret);
 		if (ret != HYV_REENTER)
@@ -209,18 +300,20 @@ static int hyv_vcpu_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *s)
 	};
 	int i;
 
-	if (s->flags || memchr_inv(s->reserved, 0, sizeof(s->reserved)))
+	if (s->flags || memchr_inv(s->reserved, 0, sizeof(s->reserved)) ||
+	    s->cr8 > 15)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(segs); i++)
 		if (!hyv_segment_valid(segs[i]))
 			return -EINVAL;
 	if (!hyv_dtable_valid(&s->gdt) || !hyv_dtable_valid(&s->idt))
 		return -EINVAL;
+	hyv_lapic_set_cr8(vcpu, s->cr8);
 	return hyv_ops->set_sregs(vcpu, s);
 }
 
-/* The architectural state after RESET (Intel SDM vol. 3A §9.1.1). */
-static int hyv_vcpu_reset(struct hyv_vcpu *vcpu)
+/* The architectural state after RESET or INIT (Intel SDM vol. 3A §9.1.1). */
+int hyv_vcpu_reset(struct hyv_vcpu *vcpu)
 {
 	struct hyv_segment data = {
 		.limit = 0xffff, .type = 3, .present = 1, .s = 1,
@@ -248,6 +341,8 @@ static long hyv_vcpu_ioctl_locked(struct hyv_vcpu *vcpu, unsigned int cmd,
 	union {
 		struct hyv_regs regs;
 		struct hyv_sregs sregs;
+		struct hyv_interrupt irq;
+		struct hyv_mp_state mp;
 	} u;
 
 	switch (cmd) {
@@ -262,11 +357,30 @@ static long hyv_vcpu_ioctl_locked(struct hyv_vcpu *vcpu, unsigned int cmd,
 		return hyv_vcpu_set_regs(vcpu, &u.regs);
 	case HYV_GET_SREGS:
 		hyv_ops->get_sregs(vcpu, &u.sregs);
+		u.sregs.cr8 = hyv_lapic_get_cr8(vcpu);
 		return copy_to_user(argp, &u.sregs, sizeof(u.sregs)) ? -EFAULT : 0;
 	case HYV_SET_SREGS:
 		if (copy_from_user(&u.sregs, argp, sizeof(u.sregs)))
 			return -EFAULT;
 		return hyv_vcpu_set_sregs(vcpu, &u.sregs);
+	case HYV_INTERRUPT:
+		if (copy_from_user(&u.irq, argp, sizeof(u.irq)))
+			return -EFAULT;
+		if (u.irq.flags || u.irq.vector < 16 || u.irq.vector > 255)
+			return -EINVAL;
+		hyv_lapic_set_irq(vcpu, u.irq.vector);
+		return 0;
+	case HYV_GET_MP_STATE:
+		u.mp.state = vcpu->mp_state;
+		u.mp.flags = 0;
+		return copy_to_user(argp, &u.mp, sizeof(u.mp)) ? -EFAULT : 0;
+	case HYV_SET_MP_STATE:
+		if (copy_from_user(&u.mp, argp, sizeof(u.mp)))
+			return -EFAULT;
+		if (u.mp.flags || u.mp.state > HYV_MP_STATE_HALTED)
+			return -EINVAL;
+		vcpu->mp_state = u.mp.state;
+		return 0;
 	default:
 		return -ENOTTY;
 	}
@@ -339,6 +453,10 @@ static const struct file_operations hyv_vcpu_fops = {
 
 void hyv_vcpu_free(struct hyv_vcpu *vcpu)
 {
+	hyv_lapic_destroy(vcpu);
+	/* A kick IPI in flight still points at this vCPU. */
+	while (atomic_read(&vcpu->kick_pending))
+		cpu_relax();
 	if (vcpu->arch)
 		hyv_ops->vcpu_destroy(vcpu);
 	fpu_free_guest_fpstate(&vcpu->fpu);
@@ -357,6 +475,10 @@ static struct hyv_vcpu *hyv_vcpu_alloc(struct hyv_vm *vm, u32 id)
 	vcpu->id = id;
 	vcpu->serial = atomic64_inc_return(&hyv_vcpu_serials);
 	mutex_init(&vcpu->lock);
+	init_waitqueue_head(&vcpu->wq);
+	INIT_CSD(&vcpu->kick_csd, hyv_vcpu_kick_ipi, vcpu);
+	vcpu->mp_state = HYV_MP_STATE_RUNNABLE;
+	hyv_lapic_init(vcpu);
 	vcpu->run = (struct hyv_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run)
 		goto err;

@@ -20,6 +20,7 @@ static void hyv_vm_release(struct kref *ref)
 {
 	struct hyv_vm *vm = container_of(ref, struct hyv_vm, ref);
 
+	hyv_eventfd_vm_destroy(vm);
 	hyv_stats_vm_destroy(vm);
 	hyv_mmu_notifier_unregister(vm);
 	hyv_mmu_destroy(vm);
@@ -43,6 +44,17 @@ static int hyv_vm_set_slot(struct hyv_vm *vm, void __user *argp)
 	return hyv_slot_set(vm, &req);
 }
 
+static int hyv_vm_signal_msi(struct hyv_vm *vm, void __user *argp)
+{
+	struct hyv_msi msi;
+
+	if (copy_from_user(&msi, argp, sizeof(msi)))
+		return -EFAULT;
+	if (msi.flags || msi.reserved)
+		return -EINVAL;
+	return hyv_lapic_deliver_msi(vm, msi.address, msi.data);
+}
+
 static long hyv_vm_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -61,6 +73,10 @@ static long hyv_vm_ioctl(struct file *file, unsigned int cmd,
 		return hyv_slot_get_dirty_log(vm, (void __user *)arg);
 	case HYV_GET_STATS:
 		return hyv_stats_ioctl(vm, (void __user *)arg);
+	case HYV_DOORBELL:
+		return hyv_doorbell_ioctl(vm, (void __user *)arg);
+	case HYV_SIGNAL_MSI:
+		return hyv_vm_signal_msi(vm, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -94,6 +110,7 @@ int hyv_vm_create(unsigned long flags)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->slots_lock);
+	hyv_eventfd_vm_init(vm);
 
 	ret = ida_alloc(&hyv_vm_ids, GFP_KERNEL);
 	if (ret < 0)

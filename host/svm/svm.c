@@ -200,28 +200,6 @@ static void svm_prepare_tlb(struct svm_vcpu *svm, struct svm_cpu_data *sd,
 	svm->last_cpu = cpu;
 }
 
-/*
- * An event whose delivery an exit interrupted must be delivered again,
- * except software interrupts and INT3/INTO: without NRIP-save their
- * instruction is simply executed again (APM vol. 2 §15.7.2).
- */
-static void svm_requeue_event(struct vmcb_control_area *ctl)
-{
-	u32 info = ctl->exit_int_info;
-	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
-	u32 vector = info & SVM_EXITINTINFO_VEC_MASK;
-
-	ctl->event_inj = 0;
-	if (!(info & SVM_EXITINTINFO_VALID))
-		return;
-	if (type == SVM_EXITINTINFO_TYPE_SOFT)
-		return;
-	if (type == SVM_EXITINTINFO_TYPE_EXEPT && (vector == 3 || vector == 4))
-		return;
-	ctl->event_inj = info;
-	ctl->event_inj_err = ctl->exit_int_info_err;
-}
-
 static void svm_decode_io(struct hyv_exit *exit, u64 info1, u64 info2)
 {
 	exit->kind = HYV_X_IO;
@@ -292,7 +270,10 @@ static void svm_decode_exit(struct svm_vcpu *svm, u64 rip,
 	if (svm_has_nrips && ctl->next_rip > rip && ctl->next_rip - rip <= 15)
 		exit->insn_len = ctl->next_rip - rip;
 
-	if (code == SVM_EXIT_IOIO) {
+	if (code == SVM_EXIT_VINTR) {
+		svm_disable_irq_window(ctl);
+		exit->kind = HYV_X_IRQ_WINDOW;
+	} else if (code == SVM_EXIT_IOIO) {
 		svm_decode_io(exit, info1, info2);
 	} else if (code == SVM_EXIT_NPF) {
 		exit->kind = HYV_X_NPF;
@@ -325,6 +306,9 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vmcb->save.rsp = vcpu->gpr[HYV_RSP];
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
+	/* CR8 lives in the local APIC; the CPU keeps it in V_TPR meanwhile. */
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
+				hyv_lapic_get_cr8(vcpu);
 
 	/*
 	 * With GIF clear nothing reaches the host, so RFLAGS.IF can be set
@@ -342,19 +326,10 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vcpu->gpr[HYV_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
 	vcpu->rflags = vmcb->save.rflags;
+	hyv_lapic_set_cr8(vcpu, vmcb->control.int_ctl & V_TPR_MASK);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	svm_requeue_event(&vmcb->control);
 	svm_decode_exit(svm, vcpu->rip, exit);
-}
-
-static void svm_queue_exception(struct hyv_vcpu *vcpu, u8 vector,
-				bool has_error, u32 error_code)
-{
-	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
-
-	ctl->event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
-			 (has_error ? SVM_EVTINJ_VALID_ERR : 0);
-	ctl->event_inj_err = error_code;
 }
 
 static u8 svm_get_cpl(struct hyv_vcpu *vcpu)
@@ -383,6 +358,12 @@ static const struct hyv_arch_ops svm_ops = {
 	.get_paging		= svm_get_paging,
 	.get_cpl		= svm_get_cpl,
 	.queue_exception	= svm_queue_exception,
+	.event_queued		= svm_event_queued,
+	.irq_allowed		= svm_irq_allowed,
+	.nmi_allowed		= svm_nmi_allowed,
+	.inject_irq		= svm_inject_irq,
+	.inject_nmi		= svm_inject_nmi,
+	.enable_irq_window	= svm_enable_irq_window,
 	.npt_table_entry	= svm_npt_table_entry,
 	.npt_leaf_entry		= svm_npt_leaf_entry,
 	.npt_present		= svm_npt_present,

@@ -49,6 +49,18 @@ bool svm_npt_present(u64 entry);
 bool svm_npt_huge(u64 entry);
 unsigned int svm_npt_perms(u64 entry);
 
+/* svm_irq.c */
+void svm_requeue_event(struct vmcb_control_area *ctl);
+void svm_queue_exception(struct hyv_vcpu *vcpu, u8 vector, bool has_error,
+			 u32 error_code);
+bool svm_event_queued(struct hyv_vcpu *vcpu);
+bool svm_irq_allowed(struct hyv_vcpu *vcpu);
+bool svm_nmi_allowed(struct hyv_vcpu *vcpu);
+void svm_inject_irq(struct hyv_vcpu *vcpu, u8 vector);
+void svm_inject_nmi(struct hyv_vcpu *vcpu);
+void svm_enable_irq_window(struct hyv_vcpu *vcpu);
+void svm_disable_irq_window(struct vmcb_control_area *ctl);
+
 /* svm_state.c */
 void svm_init_save_area(struct vmcb *vmcb);
 void svm_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs);

@@ -52,7 +52,6 @@ static void svm_seg_from_vmcb(struct hyv_segment *s, const struct vmcb_seg *v)
 void svm_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
-	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
 
 	memset(sregs, 0, sizeof(*sregs));
 	svm_seg_from_vmcb(&sregs->cs, &save->cs);
@@ -71,7 +70,6 @@ void svm_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs)
 	sregs->cr2 = save->cr2;
 	sregs->cr3 = save->cr3;
 	sregs->cr4 = save->cr4;
-	sregs->cr8 = ctl->int_ctl & V_TPR_MASK;
 	/* SVME is hyv's business, not the guest's (the guest never sees it). */
 	sregs->efer = save->efer & ~EFER_SVME;
 }
@@ -80,9 +78,6 @@ int svm_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	struct vmcb_save_area *save = &vmcb->save;
-
-	if (sregs->cr8 > 15)
-		return -EINVAL;
 
 	svm_seg_to_vmcb(&save->cs, &sregs->cs);
 	svm_seg_to_vmcb(&save->ds, &sregs->ds);
@@ -103,8 +98,6 @@ int svm_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs)
 	save->efer = sregs->efer | EFER_SVME;
 	/* The CPL is SS.DPL once protected mode is on (APM vol. 2 §15.5.1). */
 	save->cpl = (sregs->cr0 & X86_CR0_PE) ? sregs->ss.dpl & 3 : 0;
-	vmcb->control.int_ctl &= ~V_TPR_MASK;
-	vmcb->control.int_ctl |= sregs->cr8;
 	/*
 	 * Anything else the CPU dislikes (reserved CR bits, inconsistent
 	 * long-mode state) makes VMRUN fail with VMEXIT_INVALID, which the

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/processor-flags.h>
 #include <asm/tlbflush.h>
 
 #include "vmx.h"
@@ -270,6 +271,48 @@ static void vmx_queue_exception(struct hyv_vcpu *vcpu, u8 vector,
 	preempt_enable();
 }
 
+/*
+ * Event injection (SDM vol. 3C §27.6). These run before an entry, with the
+ * VMCS already current on this CPU.
+ */
+static bool vmx_event_queued(struct hyv_vcpu *vcpu)
+{
+	return vmx_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
+}
+
+static bool vmx_irq_allowed(struct hyv_vcpu *vcpu)
+{
+	return (vcpu->rflags & X86_EFLAGS_IF) &&
+	       !(vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+static bool vmx_nmi_allowed(struct hyv_vcpu *vcpu)
+{
+	return !(vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS |
+		  GUEST_INTR_STATE_NMI));
+}
+
+static void vmx_inject_irq(struct hyv_vcpu *vcpu, u8 vector)
+{
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_EXT_INTR |
+		  INTR_INFO_VALID_MASK);
+}
+
+static void vmx_inject_nmi(struct hyv_vcpu *vcpu)
+{
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 2 | INTR_TYPE_NMI_INTR |
+		  INTR_INFO_VALID_MASK);
+}
+
+/* Interrupt-window exiting: exit once RFLAGS.IF=1 and no shadow. */
+static void vmx_enable_irq_window(struct hyv_vcpu *vcpu)
+{
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL,
+		  vmx_cfg.proc | CPU_BASED_INTR_WINDOW_EXITING);
+}
+
 static void vmx_set_npt_root(struct hyv_vcpu *vcpu, phys_addr_t root)
 {
 	preempt_disable();
@@ -294,6 +337,12 @@ static const struct hyv_arch_ops vmx_ops = {
 	.get_paging		= vmx_get_paging_op,
 	.get_cpl		= vmx_get_cpl,
 	.queue_exception	= vmx_queue_exception,
+	.event_queued		= vmx_event_queued,
+	.irq_allowed		= vmx_irq_allowed,
+	.nmi_allowed		= vmx_nmi_allowed,
+	.inject_irq		= vmx_inject_irq,
+	.inject_nmi		= vmx_inject_nmi,
+	.enable_irq_window	= vmx_enable_irq_window,
 	.npt_table_entry	= vmx_ept_table_entry,
 	.npt_leaf_entry		= vmx_ept_leaf_entry,
 	.npt_present		= vmx_ept_present,

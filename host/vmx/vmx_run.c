@@ -274,6 +274,10 @@ static void vmx_decode_exit(u32 reason, struct hyv_exit *exit)
 	exit->insn_len = vmx_read(VM_EXIT_INSTRUCTION_LEN);
 
 	switch (basic) {
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		vmx_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
+		exit->kind = HYV_X_IRQ_WINDOW;
+		break;
 	case EXIT_REASON_EXCEPTION_NMI:
 		exit->info2 = vmx_read(VM_EXIT_INTR_INFO);
 		if ((exit->info2 & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)

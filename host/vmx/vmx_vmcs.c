@@ -105,7 +105,6 @@ void vmx_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs)
 	sregs->cr2 = vcpu->cr2;
 	sregs->cr3 = vmx_read(GUEST_CR3);
 	sregs->cr4 = vmx_read(CR4_READ_SHADOW);
-	sregs->cr8 = vcpu->cr8;
 	sregs->efer = vmx_read(GUEST_IA32_EFER);
 }
 
@@ -113,9 +112,6 @@ int vmx_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs)
 {
 	u64 cr0_mask = vmx_cr0_forced(), cr4_mask = vmx_cfg.cr4_fixed0;
 	u32 entry = vmx_cfg.entry;
-
-	if (sregs->cr8 > 15)
-		return -EINVAL;
 
 	vmx_seg_write(SEG_CS, &sregs->cs);
 	vmx_seg_write(SEG_DS, &sregs->ds);
@@ -138,7 +134,6 @@ int vmx_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs)
 	vmx_write(GUEST_CR4, sregs->cr4 | cr4_mask);
 	vmx_write(GUEST_CR3, sregs->cr3);
 	vcpu->cr2 = sregs->cr2;
-	vcpu->cr8 = sregs->cr8;
 
 	vmx_write(GUEST_IA32_EFER, sregs->efer);
 	if (sregs->efer & EFER_LMA)
