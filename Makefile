@@ -29,6 +29,7 @@ L1_KERNEL := $(CURDIR)/testbed/l1-kernel.sh
 # in-tree `make` can run while `make check` does.
 sync-module-src = mkdir -p $(1) && rsync -a --delete --prune-empty-dirs \
 	--exclude=/build/ --exclude=/.git/ --exclude=/selftests/ --exclude=/vmm/ \
+	--exclude=/bench/ \
 	--exclude='*.mod.c' \
 	--include='*/' --include=Kbuild --include='*.[chS]' --exclude='*' \
 	$(CURDIR)/ $(1)/
@@ -77,5 +78,6 @@ checkpatch:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	$(foreach d,$(wildcard selftests/Makefile vmm/Makefile),$(MAKE) -C $(dir $(d)) clean;)
+	$(MAKE) -C selftests clean
+	$(MAKE) -C vmm clean
 	rm -rf $(BUILD)
