@@ -91,10 +91,35 @@ int hyv_exit_skip_insn(struct hyv_vcpu *vcpu, const struct hyv_exit *exit)
 	return 0;
 }
 
+/* The local APIC's xAPIC page is emulated here; true if it took @gpa. */
+static bool hyv_emulate_mmio_in_kernel(struct hyv_vcpu *vcpu, u64 gpa,
+				       struct hyv_insn *insn)
+{
+	bool write = hyv_insn_is_mmio_write(insn);
+	u32 val = 0;
+
+	if (write)
+		val = hyv_insn_mmio_write_data(insn, vcpu->gpr);
+	/* Registers are 32 bits wide; other sizes read 0, write nothing. */
+	if (insn->mem_size != 4) {
+		if (!hyv_lapic_mmio(vcpu, gpa & ~0xfULL, false, &val))
+			return false;
+		val = 0;
+	} else if (!hyv_lapic_mmio(vcpu, gpa, write, &val)) {
+		return false;
+	}
+	if (!write)
+		hyv_insn_mmio_read_done(insn, vcpu->gpr, val);
+	vcpu->rip += insn->len;
+	return true;
+}
+
 /*
  * Turn an access outside every slot into an MMIO exit: decode the MOV,
  * hand userspace the address, size and (for a write) the data, and step
  * over it. A read completes on the next RUN (hyv_emulate_mmio_done).
+ * Returns 1 when the kernel completed the access itself (local APIC), 0
+ * when the run page holds an MMIO exit, or -errno.
  */
 int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa)
 {
@@ -107,6 +132,8 @@ int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa)
 		return ret;
 	if (!hyv_insn_is_mmio(insn))
 		return -EOPNOTSUPP;
+	if (hyv_emulate_mmio_in_kernel(vcpu, gpa, insn))
+		return 1;
 
 	memset(&run->mmio, 0, sizeof(run->mmio));
 	run->exit_reason = HYV_EXIT_MMIO;

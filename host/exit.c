@@ -142,12 +142,13 @@ static int hyv_handle_npf(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	ret = hyv_mmu_handle_fault(vcpu, exit, &is_mmio);
 	if (ret || !is_mmio)
 		return ret;
-	if (hyv_emulate_mmio(vcpu, exit->npf.gpa)) {
+	ret = hyv_emulate_mmio(vcpu, exit->npf.gpa);
+	if (ret < 0) {
 		hyv_vm_warn(vcpu->vm, "vcpu%u: MMIO at %#llx by an instruction hyv cannot decode (rip %#llx)\n",
 			    vcpu->id, exit->npf.gpa, vcpu->rip);
 		return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
 	}
-	return HYV_TO_USER;
+	return ret ? HYV_REENTER : HYV_TO_USER;
 }
 
 static int hyv_handle_shutdown(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
