@@ -27,6 +27,10 @@ void hyv_hypercall(struct hyv_vcpu *vcpu)
 	case HYV_HC_ECHO:
 		ret = gpr[HYV_RBX];
 		break;
+	case HYV_HC_DOORBELL:
+		ret = hyv_doorbell_ring(vcpu->vm, gpr[HYV_RBX], gpr[HYV_RCX]) ?
+		      -HYV_ENOENT : 0;
+		break;
 	default:
 		ret = -HYV_ENOSYS;
 		break;

@@ -55,7 +55,7 @@ TEST(version_hypercall_returns_hyv_pv_version)
 }
 
 static const u64 unknown_numbers[] = {
-	2, 0x1234, 0x7fffffff, (1ULL << 32) | HYV_HC_ECHO, ~0ULL,
+	HYV_HC_DOORBELL + 1, 0x1234, 0x7fffffff, (1ULL << 32) | HYV_HC_ECHO, ~0ULL,
 };
 
 #define NR_UNKNOWN ARRAY_SIZE(unknown_numbers)

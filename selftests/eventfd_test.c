@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Doorbells and irqfds: a guest HYV_HC_DOORBELL hypercall signals the
+ * eventfd bound to (device, queue) without an exit to userspace; bindings
+ * check their input, may be removed while vCPUs ring them, and outlive
+ * nothing when the VM goes away.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+
+#include "kselftest_harness.h"
+#include "hyv_util.h"
+
+#define MAX_DOORBELLS	1024	/* per VM, docs/abi.md */
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int doorbell(struct hyv_vm *vm, int fd, u32 flags, u32 device,
+		    u32 queue)
+{
+	struct hyv_doorbell db = {
+		.fd = fd, .flags = flags, .device = device, .queue = queue,
+	};
+
+	return ioctl(vm->fd, HYV_DOORBELL, &db) ? -errno : 0;
+}
+
+static int new_eventfd(void)
+{
+	int fd = eventfd(0, EFD_CLOEXEC);
+
+	HYV_ASSERT(fd >= 0, "eventfd");
+	return fd;
+}
+
+/* The eventfd's count, read without blocking (0 when nothing is there). */
+static u64 eventfd_take(int fd)
+{
+	u64 v = 0;
+	int flags = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	if (read(fd, &v, sizeof(v)) != sizeof(v)) {
+		HYV_ASSERT(errno == EAGAIN, "read eventfd");
+		v = 0;
+	}
+	fcntl(fd, F_SETFL, flags);
+	return v;
+}
+
+static u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void get_stats(struct hyv_vm *vm, struct hyv_vm_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	HYV_ASSERT(!ioctl(vm->fd, HYV_GET_STATS, st), "HYV_GET_STATS");
+}
+
+/*
+ * A vCPU running in its own thread until stopped with a signal (for
+ * guests that never exit) or until its guest makes a ucall.
+ */
+struct runner {
+	struct hyv_vcpu *vcpu;
+	pthread_t tid;
+	bool until_ucall;	/* else: RUN once, expect -EINTR */
+	int ret, err;
+	struct hyv_ucall uc;
+	volatile int done;
+};
+
+static void sigusr1_handler(int sig)
+{
+	(void)sig;
+}
+
+static void *runner_thread(void *arg)
+{
+	struct runner *r = arg;
+
+	if (r->until_ucall) {
+		hyv_vcpu_run_ucall(r->vcpu, &r->uc);
+	} else {
+		r->ret = __hyv_vcpu_run(r->vcpu);
+		r->err = errno;
+	}
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void runner_start(struct runner *r, struct hyv_vcpu *vcpu,
+			 bool until_ucall)
+{
+	struct sigaction sa = { .sa_handler = sigusr1_handler };	/* no SA_RESTART */
+
+	sigemptyset(&sa.sa_mask);
+	HYV_ASSERT(!sigaction(SIGUSR1, &sa, NULL), "sigaction");
+	memset(r, 0, sizeof(*r));
+	r->vcpu = vcpu;
+	r->until_ucall = until_ucall;
+	HYV_ASSERT(!pthread_create(&r->tid, NULL, runner_thread, r),
+		   "pthread_create");
+}
+
+static bool runner_done(struct runner *r)
+{
+	return __atomic_load_n(&r->done, __ATOMIC_ACQUIRE);
+}
+
+/* Wait up to ms for the runner to finish by itself; then join it. */
+static bool runner_wait(struct runner *r, unsigned int ms)
+{
+	u64 end = now_ms() + ms;
+
+	while (!runner_done(r) && now_ms() < end)
+		usleep(1000);
+	if (!runner_done(r))
+		return false;
+	pthread_join(r->tid, NULL);
+	return true;
+}
+
+/* Interrupt RUN with a signal (again, if the first came before RUN). */
+static void runner_stop(struct runner *r)
+{
+	while (!runner_done(r)) {
+		pthread_kill(r->tid, SIGUSR1);
+		usleep(10000);
+	}
+	pthread_join(r->tid, NULL);
+	HYV_ASSERT(r->ret == -1 && r->err == EINTR,
+		   "RUN returned %d, errno %d", r->ret, r->err);
+}
+
+/* ---- guest code --------------------------------------------------------- */
+
+/* Ring (device, queue) once, then spin without ever leaving the kernel. */
+static void guest_ring_once_then_spin(u64 device, u64 queue)
+{
+	u64 ret = guest_hypercall(HYV_HC_DOORBELL, device, queue, 0, 0);
+
+	asm volatile("1: pause; jmp 1b" : : "a"(ret));
+}
+
+/* Ring until the binding is gone; report what the last ring returned. */
+static void guest_ring_until_gone(u64 device, u64 queue)
+{
+	u64 n = 0, ret;
+
+	do {
+		ret = guest_hypercall(HYV_HC_DOORBELL, device, queue, 0, 0);
+		n++;
+	} while (ret == 0);
+	GUEST_SYNC4(ret, n, 0, 0);
+	GUEST_DONE();
+}
+
+/* Ring forever, whatever the answer. */
+static void guest_ring_forever(u64 device, u64 queue)
+{
+	for (;;)
+		guest_hypercall(HYV_HC_DOORBELL, device, queue, 0, 0);
+}
+
+/* Each (device, queue) pair passed in a table, one sync per ring. */
+struct ring_req {
+	u64 device, queue;
+};
+
+static const struct ring_req ring_reqs[] = {
+	{ 1, 0 }, { 1, 1 }, { 2, 0 }, { 1, 1 }, { 0xffffffff, 0xffffffff },
+	{ 1, 2 },			/* nothing bound */
+	{ 1ULL << 32 | 1, 0 },		/* not a 32-bit device number */
+	{ 1, 1ULL << 32 },		/* not a 32-bit queue number */
+};
+
+#define NR_RING_REQS	ARRAY_SIZE(ring_reqs)
+
+static void guest_ring_table(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_RING_REQS; i++)
+		GUEST_SYNC(guest_hypercall(HYV_HC_DOORBELL, ring_reqs[i].device,
+					   ring_reqs[i].queue, 0, 0));
+	GUEST_DONE();
+}
+
+static void guest_features(void)
+{
+	u32 a, b, c, d;
+
+	guest_cpuid(HYV_CPUID_FEATURES, 0, &a, &b, &c, &d);
+	GUEST_SYNC(a);
+}
+
+/* ---- doorbells ---------------------------------------------------------- */
+
+TEST(cpuid_advertises_the_doorbell_hypercall)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_features);
+	u64 features = hyv_vcpu_run_sync(vcpu);
+
+	EXPECT_EQ(HYV_FEATURE_DOORBELL, features & HYV_FEATURE_DOORBELL);
+	EXPECT_EQ(HYV_FEATURE_HYPERCALL, features & HYV_FEATURE_HYPERCALL);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+struct reader {
+	int fd;
+	u64 value;
+	volatile int done;
+};
+
+static void *reader_thread(void *arg)
+{
+	struct reader *rd = arg;
+
+	if (read(rd->fd, &rd->value, sizeof(rd->value)) != sizeof(rd->value))
+		rd->value = ~0ULL;
+	__atomic_store_n(&rd->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A host thread blocked in read() on the eventfd wakes up while the vCPU
+ * never leaves the kernel: the hypercall is counted, no exit to userspace
+ * is, and the vCPU keeps running until it is signalled.
+ */
+TEST(doorbell_wakes_a_blocked_reader_without_an_exit_to_userspace)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_ring_once_then_spin);
+	struct hyv_vm_stats before, after;
+	struct reader rd = { .fd = new_eventfd() };
+	struct runner r;
+	pthread_t tid;
+	u64 end;
+
+	ASSERT_EQ(0, doorbell(vcpu->vm, rd.fd, 0, 7, 3));
+	hyv_vcpu_set_args(vcpu, 7, 3);
+	ASSERT_EQ(0, pthread_create(&tid, NULL, reader_thread, &rd));
+	usleep(50000);
+	ASSERT_FALSE(__atomic_load_n(&rd.done, __ATOMIC_ACQUIRE))
+		TH_LOG("read() returned before anything was signalled");
+
+	get_stats(vcpu->vm, &before);
+	runner_start(&r, vcpu, false);
+	pthread_join(tid, NULL);
+	EXPECT_EQ(1, rd.value);
+
+	/* The exit is counted after the handler signalled: allow for that. */
+	end = now_ms() + 5000;
+	do {
+		get_stats(vcpu->vm, &after);
+	} while (after.exit_reason[HYV_STAT_EXIT_HYPERCALL] == 0 &&
+		 now_ms() < end);
+	EXPECT_EQ(1, after.exit_reason[HYV_STAT_EXIT_HYPERCALL]);
+	EXPECT_EQ(before.exits_to_user, after.exits_to_user);
+	EXPECT_FALSE(runner_done(&r)) TH_LOG("the vCPU left RUN");
+
+	runner_stop(&r);
+	close(rd.fd);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* Each ring signals the eventfd of its own (device, queue), and only it. */
+TEST(doorbells_are_keyed_by_device_and_queue)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_ring_table);
+	int fd[4] = { new_eventfd(), new_eventfd(), new_eventfd(), new_eventfd() };
+	static const int expect_fd[NR_RING_REQS] = { 0, 1, 2, 1, 3, -1, -1, -1 };
+	unsigned int i, j;
+
+	ASSERT_EQ(0, doorbell(vcpu->vm, fd[0], 0, 1, 0));
+	ASSERT_EQ(0, doorbell(vcpu->vm, fd[1], 0, 1, 1));
+	ASSERT_EQ(0, doorbell(vcpu->vm, fd[2], 0, 2, 0));
+	ASSERT_EQ(0, doorbell(vcpu->vm, fd[3], 0, 0xffffffff, 0xffffffff));
+
+	for (i = 0; i < NR_RING_REQS; i++) {
+		u64 ret = hyv_vcpu_run_sync(vcpu);
+
+		if (expect_fd[i] < 0) {
+			EXPECT_EQ((u64)-HYV_ENOENT, ret) TH_LOG("ring %u", i);
+		} else {
+			EXPECT_EQ(0, ret) TH_LOG("ring %u", i);
+		}
+		for (j = 0; j < ARRAY_SIZE(fd); j++)
+			EXPECT_EQ((u64)((int)j == expect_fd[i]), eventfd_take(fd[j]))
+				TH_LOG("ring %u, eventfd %u", i, j);
+	}
+	hyv_vcpu_run_done(vcpu);
+	for (j = 0; j < ARRAY_SIZE(fd); j++)
+		close(fd[j]);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* Rings add up in the count; one eventfd may serve several queues. */
+TEST(rings_add_up_and_one_eventfd_may_serve_several_queues)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_ring_table);
+	int fd = new_eventfd();
+	unsigned int i;
+
+	ASSERT_EQ(0, doorbell(vcpu->vm, fd, 0, 1, 0));
+	ASSERT_EQ(0, doorbell(vcpu->vm, fd, 0, 1, 1));
+	ASSERT_EQ(0, doorbell(vcpu->vm, fd, 0, 2, 0));
+	for (i = 0; i < NR_RING_REQS; i++)
+		hyv_vcpu_run_sync(vcpu);
+	EXPECT_EQ(4, eventfd_take(fd));		/* (1,0) (1,1) (2,0) (1,1) */
+	hyv_vcpu_run_done(vcpu);
+	close(fd);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+TEST(doorbell_assign_and_deassign_check_their_input)
+{
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	int fd = new_eventfd(), other = new_eventfd(), closed = new_eventfd();
+	struct hyv_doorbell db = { .fd = fd, .device = 1 };
+	int pipefd[2];
+
+	ASSERT_EQ(0, pipe(pipefd));
+	close(closed);
+
+	/* Unknown flags and non-zero reserved. */
+	EXPECT_EQ(-EINVAL, doorbell(vm, fd, 1U << 1, 1, 0));
+	EXPECT_EQ(-EINVAL, doorbell(vm, fd, 1U << 31, 1, 0));
+	db.reserved = 1;
+	EXPECT_EQ(-1, ioctl(vm->fd, HYV_DOORBELL, &db));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(vm->fd, HYV_DOORBELL, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* Not an fd, a closed one, not an eventfd. */
+	EXPECT_EQ(-EBADF, doorbell(vm, -1, 0, 1, 0));
+	EXPECT_EQ(-EBADF, doorbell(vm, closed, 0, 1, 0));
+	EXPECT_EQ(-EINVAL, doorbell(vm, pipefd[0], 0, 1, 0));
+	EXPECT_EQ(-EINVAL, doorbell(vm, vm->fd, 0, 1, 0));
+
+	/* One binding per (device, queue), whichever eventfd. */
+	EXPECT_EQ(0, doorbell(vm, fd, 0, 1, 0));
+	EXPECT_EQ(-EEXIST, doorbell(vm, fd, 0, 1, 0));
+	EXPECT_EQ(-EEXIST, doorbell(vm, other, 0, 1, 0));
+	EXPECT_EQ(0, doorbell(vm, fd, 0, 0, 1));	/* not the same key */
+
+	/* Deassign: the pair must be bound, and to this eventfd. */
+	EXPECT_EQ(-ENOENT, doorbell(vm, fd, HYV_DOORBELL_DEASSIGN, 2, 0));
+	EXPECT_EQ(-ENOENT, doorbell(vm, other, HYV_DOORBELL_DEASSIGN, 1, 0));
+	EXPECT_EQ(-EBADF, doorbell(vm, -1, HYV_DOORBELL_DEASSIGN, 1, 0));
+	EXPECT_EQ(-EINVAL, doorbell(vm, fd, HYV_DOORBELL_DEASSIGN | 2, 1, 0));
+	EXPECT_EQ(0, doorbell(vm, fd, HYV_DOORBELL_DEASSIGN, 1, 0));
+	EXPECT_EQ(-ENOENT, doorbell(vm, fd, HYV_DOORBELL_DEASSIGN, 1, 0));
+
+	/* Free again: another eventfd may take it. */
+	EXPECT_EQ(0, doorbell(vm, other, 0, 1, 0));
+	EXPECT_EQ(0, doorbell(vm, other, HYV_DOORBELL_DEASSIGN, 1, 0));
+	EXPECT_EQ(0, doorbell(vm, fd, HYV_DOORBELL_DEASSIGN, 0, 1));
+
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(fd);
+	close(other);
+	hyv_vm_free(vm);
+}
+
+TEST(a_vm_holds_at_most_max_doorbells)
+{
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	int fd = new_eventfd();
+	u32 i;
+
+	for (i = 0; i < MAX_DOORBELLS; i++)
+		ASSERT_EQ(0, doorbell(vm, fd, 0, i / 8, i % 8)) TH_LOG("binding %u", i);
+	EXPECT_EQ(-ENOSPC, doorbell(vm, fd, 0, 4096, 0));
+	EXPECT_EQ(-EEXIST, doorbell(vm, fd, 0, 0, 0));	/* a duplicate first */
+	EXPECT_EQ(0, doorbell(vm, fd, HYV_DOORBELL_DEASSIGN, 5, 5));
+	EXPECT_EQ(0, doorbell(vm, fd, 0, 4096, 0));
+	EXPECT_EQ(-ENOSPC, doorbell(vm, fd, 0, 5, 5));
+	close(fd);
+	hyv_vm_free(vm);	/* with 1024 bindings left */
+}
+
+#define NR_RINGERS	2
+
+/*
+ * vCPUs ring a doorbell in a loop while the VMM removes it: the removal
+ * returns only when no ring can still reach the eventfd, and the next
+ * rings return -ENOENT.
+ */
+TEST(deassign_while_vcpus_ring_in_a_loop)
+{
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	struct runner r[NR_RINGERS];
+	int fd = new_eventfd();
+	u64 v;
+	int i;
+
+	ASSERT_EQ(0, doorbell(vm, fd, 0, 9, 1));
+	for (i = 0; i < NR_RINGERS; i++) {
+		struct hyv_vcpu *vcpu = hyv_vcpu_add(vm, i, guest_ring_until_gone);
+
+		hyv_vcpu_set_args(vcpu, 9, 1);
+		runner_start(&r[i], vcpu, true);
+	}
+
+	/* Let them ring for a while: the blocking read proves they do. */
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ((ssize_t)sizeof(v), read(fd, &v, sizeof(v)));
+		EXPECT_LE(1, v);
+		usleep(10000);
+	}
+	ASSERT_EQ(0, doorbell(vm, fd, HYV_DOORBELL_DEASSIGN, 9, 1));
+	eventfd_take(fd);	/* rings from before the removal */
+
+	for (i = 0; i < NR_RINGERS; i++) {
+		ASSERT_TRUE(runner_wait(&r[i], 20000))
+			TH_LOG("vCPU %d still rings after the deassign", i);
+		EXPECT_EQ(UCALL_SYNC, r[i].uc.cmd);
+		EXPECT_EQ((u64)-HYV_ENOENT, r[i].uc.args[0]);
+		EXPECT_LT(1, r[i].uc.args[1]);	/* it rang before that */
+		hyv_vcpu_run_done(r[i].vcpu);
+		hyv_vcpu_free(r[i].vcpu);
+	}
+	/* Nothing reached the eventfd after the deassign returned. */
+	EXPECT_EQ(0, eventfd_take(fd));
+	close(fd);
+	hyv_vm_free(vm);
+}
+
+/*
+ * Assign and deassign in a loop while vCPUs ring, then close every fd
+ * while they still ring: the VM goes away with its bindings.
+ */
+TEST(bindings_churn_and_vm_closes_under_ringing_vcpus)
+{
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	struct runner r[NR_RINGERS];
+	int fd = new_eventfd(), fd2 = new_eventfd();
+	int i;
+
+	for (i = 0; i < NR_RINGERS; i++) {
+		struct hyv_vcpu *vcpu = hyv_vcpu_add(vm, i, guest_ring_forever);
+
+		hyv_vcpu_set_args(vcpu, 3, i);
+		runner_start(&r[i], vcpu, false);
+	}
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, doorbell(vm, fd, 0, 3, 0));
+		ASSERT_EQ(0, doorbell(vm, fd2, 0, 3, 1));
+		ASSERT_EQ(0, doorbell(vm, fd, HYV_DOORBELL_DEASSIGN, 3, 0));
+		ASSERT_EQ(0, doorbell(vm, fd2, HYV_DOORBELL_DEASSIGN, 3, 1));
+	}
+	ASSERT_EQ(0, doorbell(vm, fd, 0, 3, 0));
+	ASSERT_EQ(0, doorbell(vm, fd2, 0, 3, 1));
+	/* Both are rung again, then the eventfd fds go first... */
+	for (i = 0; i < 2; i++) {
+		u64 v;
+
+		ASSERT_EQ((ssize_t)sizeof(v), read(i ? fd2 : fd, &v, sizeof(v)));
+	}
+	close(fd);
+	usleep(20000);
+	/* ... then the VM fd, while the vCPUs still run and ring. */
+	close(vm->fd);
+	vm->fd = -1;
+	usleep(20000);
+	for (i = 0; i < NR_RINGERS; i++) {
+		EXPECT_FALSE(runner_done(&r[i]));
+		runner_stop(&r[i]);
+		hyv_vcpu_free(r[i].vcpu);	/* the last one frees the VM */
+	}
+	/* The eventfd left open is still an eventfd that works. */
+	eventfd_take(fd2);
+	ASSERT_EQ(0, eventfd_write(fd2, 5));
+	EXPECT_EQ(5, eventfd_take(fd2));
+	close(fd2);
+	hyv_vm_free(vm);
+}
+
+TEST_HARNESS_MAIN
