@@ -53,6 +53,8 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
 /* guest.S: the library's bytes and its entry points, all inside them. */
 extern const u8 bench_guest_start[], bench_guest_end[];
 extern const u8 bench_guest_loop[], bench_guest_cpuid[];

@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	dev_size = lseek(fd, 0, SEEK_END);
-	for (i = 0; i < sizeof(io_workloads) / sizeof(io_workloads[0]); i++)
+	for (i = 0; i < sizeof(io_workloads) / sizeof((io_workloads)[0]); i++)
 		failed |= run_one(&io_workloads[i], fd, dev_size, pct, sync,
 				  argv[optind + 1]);
 	close(fd);

@@ -13,6 +13,7 @@
  * iteration counts are fixed here and the same for every front end.
  *
  *   <front end> [-s PERCENT] all | WORKLOAD...
+ *   <front end> -l          list the workloads
  */
 #include <errno.h>
 #include <stdio.h>
@@ -75,7 +76,7 @@ static const struct workload workloads[] = {
 	  { "touch-first-thp", "touch-second-thp" }, BENCH_EXIT_OTHER },
 };
 
-#define NR_WORKLOADS	(sizeof(workloads) / sizeof(workloads[0]))
+#define NR_WORKLOADS	ARRAY_SIZE(workloads)
 
 static u64 now_ns(void)
 {
@@ -246,7 +247,7 @@ static int run_workload(const struct bench_backend *be,
 					goto out;
 				measuring = false;
 				if (w->per_iter_exit != BENCH_EXIT_OTHER && seen != iters) {
-					fprintf(stderr, "%s: %s: %llu exits to the VMM, expected %llu\n",
+					fprintf(stderr, "%s: %s: %llu exits to the VMM, not %llu\n",
 						be->name, w->name, (unsigned long long)seen,
 						(unsigned long long)iters);
 					goto out;
@@ -298,7 +299,7 @@ static void usage(const char *prog)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: %s [-s PERCENT] all | WORKLOAD...\nworkloads:", prog);
+	fprintf(stderr, "usage: %s [-s PERCENT] all | WORKLOAD... | -l\nworkloads:", prog);
 	for (i = 0; i < NR_WORKLOADS; i++)
 		fprintf(stderr, " %s", workloads[i].name);
 	fprintf(stderr, "\n");
@@ -310,8 +311,12 @@ int bench_main(const struct bench_backend *be, int argc, char **argv)
 	int opt, failed = 0, i;
 	size_t j;
 
-	while ((opt = getopt(argc, argv, "s:")) != -1) {
+	while ((opt = getopt(argc, argv, "ls:")) != -1) {
 		switch (opt) {
+		case 'l':
+			for (j = 0; j < NR_WORKLOADS; j++)
+				printf("%s\n", workloads[j].name);
+			return 0;
 		case 's':
 			pct = strtoul(optarg, NULL, 10);
 			break;

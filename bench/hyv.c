@@ -40,7 +40,9 @@ static int hyv_vm_create(void **ctxp)
 
 	if (!c)
 		return -ENOMEM;
-	c->dev = c->vm = c->vcpu = -1;
+	c->dev = -1;
+	c->vm = -1;
+	c->vcpu = -1;
 	*ctxp = c;
 	c->dev = open("/dev/hyv", O_RDWR | O_CLOEXEC);
 	if (c->dev < 0)
@@ -99,7 +101,10 @@ static int hyv_vcpu_create(void *ctx, const struct bench_cpu *cpu)
 		return hyv_err();
 	hyv_seg(&sregs.cs, BENCH_SEL_CODE, 0xb, true);
 	hyv_seg(&sregs.ds, BENCH_SEL_DATA, 0x3, false);
-	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.es = sregs.ds;
+	sregs.fs = sregs.ds;
+	sregs.gs = sregs.ds;
+	sregs.ss = sregs.ds;
 	memset(&sregs.tr, 0, sizeof(sregs.tr));
 	sregs.tr.base = cpu->tss_base;
 	sregs.tr.limit = 0x67;
@@ -198,7 +203,7 @@ static int hyv_stats(void *ctx, struct bench_stats *st)
 	st->val[st->n++] = s.exits;
 	st->name[st->n] = "to_user";
 	st->val[st->n++] = s.exits_to_user;
-	for (i = 0; i < sizeof(hyv_reason_names) / sizeof(hyv_reason_names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(hyv_reason_names); i++) {
 		st->name[st->n] = hyv_reason_names[i];
 		st->val[st->n++] = s.exit_reason[i];
 	}

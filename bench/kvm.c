@@ -31,7 +31,7 @@ static const char *const kvm_stat_names[] = {
 	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits",
 	"hypercalls", "pf_taken", "pf_fixed", "insn_emulation",
 };
-#define NR_KVM_STATS	(sizeof(kvm_stat_names) / sizeof(kvm_stat_names[0]))
+#define NR_KVM_STATS	ARRAY_SIZE(kvm_stat_names)
 
 struct kvm_ctx {
 	int dev, vm, vcpu, stats_fd;
@@ -51,7 +51,10 @@ static int kvm_vm_create(void **ctxp)
 
 	if (!c)
 		return -ENOMEM;
-	c->dev = c->vm = c->vcpu = c->stats_fd = -1;
+	c->dev = -1;
+	c->vm = -1;
+	c->vcpu = -1;
+	c->stats_fd = -1;
 	*ctxp = c;
 	c->dev = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (c->dev < 0)
@@ -166,7 +169,10 @@ static int kvm_vcpu_create(void *ctx, const struct bench_cpu *cpu)
 		return kvm_err();
 	kvm_seg(&sregs.cs, BENCH_SEL_CODE, 0xb, true);
 	kvm_seg(&sregs.ds, BENCH_SEL_DATA, 0x3, false);
-	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.es = sregs.ds;
+	sregs.fs = sregs.ds;
+	sregs.gs = sregs.ds;
+	sregs.ss = sregs.ds;
 	memset(&sregs.tr, 0, sizeof(sregs.tr));
 	sregs.tr.base = cpu->tss_base;
 	sregs.tr.limit = 0x67;

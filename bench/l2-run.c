@@ -35,7 +35,7 @@ static const char *const stat_names[] = {
 	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits",
 	"hypercalls", "pf_taken", "insn_emulation",
 };
-#define NR_STATS	(sizeof(stat_names) / sizeof(stat_names[0]))
+#define NR_STATS	(sizeof(stat_names) / sizeof((stat_names)[0]))
 
 struct counters {
 	uint64_t v[NR_STATS];
@@ -123,7 +123,6 @@ int main(int argc, char **argv)
 		struct pollfd p = { .fd = out_pipe[0], .events = POLLIN };
 		uint64_t now = now_ns();
 		ssize_t n;
-		char *nl;
 
 		if (now >= deadline) {
 			fprintf(stderr, "l2-run: timeout after %d s, killing QEMU\n", timeout_s);
@@ -144,7 +143,7 @@ int main(int argc, char **argv)
 			}
 			line[len] = 0;
 			len = 0;
-			if ((nl = strstr(line, "HYVB-L2-INIT"))) {
+			if (strstr(line, "HYVB-L2-INIT")) {
 				read_counters(&c_init);
 				printf("row l2-boot %s %.1f 1", side, (double)(now_ns() - t0));
 				print_delta(&c_start, &c_init, 1);

@@ -5,7 +5,11 @@
 # (SIDE is hyv, kvm or native), "fail NAME SIDE", "# comment".
 # Per workload and side: the median of the runs, their range relative to
 # the median ((max - min) / median), the run count, and the medians of
-# the exit counters per operation. hyv/KVM is the ratio of the medians.
+# the exit counters per operation. hyv/KVM is the median of the paired
+# ratios: the i-th hyv run over the i-th KVM run, which ran seconds apart
+# in the same round, so that slow drifts of the build machine's load
+# cancel; its min-max follows. results.json also has the ratio of the
+# medians.
 
 function fmt_time(ns) {
 	if (ns == "")
@@ -97,6 +101,20 @@ function json_side(name, side,    k, i, c, s) {
 	return s "}}"
 }
 
+# Paired ratios hyv_i / kvm_i: sets pr_med, pr_lo, pr_hi; returns the count.
+function paired(name,    hk, kk, n, i, v) {
+	hk = name SUBSEP "hyv"; kk = name SUBSEP "kvm"
+	n = runs[hk] < runs[kk] ? runs[hk] : runs[kk]
+	for (i = 1; i <= n; i++)
+		v[i] = ns[kk, i] > 0 ? ns[hk, i] / ns[kk, i] : 0
+	if (!n)
+		return 0
+	pr_med = median(v, n)
+	pr_lo = v[1]
+	pr_hi = v[n]
+	return n
+}
+
 function pending(name) {
 	return name ~ /^(io-|l2-)/
 }
@@ -144,10 +162,10 @@ BEGIN {
 END {
 	for (i = 1; i <= nnotes; i++)
 		print notes[i]
-	fmt = "%-22s %10s %10s %8s %10s %13s %7s  %s | %s\n"
-	printf fmt, "workload", "hyv", "KVM", "hyv/KVM", "native L1", "range hyv;KVM", "runs",
-		"hyv exits/op", "KVM exits/op"
-	printf "%s\n", "-----------------------------------------------------------------------------------------------------------------------"
+	fmt = "%-22s %10s %10s %7s %11s %10s %13s %7s  %s | %s\n"
+	printf fmt, "workload", "hyv", "KVM", "hyv/KVM", "ratio range", "native L1", "range hyv;KVM",
+		"runs", "hyv exits/op", "KVM exits/op"
+	printf "%s\n", "------------------------------------------------------------------------------------------------------------------------------"
 	if (tsv != "")
 		print "workload\tside\tmedian_ns\tmin_ns\tmax_ns\truns\tops\texits_per_op" > tsv
 	if (json != "") {
@@ -165,7 +183,10 @@ END {
 		hk = name SUBSEP "hyv"; kk = name SUBSEP "kvm"; nk = name SUBSEP "native"
 		hyvs = h ? fmt_time(med[hk]) : (pending(name) ? "not yet" : "-")
 		kvms = v ? fmt_time(med[kk]) : "-"
-		ratio = (h && v && med[kk] > 0) ? sprintf("%.2fx", med[hk] / med[kk]) : "-"
+		np = (h && v) ? paired(name) : 0
+		ratio = np ? sprintf("%.2f", pr_med) : "-"
+		rr = np ? sprintf("%.2f-%.2f", pr_lo, pr_hi) : "-"
+		jpair = np ? sprintf("%.4f, \"paired_ratio_min\": %.4f, \"paired_ratio_max\": %.4f", pr_med, pr_lo, pr_hi) : "null"
 		nats = nat ? fmt_time(med[nk]) : "-"
 		rng = (h ? sprintf("%.0f%%", 100 * (hi[hk] - lo[hk]) / med[hk]) : "-") ";" \
 		      (v ? sprintf("%.0f%%", 100 * (hi[kk] - lo[kk]) / med[kk]) : "-")
@@ -174,7 +195,7 @@ END {
 		nr = (h ? runs[hk] : 0) "/" (v ? runs[kk] : 0) (nat ? "/" runs[nk] : "")
 		hc = counters_text(name, "hyv")
 		kc = counters_text(name, "kvm")
-		printf fmt, name, hyvs, kvms, ratio, nats, rng, nr, hc, kc
+		printf fmt, name, hyvs, kvms, ratio, rr, nats, rng, nr, hc, kc
 		if (tsv != "")
 			for (s = 1; s <= 3; s++) {
 				side = s == 1 ? "hyv" : s == 2 ? "kvm" : "native"
@@ -188,9 +209,9 @@ END {
 					med[k], lo[k], hi[k], runs[k], ops[k], line > tsv
 			}
 		if (json != "") {
-			printf("%s\n  {\"workload\": \"%s\", \"hyv\": %s, \"kvm\": %s, \"native\": %s, \"hyv_over_kvm\": %s%s}",
+			printf("%s\n  {\"workload\": \"%s\", \"hyv\": %s, \"kvm\": %s, \"native\": %s, \"paired_ratio_median\": %s, \"hyv_over_kvm\": %s%s}",
 				(nrows++ ? "," : ""), name, json_side(name, "hyv"), json_side(name, "kvm"),
-				json_side(name, "native"),
+				json_side(name, "native"), jpair,
 				(h && v && med[kk] > 0) ? sprintf("%.4f", med[hk] / med[kk]) : "null",
 				((!h && pending(name)) ? ", \"hyv_status\": \"not yet\"" : "")) > json
 		}

@@ -16,7 +16,9 @@
 # workloads, default all), HYVB_SOURCE (HEAD, the default: hyv.ko and
 # its uapi headers from the last commit; worktree: from the working
 # tree), HYVB_TIMEOUT (seconds for the whole L1 run,
-# default 2700), KDIR (kernel headers; default the newest stock ones).
+# default 2700), HYVB_ICOUNT (QEMU -icount options, e.g. "shift=0,sleep=off":
+# L1 time then follows the instructions L1 executes, not the build
+# machine's clock; default off), KDIR (kernel headers; default the newest stock ones).
 # A benchmark reports, it does not gate: the exit status is non-zero only
 # when the machine could not be built or booted, or produced no rows.
 set -euo pipefail
@@ -29,6 +31,7 @@ scale=${HYVB_SCALE:-100}
 workloads=${HYVB_WORKLOADS:-all}
 src_from=${HYVB_SOURCE:-HEAD}
 timeout=${HYVB_TIMEOUT:-2700}
+icount=${HYVB_ICOUNT:-}
 KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)}
 MAKE=${MAKE:-make}
 start=$SECONDS
@@ -81,9 +84,11 @@ build() {
 # Boot L1 and print its result lines as they arrive; kill it at the timeout.
 boot() {
 	local pid raw=$out/samples.txt lines=0 total began=$SECONDS
+	local -a extra=()
 	rm -f "$raw" "$out/console.log"
 	touch "$raw"
-	qemu-system-x86_64 -accel tcg -cpu EPYC -m 2048 -smp 1 \
+	[ -z "$icount" ] || extra=(-icount "$icount")
+	qemu-system-x86_64 -accel tcg -cpu EPYC -m 2048 -smp 1 "${extra[@]}" \
 		-nodefaults -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$version" -initrd "$out/l1-initrd.cpio" \
 		-append "console=ttyS0 quiet panic=-1 hyvb.rounds=$rounds hyvb.l2rounds=$l2rounds hyvb.scale=$scale hyvb.workloads=$workloads" \
