@@ -203,12 +203,16 @@ struct hyv_eventfds {
 	struct mutex lock;		/* serialises assign and deassign */
 	struct hlist_head doorbells[1 << HYV_DOORBELL_HASH_BITS];	/* RCU */
 	unsigned int nr_doorbells;
+	spinlock_t irqfds_lock;		/* irqfds, also from wake-ups: irqsave */
+	struct list_head irqfds;
+	unsigned int nr_irqfds;
 };
 
 void hyv_eventfd_vm_init(struct hyv_vm *vm);
 void hyv_eventfd_vm_destroy(struct hyv_vm *vm);
 int hyv_doorbell_ioctl(struct hyv_vm *vm, void __user *argp);
 int hyv_doorbell_ring(struct hyv_vm *vm, u64 device, u64 queue);
+int hyv_irqfd_ioctl(struct hyv_vm *vm, void __user *argp);
 
 struct hyv_vm {
 	struct kref ref;

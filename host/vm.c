@@ -75,6 +75,8 @@ static long hyv_vm_ioctl(struct file *file, unsigned int cmd,
 		return hyv_stats_ioctl(vm, (void __user *)arg);
 	case HYV_DOORBELL:
 		return hyv_doorbell_ioctl(vm, (void __user *)arg);
+	case HYV_IRQFD:
+		return hyv_irqfd_ioctl(vm, (void __user *)arg);
 	case HYV_SIGNAL_MSI:
 		return hyv_vm_signal_msi(vm, (void __user *)arg);
 	default:

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Doorbells and irqfds: a guest HYV_HC_DOORBELL hypercall signals the
- * eventfd bound to (device, queue) without an exit to userspace; bindings
- * check their input, may be removed while vCPUs ring them, and outlive
- * nothing when the VM goes away.
+ * eventfd bound to (device, queue) without an exit to userspace; writing
+ * an irqfd's eventfd delivers its MSI to the guest's IDT handler; bindings
+ * check their input, may be removed while vCPUs use them, go away with
+ * their eventfd (irqfds) and outlive nothing when the VM goes away.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,11 +15,13 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 
 #include "kselftest_harness.h"
 #include "hyv_util.h"
 
 #define MAX_DOORBELLS	1024	/* per VM, docs/abi.md */
+#define MAX_IRQFDS	1024	/* per VM, docs/abi.md */
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -487,6 +490,335 @@ TEST(bindings_churn_and_vm_closes_under_ringing_vcpus)
 	ASSERT_EQ(0, eventfd_write(fd2, 5));
 	EXPECT_EQ(5, eventfd_take(fd2));
 	close(fd2);
+	hyv_vm_free(vm);
+}
+
+/* ---- irqfds ------------------------------------------------------------- */
+
+#define IRQ_VECTOR	0x40
+#define MSI_ADDR(apic_id)	(0xfee00000ULL | (u64)(apic_id) << 12)
+#define APIC_EOI	0xfee000b0ULL	/* xAPIC MMIO (SDM vol. 3A table 11-1) */
+#define APIC_SVR	0xfee000f0ULL
+#define APIC_SVR_ENABLE	BIT(8)
+
+static int irqfd(struct hyv_vm *vm, int fd, u32 flags, u64 address, u32 data)
+{
+	struct hyv_irqfd req = {
+		.fd = fd, .flags = flags, .msi_address = address, .msi_data = data,
+	};
+
+	return ioctl(vm->fd, HYV_IRQFD, &req) ? -errno : 0;
+}
+
+/* HYV_SIGNAL_MSI exists once hyv has its in-kernel local APIC. */
+static bool have_lapic(struct hyv_vm *vm)
+{
+	struct hyv_msi msi = { .address = MSI_ADDR(0), .flags = ~0U };
+
+	return !(ioctl(vm->fd, HYV_SIGNAL_MSI, &msi) && errno == ENOTTY);
+}
+
+/* Interrupts taken by the guest's handler; the host reads the guest's copy. */
+volatile u64 irq_count __attribute__((used));
+
+static volatile u64 *guest_irq_count(struct hyv_vm *vm)
+{
+	return hyv_vm_gpa_to_hva(vm, (u64)&irq_count);
+}
+
+/* Count, EOI through the xAPIC page, return. */
+GUEST_ASM(guest_irq_handler,
+	  "	pushq %rax\n"
+	  "	pushq %rcx\n"
+	  "	lock incq irq_count(%rip)\n"
+	  "	movl $" hyv_str(APIC_EOI) ", %eax\n"
+	  "	xorl %ecx, %ecx\n"
+	  "	movl %ecx, (%rax)\n"
+	  "	popq %rcx\n"
+	  "	popq %rax\n"
+	  "	iretq\n");
+
+struct __packed idtr {
+	u16 limit;
+	u64 base;
+};
+
+/*
+ * Take interrupts like a kernel would: a gate for IRQ_VECTOR in the
+ * library's IDT (grown to 256 vectors), the local APIC software-enabled
+ * through SVR, then STI; HLT until 'want' have been taken (~0: forever).
+ */
+static void guest_count_irqs(u64 want)
+{
+	u64 *gate = (u64 *)(HYV_IDT_GPA + IRQ_VECTOR * 16);
+	u64 h = (u64)guest_irq_handler;
+	struct idtr idtr;
+
+	gate[0] = (h & 0xffff) | (u64)HYV_SEL_CODE64 << 16 |
+		  0x8eULL << 40 |	/* present, DPL 0, interrupt gate */
+		  (h >> 16 & 0xffff) << 48;
+	gate[1] = h >> 32;
+	idtr.limit = 256 * 16 - 1;
+	idtr.base = HYV_IDT_GPA;
+	asm volatile("lidt %0" : : "m"(idtr));
+	*(volatile u32 *)APIC_SVR = APIC_SVR_ENABLE | 0xff;
+	GUEST_SYNC(0);
+
+	for (;;) {
+		asm volatile("cli" : : : "memory");
+		if (irq_count >= want)
+			break;
+		asm volatile("sti; hlt" : : : "memory");	/* no wake-up lost */
+	}
+	GUEST_SYNC(irq_count);
+	GUEST_DONE();
+}
+
+/* Wait up to ms for the guest to have taken n interrupts. */
+static bool wait_irqs(struct hyv_vm *vm, u64 n, unsigned int ms)
+{
+	u64 end = now_ms() + ms;
+
+	while (*guest_irq_count(vm) < n && now_ms() < end)
+		usleep(1000);
+	return *guest_irq_count(vm) >= n;
+}
+
+TEST(irqfd_assign_and_deassign_check_their_input)
+{
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	int fd = new_eventfd(), other = new_eventfd(), closed = new_eventfd();
+	struct hyv_irqfd req = { .fd = fd, .msi_address = MSI_ADDR(0) };
+	int pipefd[2];
+
+	ASSERT_EQ(0, pipe(pipefd));
+	close(closed);
+
+	/* Unknown flags, non-zero padding and reserved, no MSI address. */
+	EXPECT_EQ(-EINVAL, irqfd(vm, fd, 1U << 1, MSI_ADDR(0), IRQ_VECTOR));
+	EXPECT_EQ(-EINVAL, irqfd(vm, fd, 1U << 31, MSI_ADDR(0), IRQ_VECTOR));
+	req.padding = 1;
+	EXPECT_EQ(-1, ioctl(vm->fd, HYV_IRQFD, &req));
+	EXPECT_EQ(EINVAL, errno);
+	req.padding = 0;
+	req.reserved = 1;
+	EXPECT_EQ(-1, ioctl(vm->fd, HYV_IRQFD, &req));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(vm->fd, HYV_IRQFD, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-EINVAL, irqfd(vm, fd, 0, 0, IRQ_VECTOR));
+	EXPECT_EQ(-EINVAL, irqfd(vm, fd, 0, 0xfed00000, IRQ_VECTOR));
+	EXPECT_EQ(-EINVAL, irqfd(vm, fd, 0, 0xfef00000, IRQ_VECTOR));
+	EXPECT_EQ(-EINVAL, irqfd(vm, fd, 0, 1ULL << 32 | MSI_ADDR(0), IRQ_VECTOR));
+
+	/* Not an fd, a closed one, not an eventfd. */
+	EXPECT_EQ(-EBADF, irqfd(vm, -1, 0, MSI_ADDR(0), IRQ_VECTOR));
+	EXPECT_EQ(-EBADF, irqfd(vm, closed, 0, MSI_ADDR(0), IRQ_VECTOR));
+	EXPECT_EQ(-EINVAL, irqfd(vm, pipefd[0], 0, MSI_ADDR(0), IRQ_VECTOR));
+	EXPECT_EQ(-EINVAL, irqfd(vm, vm->fd, 0, MSI_ADDR(0), IRQ_VECTOR));
+
+	/* An eventfd is bound once; an MSI may have several eventfds. */
+	EXPECT_EQ(0, irqfd(vm, fd, 0, MSI_ADDR(0), IRQ_VECTOR));
+	EXPECT_EQ(-EEXIST, irqfd(vm, fd, 0, MSI_ADDR(0), IRQ_VECTOR));
+	EXPECT_EQ(-EEXIST, irqfd(vm, fd, 0, MSI_ADDR(1), IRQ_VECTOR + 1));
+	EXPECT_EQ(0, irqfd(vm, other, 0, MSI_ADDR(0), IRQ_VECTOR));
+
+	/* Deassign: eventfd and MSI must match a binding. */
+	EXPECT_EQ(-ENOENT, irqfd(vm, fd, HYV_IRQFD_DEASSIGN, MSI_ADDR(0), IRQ_VECTOR + 1));
+	EXPECT_EQ(-ENOENT, irqfd(vm, fd, HYV_IRQFD_DEASSIGN, MSI_ADDR(1), IRQ_VECTOR));
+	EXPECT_EQ(-EBADF, irqfd(vm, -1, HYV_IRQFD_DEASSIGN, MSI_ADDR(0), IRQ_VECTOR));
+	EXPECT_EQ(-EINVAL, irqfd(vm, fd, HYV_IRQFD_DEASSIGN | 2, MSI_ADDR(0), IRQ_VECTOR));
+	EXPECT_EQ(0, irqfd(vm, fd, HYV_IRQFD_DEASSIGN, MSI_ADDR(0), IRQ_VECTOR));
+	EXPECT_EQ(-ENOENT, irqfd(vm, fd, HYV_IRQFD_DEASSIGN, MSI_ADDR(0), IRQ_VECTOR));
+	EXPECT_EQ(0, irqfd(vm, fd, 0, MSI_ADDR(1), IRQ_VECTOR + 1));	/* free again */
+
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(fd);
+	close(other);
+	hyv_vm_free(vm);
+}
+
+/*
+ * At most MAX_IRQFDS per VM; closing a bound eventfd (EPOLLHUP) unbinds
+ * it and frees its place; a VM closed with bindings left drops them and
+ * its eventfds stay good.
+ */
+TEST(a_vm_holds_at_most_max_irqfds_and_closing_an_eventfd_unbinds_it)
+{
+	struct rlimit rl = { MAX_IRQFDS + 64, MAX_IRQFDS + 64 };
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	int fd[MAX_IRQFDS], extra, i;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl)) {
+		hyv_vm_free(vm);
+		SKIP(return, "cannot raise RLIMIT_NOFILE to %u", MAX_IRQFDS + 64);
+	}
+	for (i = 0; i < MAX_IRQFDS; i++) {
+		fd[i] = new_eventfd();
+		ASSERT_EQ(0, irqfd(vm, fd[i], 0, MSI_ADDR(0), IRQ_VECTOR)) TH_LOG("irqfd %d", i);
+	}
+	extra = new_eventfd();
+	EXPECT_EQ(-ENOSPC, irqfd(vm, extra, 0, MSI_ADDR(0), IRQ_VECTOR));
+
+	/* The eventfd goes away: so does its binding, and its place. */
+	close(fd[7]);
+	fd[7] = extra;
+	EXPECT_EQ(0, irqfd(vm, extra, 0, MSI_ADDR(0), IRQ_VECTOR));
+	extra = new_eventfd();
+	EXPECT_EQ(-ENOSPC, irqfd(vm, extra, 0, MSI_ADDR(0), IRQ_VECTOR));
+
+	/* Half the eventfds closed before the VM, half after. */
+	for (i = 0; i < MAX_IRQFDS / 2; i++)
+		close(fd[i]);
+	EXPECT_EQ(0, irqfd(vm, extra, 0, MSI_ADDR(0), IRQ_VECTOR));
+	hyv_vm_free(vm);
+	for (i = MAX_IRQFDS / 2; i < MAX_IRQFDS; i++) {
+		ASSERT_EQ(0, eventfd_write(fd[i], 1));
+		EXPECT_EQ(1, eventfd_take(fd[i]));
+		close(fd[i]);
+	}
+	close(extra);
+}
+
+#define NR_IRQS	8
+
+/*
+ * Writing the eventfd delivers the MSI to the guest's handler, once per
+ * write; after deassign nothing arrives and the count stays in the
+ * eventfd; a count written before the assign is delivered by it, once.
+ */
+TEST(irqfd_delivers_its_msi_to_the_guest_handler)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_count_irqs);
+	struct hyv_vm *vm = vcpu->vm;
+	int fd = new_eventfd();
+	struct runner r;
+	int i;
+
+	if (!have_lapic(vm)) {
+		close(fd);
+		hyv_vm_free_with_vcpu(vcpu);
+		SKIP(return, "HYV_SIGNAL_MSI gives ENOTTY: no in-kernel local APIC");
+	}
+	hyv_vcpu_set_args(vcpu, NR_IRQS + 1, 0);
+	ASSERT_EQ(0, hyv_vcpu_run_sync(vcpu));	/* IDT and APIC ready */
+	ASSERT_EQ(0, irqfd(vm, fd, 0, MSI_ADDR(0), IRQ_VECTOR));
+	runner_start(&r, vcpu, true);
+
+	for (i = 1; i <= NR_IRQS; i++) {
+		ASSERT_EQ(0, eventfd_write(fd, 1));
+		ASSERT_TRUE(wait_irqs(vm, i, 10000))
+			TH_LOG("interrupt %d not taken (count %llu)", i,
+			       *guest_irq_count(vm));
+	}
+	EXPECT_EQ(0, eventfd_take(fd));		/* the irqfd consumed it */
+
+	ASSERT_EQ(0, irqfd(vm, fd, HYV_IRQFD_DEASSIGN, MSI_ADDR(0), IRQ_VECTOR));
+	ASSERT_EQ(0, eventfd_write(fd, 2));
+	usleep(100000);
+	EXPECT_EQ(NR_IRQS, *guest_irq_count(vm));
+	EXPECT_FALSE(runner_done(&r));
+
+	/* Count 2 is pending: the assign delivers one MSI and consumes it. */
+	ASSERT_EQ(0, irqfd(vm, fd, 0, MSI_ADDR(0), IRQ_VECTOR));
+	ASSERT_TRUE(runner_wait(&r, 10000))
+		TH_LOG("the assign did not deliver the pending count");
+	EXPECT_EQ(UCALL_SYNC, r.uc.cmd);
+	EXPECT_EQ(NR_IRQS + 1, r.uc.args[0]);
+	EXPECT_EQ(0, eventfd_take(fd));
+	hyv_vcpu_run_done(vcpu);
+	close(fd);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/*
+ * Bindings come and go while a writer thread signals them and the guest
+ * takes their interrupts: deassign, eventfd close (EPOLLHUP) and both at
+ * once; then the VM goes away with an irqfd still bound and signalled.
+ */
+struct churn {
+	pthread_barrier_t go, gone;
+	int fd;			/* this round's eventfd, closed by the writer */
+	int hammer_fd;		/* bound and unbound each round, then kept */
+	volatile int stop;
+};
+
+#define NR_CHURN	50
+
+static void *churn_writer(void *arg)
+{
+	struct churn *c = arg;
+	int i, j;
+
+	for (i = 0; i < NR_CHURN; i++) {
+		pthread_barrier_wait(&c->go);
+		for (j = 0; j < 3; j++) {
+			eventfd_write(c->fd, 1);
+			eventfd_write(c->hammer_fd, 1);
+		}
+		close(c->fd);		/* EPOLLHUP, racing the deassign */
+		pthread_barrier_wait(&c->gone);
+	}
+	while (!c->stop)
+		eventfd_write(c->hammer_fd, 1);
+	return NULL;
+}
+
+TEST(irqfds_come_and_go_while_the_guest_takes_their_interrupts)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_count_irqs);
+	struct hyv_vm *vm = vcpu->vm;
+	struct churn c = { .hammer_fd = new_eventfd() };
+	struct runner r;
+	pthread_t tid;
+	int i, ret;
+
+	if (!have_lapic(vm)) {
+		close(c.hammer_fd);
+		hyv_vm_free_with_vcpu(vcpu);
+		SKIP(return, "HYV_SIGNAL_MSI gives ENOTTY: no in-kernel local APIC");
+	}
+	hyv_vcpu_set_args(vcpu, ~0ULL, 0);
+	ASSERT_EQ(0, hyv_vcpu_run_sync(vcpu));
+	runner_start(&r, vcpu, false);
+	pthread_barrier_init(&c.go, NULL, 2);
+	pthread_barrier_init(&c.gone, NULL, 2);
+	ASSERT_EQ(0, pthread_create(&tid, NULL, churn_writer, &c));
+
+	for (i = 0; i < NR_CHURN; i++) {
+		c.fd = new_eventfd();
+		ASSERT_EQ(0, irqfd(vm, c.fd, 0, MSI_ADDR(0), IRQ_VECTOR));
+		ASSERT_EQ(0, irqfd(vm, c.hammer_fd, 0, MSI_ADDR(0), IRQ_VECTOR));
+		pthread_barrier_wait(&c.go);
+		/* The writer closes c.fd meanwhile: whoever wins unbinds it. */
+		ret = irqfd(vm, c.fd, HYV_IRQFD_DEASSIGN, MSI_ADDR(0), IRQ_VECTOR);
+		EXPECT_TRUE(ret == 0 || ret == -ENOENT || ret == -EBADF)
+			TH_LOG("round %d: deassign gave %d", i, ret);
+		ASSERT_EQ(0, irqfd(vm, c.hammer_fd, HYV_IRQFD_DEASSIGN,
+				   MSI_ADDR(0), IRQ_VECTOR));
+		pthread_barrier_wait(&c.gone);
+	}
+	EXPECT_LT(0, *guest_irq_count(vm)) TH_LOG("no interrupt was taken");
+
+	/* The VM goes away with the hammered irqfd bound. */
+	ASSERT_EQ(0, irqfd(vm, c.hammer_fd, 0, MSI_ADDR(0), IRQ_VECTOR));
+	usleep(20000);
+	close(vm->fd);
+	vm->fd = -1;
+	usleep(20000);
+	runner_stop(&r);
+	hyv_vcpu_free(vcpu);	/* the last reference: the VM is freed */
+	usleep(20000);
+	c.stop = 1;
+	pthread_join(tid, NULL);
+	pthread_barrier_destroy(&c.go);
+	pthread_barrier_destroy(&c.gone);
+
+	eventfd_take(c.hammer_fd);
+	ASSERT_EQ(0, eventfd_write(c.hammer_fd, 5));
+	EXPECT_EQ(5, eventfd_take(c.hammer_fd));
+	close(c.hammer_fd);
 	hyv_vm_free(vm);
 }
 
