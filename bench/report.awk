@@ -1,5 +1,7 @@
-# hyv benchmarks: turn the L1's result lines (samples.txt) into the table
-# on stdout, results.tsv (-v tsv=) and results.json (-v json=).
+# hyv benchmarks: turn the result lines of one L1 boot (samples-MODE.txt)
+# into the table on stdout, rows appended to a TSV file (-v tsv=, with
+# -v mode= in the first column) and a JSON object (-v json=) that run.sh
+# puts into results.json under "modes".
 #
 # Input: "row NAME SIDE NS_PER_OP OPS [COUNTER=PER_OP]..." per measurement
 # (SIDE is hyv, kvm or native), "fail NAME SIDE", "# comment".
@@ -166,12 +168,8 @@ END {
 	printf fmt, "workload", "hyv", "KVM", "hyv/KVM", "ratio range", "native L1", "range hyv;KVM",
 		"runs", "hyv exits/op", "KVM exits/op"
 	printf "%s\n", "------------------------------------------------------------------------------------------------------------------------------"
-	if (tsv != "")
-		print "workload\tside\tmedian_ns\tmin_ns\tmax_ns\truns\tops\texits_per_op" > tsv
-	if (json != "") {
-		printf "{\"commit\": \"%s\", \"date\": \"%s\", \"l1_kernel\": \"%s\",\n", commit, date, kernel > json
-		printf " \"machine\": \"QEMU TCG -cpu EPYC -smp 1 -m 2048, stock Debian L1\",\n \"rows\": [" > json
-	}
+	if (json != "")
+		printf "{\"machine\": \"%s\",\n \"rows\": [", machine > json
 	nrows = 0
 	for (r = 1; r <= norder; r++) {
 		name = order[r]
@@ -205,8 +203,8 @@ END {
 				line = ""
 				for (i = 1; i <= ncnt[k]; i++)
 					line = line (i > 1 ? "," : "") cname[k, i] "=" cmed[k, cname[k, i]]
-				printf "%s\t%s\t%.1f\t%.1f\t%.1f\t%d\t%d\t%s\n", name, side,
-					med[k], lo[k], hi[k], runs[k], ops[k], line > tsv
+				printf "%s\t%s\t%s\t%.1f\t%.1f\t%.1f\t%d\t%d\t%s\n", mode, name, side,
+					med[k], lo[k], hi[k], runs[k], ops[k], line >> tsv
 			}
 		if (json != "") {
 			printf("%s\n  {\"workload\": \"%s\", \"hyv\": %s, \"kvm\": %s, \"native\": %s, \"paired_ratio_median\": %s, \"hyv_over_kvm\": %s%s}",

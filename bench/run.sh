@@ -1,14 +1,15 @@
 #!/bin/bash
 # `make bench`: build the bench programs and hyv.ko for the stock Debian
-# kernel, boot that kernel as L1 in QEMU TCG (-cpu EPYC: SVM with NPT),
-# run every benchmark there in one boot (bench/l1/init), and print the
-# table of hyv beside KVM (bench/report.awk). Writes, under build/bench/:
+# kernel, boot that kernel as L1 in QEMU TCG (-cpu EPYC: SVM with NPT)
+# once per mode, run every benchmark in that one boot (bench/l1/init),
+# and print the tables of hyv beside KVM (bench/report.awk). Writes, under
+# build/bench/:
 #
-#   samples.txt       every measurement, one line each, as L1 sent it
-#   results.tsv       the table, one line per workload and side
+#   samples-MODE.txt  every measurement, one line each, as L1 sent it
+#   results.tsv       the tables, one line per mode, workload and side
 #   results.json      the same, with the commit, for comparing commits
 #   history/          a copy of results.json per run, named by date+commit
-#   console.log       the L1 console (the L2 consoles are in it too)
+#   console-MODE.log  the L1 console (the L2 consoles are in it too)
 #
 # Environment: HYVB_ROUNDS (exit round trips, default 7), HYVB_L2ROUNDS
 # (L2 boots, default 5), HYVB_SCALE (percent of each workload's
@@ -16,9 +17,10 @@
 # workloads, default all), HYVB_SOURCE (HEAD, the default: hyv.ko and
 # its uapi headers from the last commit; worktree: from the working
 # tree), HYVB_TIMEOUT (seconds for the whole L1 run,
-# default 2700), HYVB_ICOUNT (QEMU -icount options, e.g. "shift=0,sleep=off":
-# L1 time then follows the instructions L1 executes, not the build
-# machine's clock; default off), KDIR (kernel headers; default the newest stock ones).
+# default 2700, per boot), HYVB_MODES (the L1 boots, default "wall icount":
+# wall is TCG on the build machine's clock, icount runs QEMU with -icount
+# so that L1's clock follows the instructions L1 executes and the build
+# machine's load does not reach the figures), KDIR (kernel headers; default the newest stock ones).
 # A benchmark reports, it does not gate: the exit status is non-zero only
 # when the machine could not be built or booted, or produced no rows.
 set -euo pipefail
@@ -31,7 +33,7 @@ scale=${HYVB_SCALE:-100}
 workloads=${HYVB_WORKLOADS:-all}
 src_from=${HYVB_SOURCE:-HEAD}
 timeout=${HYVB_TIMEOUT:-2700}
-icount=${HYVB_ICOUNT:-}
+modes=${HYVB_MODES:-wall icount}
 KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)}
 MAKE=${MAKE:-make}
 start=$SECONDS
@@ -81,31 +83,35 @@ build() {
 	note "L1 initramfs: $(du -m "$out/l1-initrd.cpio" | cut -f1) MiB; built in $((SECONDS - start)) s"
 }
 
-# Boot L1 and print its result lines as they arrive; kill it at the timeout.
+# boot MODE: boot L1 and print its result lines as they arrive; kill it
+# at the timeout. MODE wall: TCG as it is, L1's clock is real time;
+# MODE icount: QEMU -icount shift=0,sleep=off, L1's clock advances 1 ns
+# per instruction L1 executes.
 boot() {
-	local pid raw=$out/samples.txt lines=0 total began=$SECONDS
+	local mode=$1 pid raw=$out/samples-$1.txt lines=0 total began=$SECONDS
 	local -a extra=()
-	rm -f "$raw" "$out/console.log"
+	rm -f "$raw" "$out/console-$mode.log"
 	touch "$raw"
-	[ -z "$icount" ] || extra=(-icount "$icount")
+	[ "$mode" != icount ] || extra=(-icount shift=0,sleep=off)
+	note "$mode: booting L1 (console in build/bench/console-$mode.log)"
 	qemu-system-x86_64 -accel tcg -cpu EPYC -m 2048 -smp 1 "${extra[@]}" \
 		-nodefaults -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$version" -initrd "$out/l1-initrd.cpio" \
 		-append "console=ttyS0 quiet panic=-1 hyvb.rounds=$rounds hyvb.l2rounds=$l2rounds hyvb.scale=$scale hyvb.workloads=$workloads" \
-		-serial "file:$out/console.log" -serial "file:$raw" \
-		2>"$out/emulator.log" &
+		-serial "file:$out/console-$mode.log" -serial "file:$raw" \
+		2>"$out/emulator-$mode.log" &
 	pid=$!
 	trap 'kill -KILL $pid 2>/dev/null || true' EXIT
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ $((SECONDS - began)) -ge "$timeout" ]; then
-			note "L1 still running after $timeout s: killed"
+			note "$mode: L1 still running after $timeout s: killed"
 			kill -KILL "$pid"
 			break
 		fi
 		total=$(wc -l <"$raw")
 		if [ "$total" -gt "$lines" ]; then
 			sed -n "$((lines + 1)),${total}p" "$raw" | tr -d '\r' |
-				grep -E '^(# |fail )' || true
+				grep -E '^(# |fail )' | sed "s/^/$mode: /" || true
 			lines=$total
 		fi
 		sleep 2
@@ -113,31 +119,58 @@ boot() {
 	wait "$pid" || true
 	trap - EXIT
 	sed -i 's/\r$//' "$raw"
-	note "L1 ran for $((SECONDS - began)) s"
-	grep -q '^end$' "$raw" || { note "L1 did not finish; console:"; tail -n 30 "$out/console.log" | sed 's/^/# /'; }
+	note "$mode: L1 ran for $((SECONDS - began)) s"
+	grep -q '^end$' "$raw" ||
+		{ note "$mode: L1 did not finish; console:"; tail -n 30 "$out/console-$mode.log" | sed 's/^/# /'; }
 }
 
+# report MODE: print the table of one boot, add it to results.tsv and
+# write its JSON object to build/bench/results-MODE.json.
 report() {
-	local commit date hist
+	local mode=$1 machine="QEMU TCG -cpu EPYC -smp 1 -m 2048, stock Debian L1"
+	[ "$mode" != icount ] || machine="$machine, -icount shift=0,sleep=off"
+	echo
+	echo "== $mode: $machine"
+	awk -v mode="$mode" -v machine="$machine" -v tsv="$out/results.tsv" \
+		-v json="$out/results-$mode.json" \
+		-f "$bench/report.awk" "$out/samples-$mode.txt" | grep -v '^# \(round\|L2 round\)'
+}
+
+# results.json: the commit, the date and each mode's object.
+write_json() {
+	local commit date hist mode sep=
 	commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 	if [ "$src_from" = worktree ]; then
 		git -C "$repo" diff --quiet HEAD -- Kbuild host uapi 2>/dev/null || commit="$commit+dirty"
 	fi
 	date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-	awk -v commit="$commit" -v date="$date" -v kernel="$version" \
-		-v tsv="$out/results.tsv" -v json="$out/results.json" \
-		-f "$bench/report.awk" "$out/samples.txt"
+	{
+		printf '{"commit": "%s", "date": "%s", "l1_kernel": "%s", "rounds": %d, "l2_rounds": %d, "scale_percent": %d,\n "modes": {' \
+			"$commit" "$date" "$version" "$rounds" "$l2rounds" "$scale"
+		for mode in $modes; do
+			printf '%s\n "%s": ' "$sep" "$mode"
+			cat "$out/results-$mode.json"
+			sep=,
+		done
+		printf '}}\n'
+	} >"$out/results.json"
 	mkdir -p "$out/history"
 	hist=$out/history/$(date -u +%Y%m%d-%H%M%S)-$commit.json
 	cp "$out/results.json" "$hist"
 	note "results: build/bench/results.{tsv,json}, ${hist#"$repo"/}"
-	grep -q '^row ' "$out/samples.txt"
 }
 
 [ -d "$KDIR" ] || die "no kernel headers (KDIR=$KDIR)"
 version=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")
 [ -f "/boot/vmlinuz-$version" ] || die "no /boot/vmlinuz-$version for KDIR=$KDIR"
 build
-boot
-report
+for mode in $modes; do
+	boot "$mode"
+done
+printf 'mode\tworkload\tside\tmedian_ns\tmin_ns\tmax_ns\truns\tops\texits_per_op\n' >"$out/results.tsv"
+for mode in $modes; do
+	report "$mode"
+done
+write_json
 note "make bench: $((SECONDS - start)) s in all"
+grep -q '^row ' "$out"/samples-*.txt
