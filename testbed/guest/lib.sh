@@ -27,10 +27,6 @@ pass() {
 	emit "ok $1"
 }
 
-skip() {
-	emit "ok $1 # SKIP $2"
-}
-
 # fail NAME [FILE]: the test failed; FILE's last lines are the diagnostic.
 fail() {
 	emit "not ok $1"
