@@ -9,6 +9,28 @@
 
 #include "hyv.h"
 
+static long hyv_dev_check_cap(unsigned long cap)
+{
+	switch (cap) {
+	case HYV_CAP_BACKEND:
+		return hyv_ops->backend;
+	case HYV_CAP_MAX_VCPUS:
+		return HYV_MAX_VCPUS;
+	case HYV_CAP_MAX_SLOTS:
+		return HYV_MAX_MEMORY_SLOTS;
+	case HYV_CAP_MMIO_DECODE:
+	case HYV_CAP_READONLY_MEM:
+	case HYV_CAP_DIRTY_LOG:
+	case HYV_CAP_HUGE_PAGES:
+	case HYV_CAP_LAPIC:
+	case HYV_CAP_IRQFD:
+	case HYV_CAP_DOORBELL:
+		return 1;
+	default:
+		return -EINVAL;
+	}
+}
+
 static long hyv_dev_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -19,6 +41,8 @@ static long hyv_dev_ioctl(struct file *file, unsigned int cmd,
 		return hyv_vm_create(arg);
 	case HYV_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : PAGE_SIZE;
+	case HYV_CHECK_CAP:
+		return hyv_dev_check_cap(arg);
 	default:
 		return -ENOTTY;
 	}

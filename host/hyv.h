@@ -104,6 +104,7 @@ enum hyv_exit_action {
  */
 struct hyv_arch_ops {
 	const char *name;
+	int backend;			/* HYV_BACKEND_*, for HYV_CHECK_CAP */
 
 	/* Whole-machine setup at load, teardown at unload. */
 	int (*hardware_setup)(void);

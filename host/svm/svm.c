@@ -344,6 +344,7 @@ static void svm_set_npt_root(struct hyv_vcpu *vcpu, phys_addr_t root)
 
 static const struct hyv_arch_ops svm_ops = {
 	.name			= "AMD SVM",
+	.backend		= HYV_BACKEND_SVM,
 	.hardware_setup		= svm_hardware_setup,
 	.hardware_unsetup	= svm_hardware_unsetup,
 	.cpu_enable		= svm_cpu_enable,

@@ -323,6 +323,7 @@ static void vmx_set_npt_root(struct hyv_vcpu *vcpu, phys_addr_t root)
 
 static const struct hyv_arch_ops vmx_ops = {
 	.name			= "Intel VMX",
+	.backend		= HYV_BACKEND_VMX,
 	.hardware_setup		= vmx_hardware_setup,
 	.hardware_unsetup	= vmx_hardware_unsetup,
 	.cpu_enable		= vmx_cpu_enable,

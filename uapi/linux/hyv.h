@@ -31,6 +31,26 @@
 #define HYV_CREATE_VM		_IO(HYV_IO, 0x01)
 /* Returns the size to mmap() on a vCPU fd to reach struct hyv_run. */
 #define HYV_GET_VCPU_MMAP_SIZE	_IO(HYV_IO, 0x02)
+/*
+ * Argument: a HYV_CAP_*. Returns 0 if the capability is absent, otherwise
+ * 1 or the value the capability describes; -EINVAL for an unknown one.
+ */
+#define HYV_CHECK_CAP		_IO(HYV_IO, 0x03)
+
+#define HYV_CAP_BACKEND		0	/* HYV_BACKEND_SVM or HYV_BACKEND_VMX */
+#define HYV_CAP_MAX_VCPUS	1	/* HYV_MAX_VCPUS */
+#define HYV_CAP_MAX_SLOTS	2	/* HYV_MAX_MEMORY_SLOTS */
+#define HYV_CAP_MMIO_DECODE	3	/* HYV_EXIT_MMIO carries len and data */
+#define HYV_CAP_READONLY_MEM	4	/* HYV_MEM_READONLY */
+#define HYV_CAP_DIRTY_LOG	5	/* HYV_MEM_LOG_DIRTY, HYV_GET_DIRTY_LOG */
+#define HYV_CAP_HUGE_PAGES	6	/* 2 MiB nested mappings */
+#define HYV_CAP_LAPIC		7	/* in-kernel local APIC, MSIs, MP state */
+#define HYV_CAP_IRQFD		8	/* HYV_IRQFD */
+#define HYV_CAP_DOORBELL	9	/* HYV_DOORBELL, HYV_HC_DOORBELL */
+#define HYV_CAP_NR		10
+
+#define HYV_BACKEND_SVM		1
+#define HYV_BACKEND_VMX		2
 
 /* ---- VM fd -------------------------------------------------------------- */
 
@@ -262,7 +282,7 @@ struct hyv_run {
 	/* out */
 	__u32 exit_reason;	/* enum hyv_exit_reason */
 	__u32 padding2;
-	__u64 flags;
+	__u64 flags;		/* none defined yet: 0 */
 	union {
 		/*
 		 * HYV_EXIT_IO. For IN, write the value to 'data' before the

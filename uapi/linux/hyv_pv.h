@@ -37,6 +37,7 @@
 #define HYV_HC_DOORBELL		2
 
 #define HYV_PV_VERSION		1
+#define HYV_EPERM		1	/* Linux EPERM: called from CPL > 0 */
 #define HYV_ENOENT		2	/* Linux ENOENT */
 #define HYV_ENOSYS		38	/* Linux ENOSYS */
 
