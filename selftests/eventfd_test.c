@@ -82,7 +82,7 @@ struct runner {
 	bool until_ucall;	/* else: RUN once, expect -EINTR */
 	int ret, err;
 	struct hyv_ucall uc;
-	volatile int done;
+	int done;		/* __atomic */
 };
 
 static void sigusr1_handler(int sig)
@@ -225,7 +225,7 @@ TEST(cpuid_advertises_the_doorbell_hypercall)
 struct reader {
 	int fd;
 	u64 value;
-	volatile int done;
+	int done;		/* __atomic */
 };
 
 static void *reader_thread(void *arg)
@@ -295,11 +295,8 @@ TEST(doorbells_are_keyed_by_device_and_queue)
 	for (i = 0; i < NR_RING_REQS; i++) {
 		u64 ret = hyv_vcpu_run_sync(vcpu);
 
-		if (expect_fd[i] < 0) {
-			EXPECT_EQ((u64)-HYV_ENOENT, ret) TH_LOG("ring %u", i);
-		} else {
-			EXPECT_EQ(0, ret) TH_LOG("ring %u", i);
-		}
+		EXPECT_EQ(expect_fd[i] < 0 ? (u64)-HYV_ENOENT : 0, ret)
+			TH_LOG("ring %u", i);
 		for (j = 0; j < ARRAY_SIZE(fd); j++)
 			EXPECT_EQ((u64)((int)j == expect_fd[i]), eventfd_take(fd[j]))
 				TH_LOG("ring %u, eventfd %u", i, j);
@@ -519,11 +516,18 @@ static bool have_lapic(struct hyv_vm *vm)
 }
 
 /* Interrupts taken by the guest's handler; the host reads the guest's copy. */
-volatile u64 irq_count __attribute__((used));
+u64 irq_count;
 
-static volatile u64 *guest_irq_count(struct hyv_vm *vm)
+static u64 guest_irq_count(struct hyv_vm *vm)
 {
-	return hyv_vm_gpa_to_hva(vm, (u64)&irq_count);
+	u64 *p = hyv_vm_gpa_to_hva(vm, (u64)&irq_count);
+
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void guest_mmio_write32(u64 gpa, u32 val)
+{
+	asm volatile("movl %0, (%1)" : : "r"(val), "r"(gpa) : "memory");
 }
 
 /* Count, EOI through the xAPIC page, return. */
@@ -561,16 +565,16 @@ static void guest_count_irqs(u64 want)
 	idtr.limit = 256 * 16 - 1;
 	idtr.base = HYV_IDT_GPA;
 	asm volatile("lidt %0" : : "m"(idtr));
-	*(volatile u32 *)APIC_SVR = APIC_SVR_ENABLE | 0xff;
+	guest_mmio_write32(APIC_SVR, APIC_SVR_ENABLE | 0xff);
 	GUEST_SYNC(0);
 
 	for (;;) {
 		asm volatile("cli" : : : "memory");
-		if (irq_count >= want)
+		if (__atomic_load_n(&irq_count, __ATOMIC_RELAXED) >= want)
 			break;
 		asm volatile("sti; hlt" : : : "memory");	/* no wake-up lost */
 	}
-	GUEST_SYNC(irq_count);
+	GUEST_SYNC(__atomic_load_n(&irq_count, __ATOMIC_RELAXED));
 	GUEST_DONE();
 }
 
@@ -579,9 +583,9 @@ static bool wait_irqs(struct hyv_vm *vm, u64 n, unsigned int ms)
 {
 	u64 end = now_ms() + ms;
 
-	while (*guest_irq_count(vm) < n && now_ms() < end)
+	while (guest_irq_count(vm) < n && now_ms() < end)
 		usleep(1000);
-	return *guest_irq_count(vm) >= n;
+	return guest_irq_count(vm) >= n;
 }
 
 TEST(irqfd_assign_and_deassign_check_their_input)
@@ -710,14 +714,14 @@ TEST(irqfd_delivers_its_msi_to_the_guest_handler)
 		ASSERT_EQ(0, eventfd_write(fd, 1));
 		ASSERT_TRUE(wait_irqs(vm, i, 10000))
 			TH_LOG("interrupt %d not taken (count %llu)", i,
-			       *guest_irq_count(vm));
+			       guest_irq_count(vm));
 	}
 	EXPECT_EQ(0, eventfd_take(fd));		/* the irqfd consumed it */
 
 	ASSERT_EQ(0, irqfd(vm, fd, HYV_IRQFD_DEASSIGN, MSI_ADDR(0), IRQ_VECTOR));
 	ASSERT_EQ(0, eventfd_write(fd, 2));
 	usleep(100000);
-	EXPECT_EQ(NR_IRQS, *guest_irq_count(vm));
+	EXPECT_EQ(NR_IRQS, guest_irq_count(vm));
 	EXPECT_FALSE(runner_done(&r));
 
 	/* Count 2 is pending: the assign delivers one MSI and consumes it. */
@@ -741,7 +745,7 @@ struct churn {
 	pthread_barrier_t go, gone;
 	int fd;			/* this round's eventfd, closed by the writer */
 	int hammer_fd;		/* bound and unbound each round, then kept */
-	volatile int stop;
+	int stop;		/* __atomic */
 };
 
 #define NR_CHURN	50
@@ -760,7 +764,7 @@ static void *churn_writer(void *arg)
 		close(c->fd);		/* EPOLLHUP, racing the deassign */
 		pthread_barrier_wait(&c->gone);
 	}
-	while (!c->stop)
+	while (!__atomic_load_n(&c->stop, __ATOMIC_RELAXED))
 		eventfd_write(c->hammer_fd, 1);
 	return NULL;
 }
@@ -799,7 +803,7 @@ TEST(irqfds_come_and_go_while_the_guest_takes_their_interrupts)
 				   MSI_ADDR(0), IRQ_VECTOR));
 		pthread_barrier_wait(&c.gone);
 	}
-	EXPECT_LT(0, *guest_irq_count(vm)) TH_LOG("no interrupt was taken");
+	EXPECT_LT(0, guest_irq_count(vm)) TH_LOG("no interrupt was taken");
 
 	/* The VM goes away with the hammered irqfd bound. */
 	ASSERT_EQ(0, irqfd(vm, c.hammer_fd, 0, MSI_ADDR(0), IRQ_VECTOR));
@@ -810,7 +814,7 @@ TEST(irqfds_come_and_go_while_the_guest_takes_their_interrupts)
 	runner_stop(&r);
 	hyv_vcpu_free(vcpu);	/* the last reference: the VM is freed */
 	usleep(20000);
-	c.stop = 1;
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(tid, NULL);
 	pthread_barrier_destroy(&c.go);
 	pthread_barrier_destroy(&c.gone);
