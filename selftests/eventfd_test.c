@@ -549,10 +549,10 @@ struct __packed idtr {
 
 /*
  * Take interrupts like a kernel would: a gate for IRQ_VECTOR in the
- * library's IDT (grown to 256 vectors), the local APIC software-enabled
- * through SVR, then STI; HLT until 'want' have been taken (~0: forever).
+ * library's IDT (grown to 256 vectors) and the local APIC software-enabled
+ * through SVR.
  */
-static void guest_count_irqs(u64 want)
+static void guest_irq_setup(void)
 {
 	u64 *gate = (u64 *)(HYV_IDT_GPA + IRQ_VECTOR * 16);
 	u64 h = (u64)guest_irq_handler;
@@ -566,13 +566,39 @@ static void guest_count_irqs(u64 want)
 	idtr.base = HYV_IDT_GPA;
 	asm volatile("lidt %0" : : "m"(idtr));
 	guest_mmio_write32(APIC_SVR, APIC_SVR_ENABLE | 0xff);
-	GUEST_SYNC(0);
+}
 
+/* STI; HLT until 'want' interrupts have been taken in all. */
+static void guest_wait_irqs(u64 want)
+{
 	for (;;) {
 		asm volatile("cli" : : : "memory");
 		if (__atomic_load_n(&irq_count, __ATOMIC_RELAXED) >= want)
 			break;
 		asm volatile("sti; hlt" : : : "memory");	/* no wake-up lost */
+	}
+}
+
+/* Ready (sync 0), then take 'want' interrupts (~0: forever). */
+static void guest_count_irqs(u64 want)
+{
+	guest_irq_setup();
+	GUEST_SYNC(0);
+	guest_wait_irqs(want);
+	GUEST_SYNC(__atomic_load_n(&irq_count, __ATOMIC_RELAXED));
+	GUEST_DONE();
+}
+
+/* Ring (device, 0) and take the interrupt it causes, n times. */
+static void guest_ring_own_irq(u64 device, u64 n)
+{
+	u64 i;
+
+	guest_irq_setup();
+	for (i = 1; i <= n; i++) {
+		GUEST_ASSERT_EQ(0, guest_hypercall(HYV_HC_DOORBELL, device, 0,
+						   0, 0));
+		guest_wait_irqs(i);
 	}
 	GUEST_SYNC(__atomic_load_n(&irq_count, __ATOMIC_RELAXED));
 	GUEST_DONE();
@@ -730,6 +756,36 @@ TEST(irqfd_delivers_its_msi_to_the_guest_handler)
 		TH_LOG("the assign did not deliver the pending count");
 	EXPECT_EQ(UCALL_SYNC, r.uc.cmd);
 	EXPECT_EQ(NR_IRQS + 1, r.uc.args[0]);
+	EXPECT_EQ(0, eventfd_take(fd));
+	hyv_vcpu_run_done(vcpu);
+	close(fd);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/*
+ * One eventfd as a doorbell and an irqfd of the same VM: each ring comes
+ * back as an interrupt, the whole loop in the kernel (no exit to
+ * userspace until the guest reports).
+ */
+TEST(doorbell_into_irqfd_loops_back_without_leaving_the_kernel)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_ring_own_irq);
+	struct hyv_vm *vm = vcpu->vm;
+	struct hyv_vm_stats st;
+	int fd = new_eventfd();
+
+	if (!have_lapic(vm)) {
+		close(fd);
+		hyv_vm_free_with_vcpu(vcpu);
+		SKIP(return, "HYV_SIGNAL_MSI gives ENOTTY: no in-kernel local APIC");
+	}
+	ASSERT_EQ(0, doorbell(vm, fd, 0, 5, 0));
+	ASSERT_EQ(0, irqfd(vm, fd, 0, MSI_ADDR(0), IRQ_VECTOR));
+	hyv_vcpu_set_args(vcpu, 5, NR_IRQS);
+	EXPECT_EQ(NR_IRQS, hyv_vcpu_run_sync(vcpu));
+	get_stats(vm, &st);
+	EXPECT_EQ(1, st.exits_to_user);
+	EXPECT_EQ(NR_IRQS, st.exit_reason[HYV_STAT_EXIT_HYPERCALL]);
 	EXPECT_EQ(0, eventfd_take(fd));
 	hyv_vcpu_run_done(vcpu);
 	close(fd);
