@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel local APIC seen from one vCPU: what CPUID and
+ * IA32_APIC_BASE advertise; interrupts from the VMM (HYV_INTERRUPT,
+ * HYV_SIGNAL_MSI) reach the guest's handler with their vector, and bad
+ * requests are refused; CR8 holds back interrupts of its class and
+ * below until lowered; the xAPIC page (MMIO through the decoder): ID,
+ * version, SVR, IRR/ISR, ICR self-IPIs and EOI.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "kselftest_harness.h"
+#include "hyv_util.h"
+#include "guest_irq.h"
+
+#define VEC_INTERRUPT	0x60
+#define VEC_MSI		0x61
+#define VEC_XAPIC	0x66
+#define VEC_XAPIC_PHYS	0x67
+
+/* A VM with one vCPU of APIC ID @id on guest_code, interrupts installed. */
+static struct hyv_vcpu *apic_vcpu(u32 id, void *guest_code)
+{
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	struct hyv_vcpu *vcpu = hyv_vcpu_add(vm, id, guest_code);
+
+	guest_irq_install(vm);
+	guest_irq_vcpu_init(vcpu);
+	return vcpu;
+}
+
+static u64 run_sync(struct hyv_vcpu *vcpu, struct hyv_ucall *uc)
+{
+	HYV_ASSERT(host_run_ucall_within(vcpu, uc, 20) == UCALL_SYNC,
+		   "expected UCALL_SYNC, got ucall %llu", uc->cmd);
+	return uc->args[0];
+}
+
+/* ---- CPUID and IA32_APIC_BASE ------------------------------------------ */
+
+static void guest_cpuid_apic(void)
+{
+	u32 a, b, c, d;
+
+	guest_cpuid(1, 0, &a, &b, &c, &d);
+	GUEST_SYNC4(d & BIT(9), c & BIT(21), c & BIT(24), b >> 24);
+	guest_cpuid(6, 0, &a, &b, &c, &d);
+	GUEST_SYNC(a & BIT(2));
+	GUEST_SYNC(guest_rdmsr(MSR_IA32_APICBASE));
+	guest_x2apic_enable();
+	GUEST_SYNC4(guest_rdmsr(MSR_IA32_APICBASE), guest_x2apic_read(APIC_ID),
+		    guest_x2apic_read(APIC_LDR), guest_x2apic_read(APIC_SVR));
+}
+
+TEST(cpuid_and_apic_base_advertise_apic_x2apic_tsc_deadline_and_arat)
+{
+	struct hyv_vcpu *vcpu = apic_vcpu(18, guest_cpuid_apic);
+	struct hyv_ucall uc;
+
+	run_sync(vcpu, &uc);
+	EXPECT_NE(0, uc.args[0]);		/* APIC */
+	EXPECT_NE(0, uc.args[1]);		/* x2APIC */
+	EXPECT_NE(0, uc.args[2]);		/* TSC-deadline */
+	EXPECT_EQ(18, uc.args[3]);		/* initial APIC ID */
+	EXPECT_NE(0, run_sync(vcpu, &uc));	/* ARAT */
+	/* xAPIC at the default base, enabled, not the BSP. */
+	EXPECT_EQ(APIC_XAPIC_BASE | APIC_BASE_ENABLE, run_sync(vcpu, &uc));
+	run_sync(vcpu, &uc);
+	EXPECT_EQ(APIC_XAPIC_BASE | APIC_BASE_ENABLE | APIC_BASE_EXTD, uc.args[0]);
+	EXPECT_EQ(18, uc.args[1]);
+	/* x2APIC LDR: cluster ID << 16 | 1 << (ID & 15) (SDM 11.12.10.2). */
+	EXPECT_EQ(1 << 16 | 1 << 2, uc.args[2]);
+	EXPECT_EQ(0x1ff, uc.args[3]);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* ---- From the VMM ---------------------------------------------------------- */
+
+static u64 guest_count_all(void)
+{
+	u64 n = 0;
+	int v;
+
+	for (v = 32; v < 256; v++)
+		n += guest_irq_read_count(v);
+	return n;
+}
+
+/*
+ * Ready, then one instruction's window with interrupts on: what the VMM
+ * raised meanwhile must be taken in it. Then an NMI the VMM sends.
+ */
+static void guest_vmm_irqs(void)
+{
+	guest_x2apic_enable();
+	GUEST_SYNC(0);
+	guest_sti_nop_cli();
+	GUEST_SYNC4(guest_irq_read_count(VEC_INTERRUPT),
+		    guest_irq_read_count(VEC_MSI), guest_count_all(), 0);
+	GUEST_SYNC(0);
+	GUEST_SYNC(guest_irq_read_count(GUEST_NMI_VECTOR));
+}
+
+TEST(hyv_interrupt_and_signal_msi_reach_the_guest_handler_with_their_vector)
+{
+	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_vmm_irqs);
+	struct hyv_interrupt irq = { .vector = VEC_INTERRUPT };
+	struct hyv_msi msi = { .address = APIC_XAPIC_BASE, .data = VEC_MSI };
+	struct hyv_ucall uc;
+
+	run_sync(vcpu, &uc);
+	ASSERT_EQ(0, ioctl(vcpu->fd, HYV_INTERRUPT, &irq));
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
+	run_sync(vcpu, &uc);
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]);
+	EXPECT_EQ(2, uc.args[2]);		/* and nothing else */
+
+	/* An MSI in NMI delivery mode (data bits 10:8 = 4). */
+	run_sync(vcpu, &uc);
+	msi.data = 4 << 8;
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
+	EXPECT_EQ(1, run_sync(vcpu, &uc));
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+TEST(bad_msis_and_interrupts_are_refused)
+{
+	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_vmm_irqs);
+	struct hyv_msi msi = { .address = APIC_XAPIC_BASE | 5 << 12, .data = 0x40 };
+	struct hyv_interrupt irq = { .vector = 15 };
+
+	/* No vCPU has APIC ID 5. */
+	EXPECT_EQ(-1, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
+	EXPECT_EQ(ENOENT, errno);
+	msi.address = 0xfed00000;
+	EXPECT_EQ(-1, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
+	EXPECT_EQ(EINVAL, errno);
+	msi.address = APIC_XAPIC_BASE;
+	msi.flags = 1;
+	EXPECT_EQ(-1, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
+	EXPECT_EQ(EINVAL, errno);
+	msi.flags = 0;
+	msi.reserved = 1;
+	EXPECT_EQ(-1, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
+	EXPECT_EQ(EINVAL, errno);
+
+	EXPECT_EQ(-1, ioctl(vcpu->fd, HYV_INTERRUPT, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	irq.vector = 256;
+	EXPECT_EQ(-1, ioctl(vcpu->fd, HYV_INTERRUPT, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	irq.vector = 0x40;
+	irq.flags = 1;
+	EXPECT_EQ(-1, ioctl(vcpu->fd, HYV_INTERRUPT, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* ---- Priority: CR8 / TPR ------------------------------------------------- */
+
+static u64 guest_held(void)
+{
+	return guest_irq_read_count(0x65) + guest_irq_read_count(0x85);
+}
+
+static void guest_spin(int n)
+{
+	while (n--)
+		asm volatile("pause");
+}
+
+/*
+ * CR8 = 8 (TPR 0x80): self-IPIs 0x65 and 0x85 (class 6 and 8) are held,
+ * 0x95 (class 9) is taken. Lowering CR8 to 0 must let the held ones in
+ * at once: the next instruction already sees one of them counted.
+ */
+static void guest_cr8(void)
+{
+	u64 now, later;
+
+	guest_x2apic_enable();
+	guest_set_cr8(8);
+	GUEST_ASSERT_EQ(8, guest_get_cr8());
+	GUEST_ASSERT_EQ(0x80, guest_x2apic_read(APIC_TPR));
+	GUEST_ASSERT_EQ(0x80, guest_x2apic_read(APIC_PPR));
+	guest_sti();
+	guest_x2apic_write(APIC_SELF_IPI, 0x65);
+	guest_x2apic_write(APIC_SELF_IPI, 0x85);
+	guest_x2apic_write(APIC_SELF_IPI, 0x95);
+	guest_spin(1000);
+	GUEST_SYNC4(guest_held(), guest_irq_read_count(0x95),
+		    guest_x2apic_read(APIC_IRR + 0x10 * (0x85 / 32)), 0);
+	guest_set_cr8(0);
+	now = guest_held();
+	guest_spin(1000);
+	later = guest_held();
+	guest_cli();
+	GUEST_SYNC4(now, later, 0, 0);
+}
+
+TEST(cr8_holds_interrupts_of_its_class_and_below_until_lowered)
+{
+	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_cr8);
+	struct hyv_ucall uc;
+
+	run_sync(vcpu, &uc);
+	EXPECT_EQ(0, uc.args[0]);			/* 0x65, 0x85 held */
+	EXPECT_EQ(1, uc.args[1]);			/* 0x95 taken */
+	EXPECT_NE(0, uc.args[2] & BIT(0x85 % 32));	/* 0x85 waits in IRR */
+	run_sync(vcpu, &uc);
+	TH_LOG("held interrupts taken right after CR8 was lowered: %llu, 1000 pauses later: %llu",
+	       uc.args[0], uc.args[1]);
+	EXPECT_GE(uc.args[0], 1);
+	EXPECT_EQ(2, uc.args[1]);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* ---- xAPIC MMIO ---------------------------------------------------------- */
+
+static u32 guest_xapic_isr_bit(int vector)
+{
+	return guest_xapic_read(APIC_ISR + 0x10 * (vector / 32)) &
+	       BIT(vector % 32);
+}
+
+static u32 guest_xapic_irr_bit(int vector)
+{
+	return guest_xapic_read(APIC_IRR + 0x10 * (vector / 32)) &
+	       BIT(vector % 32);
+}
+
+/*
+ * Registers read through the page; the APIC enabled through SVR; a
+ * self-IPI through ICR waits in IRR with interrupts off, is taken, and
+ * after the handler's EOI (a write to the page) leaves ISR so the same
+ * vector can come again; a physical-destination IPI to its own ID.
+ */
+static void guest_xapic(void)
+{
+	GUEST_SYNC4(guest_xapic_read(APIC_ID), guest_xapic_read(APIC_VERSION),
+		    guest_xapic_read(APIC_SVR), guest_xapic_read(APIC_DFR));
+	guest_xapic_enable();
+	GUEST_ASSERT_EQ(0x1ff, guest_xapic_read(APIC_SVR));
+
+	guest_xapic_write(APIC_ICR2, 0);
+	guest_xapic_write(APIC_ICR, APIC_DEST_SELF | VEC_XAPIC);
+	GUEST_ASSERT(guest_xapic_irr_bit(VEC_XAPIC));
+	guest_sti_nop_cli();
+	GUEST_SYNC4(guest_irq_read_count(VEC_XAPIC),
+		    guest_xapic_irr_bit(VEC_XAPIC), guest_xapic_isr_bit(VEC_XAPIC),
+		    0);
+
+	guest_xapic_write(APIC_ICR, APIC_DEST_SELF | VEC_XAPIC);
+	guest_sti_nop_cli();
+	guest_xapic_write(APIC_ICR2, 3U << 24);
+	guest_xapic_write(APIC_ICR, VEC_XAPIC_PHYS);
+	guest_sti_nop_cli();
+	GUEST_SYNC4(guest_irq_read_count(VEC_XAPIC),
+		    guest_irq_read_count(VEC_XAPIC_PHYS),
+		    guest_xapic_read(APIC_PPR), 0);
+}
+
+TEST(xapic_mmio_id_version_svr_self_ipi_and_eoi)
+{
+	struct hyv_vcpu *vcpu = apic_vcpu(3, guest_xapic);
+	struct hyv_ucall uc;
+
+	run_sync(vcpu, &uc);
+	EXPECT_EQ(3U << 24, uc.args[0]);		/* ID in bits 31:24 */
+	/* An integrated APIC (version 0x1x) with at least 4 LVT entries. */
+	EXPECT_EQ(0x10, uc.args[1] & 0xf0);
+	EXPECT_GE((uc.args[1] >> 16) & 0xff, 3);
+	EXPECT_EQ(0xff, uc.args[2]);			/* SVR after reset */
+	EXPECT_EQ(0xffffffff, uc.args[3]);		/* DFR: flat */
+
+	run_sync(vcpu, &uc);
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_EQ(0, uc.args[1]);			/* left IRR */
+	EXPECT_EQ(0, uc.args[2]);			/* EOI cleared ISR */
+
+	run_sync(vcpu, &uc);
+	EXPECT_EQ(2, uc.args[0]);			/* again after EOI */
+	EXPECT_EQ(1, uc.args[1]);			/* ICR2 destination 3 */
+	EXPECT_EQ(0, uc.args[2]);			/* nothing in service */
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+TEST_HARNESS_MAIN

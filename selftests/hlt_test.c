@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HLT with the in-kernel APIC: a guest halted with interrupts on sleeps
+ * in the host (its thread uses well under 5% of a CPU for a second, the
+ * issue's acceptance figure, and the guest makes no exits meanwhile); an
+ * MSI or HYV_INTERRUPT from another thread wakes it; a signal makes RUN
+ * return EINTR and leaves it halted; HLT with interrupts off exits to
+ * userspace even with an interrupt pending.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "hyv_util.h"
+#include "guest_irq.h"
+
+#define VEC_WAKE	0x70
+
+/* Report, halt with interrupts on, report how many wake-ups came. */
+static void guest_halt_once(void)
+{
+	guest_x2apic_enable();
+	GUEST_SYNC(0);
+	guest_sti_hlt();
+	guest_cli();
+	GUEST_SYNC(guest_irq_read_count(VEC_WAKE));
+}
+
+/* One HYV_RUN on a thread of its own. */
+struct runner {
+	struct hyv_vcpu *vcpu;
+	pthread_t tid;
+	int ret, err;
+	int done;
+};
+
+static void *runner_fn(void *arg)
+{
+	struct runner *r = arg;
+
+	r->ret = __hyv_vcpu_run(r->vcpu);
+	r->err = errno;
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void runner_start(struct runner *r, struct hyv_vcpu *vcpu)
+{
+	memset(r, 0, sizeof(*r));
+	r->vcpu = vcpu;
+	HYV_ASSERT(!pthread_create(&r->tid, NULL, runner_fn, r), "pthread_create");
+}
+
+static bool runner_wait(struct runner *r, int ms)
+{
+	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) && ms-- > 0)
+		usleep(1000);
+	return __atomic_load_n(&r->done, __ATOMIC_ACQUIRE);
+}
+
+/* Stop a RUN that did not end by itself (SIGUSR1 makes it EINTR). */
+static void runner_stop(struct runner *r)
+{
+	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
+		pthread_kill(r->tid, SIGUSR1);
+		usleep(10000);
+	}
+	pthread_join(r->tid, NULL);
+}
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+/* SIGUSR1 interrupts RUN: no SA_RESTART. */
+static void install_sigusr1(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+
+	HYV_ASSERT(!sigaction(SIGUSR1, &sa, NULL), "sigaction");
+}
+
+/* A vCPU with its APIC on, about to execute sti; hlt. */
+static struct hyv_vcpu *halting_vcpu(void)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_halt_once);
+	struct hyv_ucall uc;
+
+	install_sigusr1();
+	guest_irq_install(vcpu->vm);
+	guest_irq_vcpu_init(vcpu);
+	HYV_ASSERT(host_run_ucall_within(vcpu, &uc, 20) == UCALL_SYNC,
+		   "ucall %llu", uc.cmd);
+	return vcpu;
+}
+
+static u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static u64 vm_exits(struct hyv_vm *vm)
+{
+	struct hyv_vm_stats st;
+
+	memset(&st, 0, sizeof(st));
+	HYV_ASSERT(!ioctl(vm->fd, HYV_GET_STATS, &st), "HYV_GET_STATS");
+	return st.exits;
+}
+
+/* The woken guest's report: one interrupt of VEC_WAKE. */
+static u64 woken_count(struct runner *r)
+{
+	struct hyv_ucall uc;
+
+	HYV_ASSERT(r->ret == 0, "RUN after the wake-up: %d (errno %d)", r->ret, r->err);
+	HYV_ASSERT(hyv_vcpu_get_ucall(r->vcpu, &uc) == UCALL_SYNC,
+		   "exit %s", hyv_exit_name(r->vcpu->run->exit_reason));
+	return uc.args[0];
+}
+
+TEST(halted_vcpu_sleeps_under_5_percent_of_a_cpu_then_an_msi_wakes_it)
+{
+	struct hyv_vcpu *vcpu = halting_vcpu();
+	struct hyv_msi msi = { .address = APIC_XAPIC_BASE, .data = VEC_WAKE };
+	u64 cpu0, cpu1, w0, w1, exits0, exits1;
+	struct runner r;
+	double pct;
+
+	runner_start(&r, vcpu);
+	usleep(300000);			/* into the HLT */
+	ASSERT_FALSE(r.done) {
+		TH_LOG("RUN ended by itself: ret %d errno %d exit %s", r.ret,
+		       r.err, hyv_exit_name(vcpu->run->exit_reason));
+	}
+	exits0 = vm_exits(vcpu->vm);
+	cpu0 = host_thread_cpu_ns(r.tid);
+	w0 = mono_ns();
+	usleep(1000000);
+	cpu1 = host_thread_cpu_ns(r.tid);
+	w1 = mono_ns();
+	exits1 = vm_exits(vcpu->vm);
+	pct = 100.0 * (cpu1 - cpu0) / (w1 - w0);
+	TH_LOG("halted for %llu ms: vCPU thread used %.3f%% of a CPU, %llu exits",
+	       (w1 - w0) / 1000000, pct, exits1 - exits0);
+	EXPECT_FALSE(r.done);
+	EXPECT_LT(pct, 5.0);
+	EXPECT_LE(exits1 - exits0, 2);
+
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
+	if (!runner_wait(&r, 5000)) {
+		runner_stop(&r);
+		ASSERT_TRUE(0) TH_LOG("the MSI did not wake the halted vCPU in 5 s");
+	}
+	pthread_join(r.tid, NULL);
+	EXPECT_EQ(1, woken_count(&r));
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+struct injector {
+	int vcpu_fd;
+	int ret, err;
+	int done;
+};
+
+static void *inject_fn(void *arg)
+{
+	struct injector *in = arg;
+	struct hyv_interrupt irq = { .vector = VEC_WAKE };
+
+	in->ret = ioctl(in->vcpu_fd, HYV_INTERRUPT, &irq);
+	in->err = errno;
+	__atomic_store_n(&in->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+TEST(hyv_interrupt_from_another_thread_wakes_a_halted_vcpu)
+{
+	struct hyv_vcpu *vcpu = halting_vcpu();
+	struct injector in = { .vcpu_fd = vcpu->fd };
+	struct runner r;
+	pthread_t tid;
+	bool woke;
+
+	runner_start(&r, vcpu);
+	usleep(300000);			/* into the HLT */
+	ASSERT_FALSE(r.done);
+	ASSERT_EQ(0, pthread_create(&tid, NULL, inject_fn, &in));
+	woke = runner_wait(&r, 5000);
+	if (!woke) {
+		bool injected = __atomic_load_n(&in.done, __ATOMIC_ACQUIRE);
+
+		runner_stop(&r);
+		pthread_join(tid, NULL);
+		ASSERT_TRUE(woke) {
+			TH_LOG("halted vCPU not woken in 5 s; HYV_INTERRUPT %s",
+			       injected ? "had returned" :
+			       "was still blocked (waits for the RUN to end?)");
+		}
+	}
+	pthread_join(r.tid, NULL);
+	pthread_join(tid, NULL);
+	EXPECT_EQ(0, in.ret);
+	EXPECT_EQ(1, woken_count(&r));
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+TEST(signal_makes_a_halted_run_return_eintr_and_the_vcpu_stays_halted)
+{
+	struct hyv_vcpu *vcpu = halting_vcpu();
+	struct hyv_msi msi = { .address = APIC_XAPIC_BASE, .data = VEC_WAKE };
+	struct hyv_mp_state mp;
+	struct runner r;
+
+	runner_start(&r, vcpu);
+	usleep(300000);			/* into the HLT */
+	ASSERT_FALSE(r.done);
+	pthread_kill(r.tid, SIGUSR1);
+	if (!runner_wait(&r, 5000)) {
+		runner_stop(&r);
+		ASSERT_TRUE(0) TH_LOG("a signal did not end the halted RUN in 5 s");
+	}
+	pthread_join(r.tid, NULL);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EINTR, r.err);
+	EXPECT_EQ(HYV_EXIT_INTR, vcpu->run->exit_reason);
+	ASSERT_EQ(0, ioctl(vcpu->fd, HYV_GET_MP_STATE, &mp));
+	EXPECT_EQ(HYV_MP_STATE_HALTED, mp.state);
+
+	/* RUN again with nothing pending: it sleeps again. */
+	runner_start(&r, vcpu);
+	usleep(300000);
+	EXPECT_FALSE(r.done);
+	ASSERT_EQ(0, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
+	if (!runner_wait(&r, 5000)) {
+		runner_stop(&r);
+		ASSERT_TRUE(0) TH_LOG("the MSI did not wake the halted vCPU in 5 s");
+	}
+	pthread_join(r.tid, NULL);
+	EXPECT_EQ(1, woken_count(&r));
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* A self-IPI pending, then HLT with IF = 0: the VMM sees the HLT. */
+static void guest_hlt_if0(void)
+{
+	guest_x2apic_enable();
+	guest_x2apic_write(APIC_SELF_IPI, VEC_WAKE);
+	guest_hlt();
+	GUEST_SYNC(guest_irq_read_count(VEC_WAKE));
+	guest_sti_nop_cli();
+	GUEST_SYNC(guest_irq_read_count(VEC_WAKE));
+}
+
+TEST(hlt_with_interrupts_off_exits_to_userspace_despite_a_pending_interrupt)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_hlt_if0);
+	struct hyv_ucall uc;
+
+	guest_irq_install(vcpu->vm);
+	guest_irq_vcpu_init(vcpu);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
+	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 20));
+	EXPECT_EQ(0, uc.args[0]);
+	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 20));
+	EXPECT_EQ(1, uc.args[0]);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+TEST_HARNESS_MAIN
