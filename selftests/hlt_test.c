@@ -30,6 +30,23 @@ static void guest_halt_once(void)
 	GUEST_SYNC(guest_irq_read_count(VEC_WAKE));
 }
 
+/*
+ * The same with a control first: spin (interrupts on, nothing pending)
+ * for @ms by the TSC, so the host sees what a busy vCPU thread costs.
+ */
+static void guest_spin_then_halt(u64 tsc_khz, u64 ms)
+{
+	guest_x2apic_enable();
+	GUEST_SYNC(0);
+	guest_sti();
+	guest_spin_until_tsc(guest_tsc_after_ms(tsc_khz, ms));
+	guest_cli();
+	GUEST_SYNC(0);
+	guest_sti_hlt();
+	guest_cli();
+	GUEST_SYNC(guest_irq_read_count(VEC_WAKE));
+}
+
 /* One HYV_RUN on a thread of its own. */
 struct runner {
 	struct hyv_vcpu *vcpu;
@@ -85,18 +102,25 @@ static void install_sigusr1(void)
 	HYV_ASSERT(!sigaction(SIGUSR1, &sa, NULL), "sigaction");
 }
 
-/* A vCPU with its APIC on, about to execute sti; hlt. */
-static struct hyv_vcpu *halting_vcpu(void)
+/* A vCPU on @guest_code with its APIC on, past the first ucall. */
+static struct hyv_vcpu *__halting_vcpu(void *guest_code)
 {
-	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_halt_once);
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_code);
 	struct hyv_ucall uc;
 
 	install_sigusr1();
 	guest_irq_install(vcpu->vm);
 	guest_irq_vcpu_init(vcpu);
+	hyv_vcpu_set_args(vcpu, host_tsc_khz(), 1500);
 	HYV_ASSERT(host_run_ucall_within(vcpu, &uc, 20) == UCALL_SYNC,
 		   "ucall %llu", uc.cmd);
 	return vcpu;
+}
+
+/* A vCPU about to execute sti; hlt. */
+static struct hyv_vcpu *halting_vcpu(void)
+{
+	return __halting_vcpu(guest_halt_once);
 }
 
 static u64 mono_ns(void)
@@ -127,13 +151,34 @@ static u64 woken_count(struct runner *r)
 	return uc.args[0];
 }
 
+/* Percent of one CPU @r's thread uses over @ms of wall-clock time. */
+static double runner_cpu_percent(struct runner *r, int ms)
+{
+	u64 cpu0, cpu1, w0, w1;
+
+	cpu0 = host_thread_cpu_ns(r->tid);
+	w0 = mono_ns();
+	usleep(ms * 1000);
+	cpu1 = host_thread_cpu_ns(r->tid);
+	w1 = mono_ns();
+	return 100.0 * (cpu1 - cpu0) / (w1 - w0);
+}
+
 TEST(halted_vcpu_sleeps_under_5_percent_of_a_cpu_then_an_msi_wakes_it)
 {
-	struct hyv_vcpu *vcpu = halting_vcpu();
+	struct hyv_vcpu *vcpu = __halting_vcpu(guest_spin_then_halt);
 	struct hyv_msi msi = { .address = APIC_XAPIC_BASE, .data = VEC_WAKE };
-	u64 cpu0, cpu1, w0, w1, exits0, exits1;
+	u64 exits0, exits1;
 	struct runner r;
-	double pct;
+	double busy, pct;
+
+	/* Control: the measurement sees a guest that spins. */
+	runner_start(&r, vcpu);
+	usleep(200000);
+	busy = runner_cpu_percent(&r, 1000);
+	ASSERT_TRUE(runner_wait(&r, 20000));
+	pthread_join(r.tid, NULL);
+	ASSERT_EQ(0, r.ret);
 
 	runner_start(&r, vcpu);
 	usleep(300000);			/* into the HLT */
@@ -142,16 +187,12 @@ TEST(halted_vcpu_sleeps_under_5_percent_of_a_cpu_then_an_msi_wakes_it)
 		       r.err, hyv_exit_name(vcpu->run->exit_reason));
 	}
 	exits0 = vm_exits(vcpu->vm);
-	cpu0 = host_thread_cpu_ns(r.tid);
-	w0 = mono_ns();
-	usleep(1000000);
-	cpu1 = host_thread_cpu_ns(r.tid);
-	w1 = mono_ns();
+	pct = runner_cpu_percent(&r, 1000);
 	exits1 = vm_exits(vcpu->vm);
-	pct = 100.0 * (cpu1 - cpu0) / (w1 - w0);
-	TH_LOG("halted for %llu ms: vCPU thread used %.3f%% of a CPU, %llu exits",
-	       (w1 - w0) / 1000000, pct, exits1 - exits0);
+	TH_LOG("vCPU thread: %.1f%% of a CPU spinning, %.3f%% halted for 1 s (%llu exits)",
+	       busy, pct, exits1 - exits0);
 	EXPECT_FALSE(r.done);
+	EXPECT_GT(busy, 50.0);
 	EXPECT_LT(pct, 5.0);
 	EXPECT_LE(exits1 - exits0, 2);
 
