@@ -218,6 +218,55 @@ TEST(cr8_holds_interrupts_of_its_class_and_below_until_lowered)
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
+/* ---- Re-injection ------------------------------------------------------ */
+
+#define VEC_REINJECT	0x68
+#define FRESH_STACK	0x3ff000ULL	/* untouched so far: not in the NPT */
+
+/*
+ * A self-IPI waits with interrupts off; then, on a stack page the guest
+ * never touched, one instruction's window: delivering the interrupt
+ * pushes onto that page, which makes a nested page fault in the middle
+ * of the delivery. The host must deliver the interrupt again after it
+ * maps the page, or it is lost (already moved from IRR to ISR).
+ * Returns the count and what ISR holds afterwards.
+ */
+GUEST_ASM(guest_reinject,
+	  "	subq $8, %rsp\n"		/* 16-byte aligned for the call */
+	  "	call guest_x2apic_enable\n"
+	  "	addq $8, %rsp\n"
+	  "	movl $" hyv_str(VEC_REINJECT) ", %eax\n"
+	  "	xorl %edx, %edx\n"
+	  "	movl $0x83f, %ecx\n"		/* X2APIC_MSR(APIC_SELF_IPI) */
+	  "	wrmsr\n"
+	  "	movq %rsp, %rbx\n"
+	  "	movq $" hyv_str(FRESH_STACK) ", %rsp\n"
+	  "	sti\n"
+	  "	nop\n"
+	  "	cli\n"
+	  "	movq %rbx, %rsp\n"
+	  "	movl $0x813, %ecx\n"		/* ISR word 3: vectors 0x60-0x7f */
+	  "	rdmsr\n"
+	  "	movq %rax, %rsi\n"
+	  "	movq guest_irq_count + 8 * " hyv_str(VEC_REINJECT) ", %rdi\n"
+	  "	movl $" hyv_str(UCALL_SYNC) ", %eax\n"
+	  "	outl %eax, $" hyv_str(HYV_UCALL_PORT) "\n"
+	  "	ret\n");
+
+TEST(interrupt_whose_delivery_faults_on_the_stack_is_delivered_again)
+{
+	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_reinject);
+	struct hyv_ucall uc;
+
+	run_sync(vcpu, &uc);
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_EQ(0, uc.args[1]);	/* EOI'd, nothing left in service */
+	/* The handler's frame is on the fresh page. */
+	EXPECT_EQ(FRESH_STACK / SZ_4K - 1,
+		  GUEST_VAR(vcpu->vm, guest_irq_rsp[VEC_REINJECT]) / SZ_4K);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
 /* ---- xAPIC MMIO ---------------------------------------------------------- */
 
 static u32 guest_xapic_isr_bit(int vector)

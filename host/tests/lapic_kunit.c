@@ -188,11 +188,11 @@ static void check_logical(struct kunit *test, const struct logical_case *cases,
 
 	for (i = 0; i < n; i++) {
 		const struct logical_case *c = &cases[i];
+		bool match = hyv_apic_match_logical(c->x2apic, c->ldr, c->dfr,
+						    c->dest);
 
-		KUNIT_EXPECT_EQ_MSG(test,
-				    hyv_apic_match_logical(c->x2apic, c->ldr,
-							   c->dfr, c->dest),
-				    c->want, "%s", c->what);
+		/* Short messages: KUnit's per-test log is 512 bytes in 6.1. */
+		KUNIT_EXPECT_EQ_MSG(test, match, c->want, "%s", c->what);
 	}
 }
 
