@@ -267,6 +267,40 @@ TEST(interrupt_whose_delivery_faults_on_the_stack_is_delivered_again)
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
+#define VEC_SHADOW	0x69
+
+/*
+ * STI, then a WRMSR (an exit, in STI's shadow) that raises a self-IPI:
+ * once the WRMSR is done the shadow is over, so the interrupt is taken
+ * before the next instruction, which sees the count 1.
+ */
+GUEST_ASM(guest_shadow_ends,
+	  "	subq $8, %rsp\n"
+	  "	call guest_x2apic_enable\n"
+	  "	addq $8, %rsp\n"
+	  "	movl $" hyv_str(VEC_SHADOW) ", %eax\n"
+	  "	xorl %edx, %edx\n"
+	  "	movl $0x83f, %ecx\n"		/* X2APIC_MSR(APIC_SELF_IPI) */
+	  "	sti\n"
+	  "	wrmsr\n"
+	  "	movq guest_irq_count + 8 * " hyv_str(VEC_SHADOW) ", %rdi\n"
+	  "	movq guest_irq_count + 8 * " hyv_str(VEC_SHADOW) ", %rsi\n"
+	  "	cli\n"
+	  "	movl $" hyv_str(UCALL_SYNC) ", %eax\n"
+	  "	outl %eax, $" hyv_str(HYV_UCALL_PORT) "\n"
+	  "	ret\n");
+
+TEST(interrupt_raised_by_an_exiting_insn_in_the_sti_shadow_is_taken_after_it)
+{
+	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_shadow_ends);
+	struct hyv_ucall uc;
+
+	run_sync(vcpu, &uc);
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
 /* ---- xAPIC MMIO ---------------------------------------------------------- */
 
 static u32 guest_xapic_isr_bit(int vector)
