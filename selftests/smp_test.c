@@ -222,6 +222,56 @@ TEST(ipi_shorthands_and_logical_destination_reach_the_right_vcpus)
 	hyv_vm_free(vm);
 }
 
+/* ---- MSIs to one vCPU of two -------------------------------------------- */
+
+#define VEC_MSI0	0x56
+#define VEC_MSI1	0x57
+
+static u32 vcpus_waiting;
+
+/* Each vCPU sleeps until its own vector comes. */
+static u64 guest_wait_msi(u64 id, u64 unused)
+{
+	(void)unused;
+	guest_x2apic_enable();
+	__atomic_add_fetch(&vcpus_waiting, 1, __ATOMIC_RELEASE);
+	guest_wait_count(id ? VEC_MSI1 : VEC_MSI0, 1);
+	return id;
+}
+
+TEST(msi_reaches_the_vcpu_its_destination_id_names)
+{
+	struct vcpu_thread t[2];
+	struct hyv_vcpu *vcpus[2];
+	struct hyv_vm *vm = smp_vm(vcpus, guest_wait_msi, 0);
+	u32 *waiting = hyv_vm_gpa_to_hva(vm, (u64)&vcpus_waiting);
+	struct hyv_msi msi = { .address = APIC_XAPIC_BASE | 1 << 12,
+			       .data = VEC_MSI1 };
+	bool ok[2];
+	int i, ms;
+
+	for (i = 0; i < 2; i++)
+		vcpu_thread_start(&t[i], vcpus[i]);
+	for (ms = 0; __atomic_load_n(waiting, __ATOMIC_ACQUIRE) < 2 && ms < 10000; ms++)
+		usleep(1000);
+	ASSERT_EQ(2, __atomic_load_n(waiting, __ATOMIC_ACQUIRE));
+	usleep(50000);			/* both asleep in HLT */
+	ASSERT_EQ(0, ioctl(vm->fd, HYV_SIGNAL_MSI, &msi));
+	msi.address = APIC_XAPIC_BASE;
+	msi.data = VEC_MSI0;
+	ASSERT_EQ(0, ioctl(vm->fd, HYV_SIGNAL_MSI, &msi));
+	for (i = 0; i < 2; i++)
+		ok[i] = vcpu_thread_join(&t[i], 10);
+	ASSERT_TRUE(ok[0] && ok[1]) TH_LOG("vCPUs not woken in 10 s");
+	EXPECT_EQ(1, GUEST_VAR(vm, guest_irq_count[VEC_MSI0]));
+	EXPECT_EQ(0, host_vcpu_of_rsp(vm, GUEST_VAR(vm, guest_irq_rsp[VEC_MSI0])));
+	EXPECT_EQ(1, GUEST_VAR(vm, guest_irq_count[VEC_MSI1]));
+	EXPECT_EQ(1, host_vcpu_of_rsp(vm, GUEST_VAR(vm, guest_irq_rsp[VEC_MSI1])));
+	for (i = 0; i < 2; i++)
+		hyv_vcpu_free(vcpus[i]);
+	hyv_vm_free(vm);
+}
+
 /* ---- NMI IPI ------------------------------------------------------------ */
 
 /* vCPU 1 spins with interrupts off until an NMI comes; vCPU 0 sends it. */
