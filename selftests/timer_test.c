@@ -7,6 +7,7 @@
  * deadline and never before, and not at all once disarmed.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "hyv_util.h"
@@ -220,6 +221,43 @@ TEST(masked_timer_does_not_interrupt)
 	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 20));
 	EXPECT_EQ(0, uc.args[0]);
 	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* A periodic timer of 200 us left running when the VMM lets go. */
+static void guest_leave_timer_running(u64 tsc_khz)
+{
+	guest_x2apic_enable();
+	guest_x2apic_write(APIC_TIMER_DCR, APIC_DCR_DIV1);
+	guest_x2apic_write(APIC_LVT_TIMER, APIC_LVT_PERIODIC | VEC_PERIODIC);
+	guest_x2apic_write(APIC_TIMER_ICR, 200000);
+	guest_sti();
+	guest_spin_until_tsc(guest_tsc_after_ms(tsc_khz, 2));
+	GUEST_SYNC(guest_irq_read_count(VEC_PERIODIC));
+}
+
+/*
+ * Closing the vCPU and VM fds while the timer fires (vCPU fd first, then
+ * the VM, and the reverse) must cancel it cleanly; the testbed fails the
+ * run on any kernel warning this leaves in the console.
+ */
+TEST(vm_closed_with_its_timer_running_tears_down_cleanly)
+{
+	u64 khz = host_tsc_khz();
+	struct hyv_ucall uc;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		struct hyv_vcpu *vcpu = timer_vcpu(guest_leave_timer_running, khz);
+		struct hyv_vm *vm = vcpu->vm;
+
+		ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 20));
+		if (i & 1) {
+			close(vm->fd);
+			vm->fd = -1;
+		}
+		hyv_vcpu_free(vcpu);
+		hyv_vm_free(vm);
+	}
 }
 
 TEST_HARNESS_MAIN
