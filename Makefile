@@ -26,8 +26,9 @@ L1_KERNEL := $(CURDIR)/testbed/l1-kernel.sh
 
 # The testbed builds hyv.ko from a copy of the module sources under build/:
 # its objects never mix with an in-tree build for another kernel, and an
-# in-tree `make` can run while `make check` does.
-sync-module-src = mkdir -p $(1) && rsync -a --delete --prune-empty-dirs \
+# in-tree `make` can run while `make check` does. Copies get a fresh mtime
+# (--no-times): a header saved during a run must still trigger a rebuild.
+sync-module-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete --prune-empty-dirs \
 	--exclude=/build/ --exclude=/.git/ --exclude=/selftests/ --exclude=/vmm/ \
 	--exclude=/bench/ \
 	--exclude='*.mod.c' \

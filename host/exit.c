@@ -179,13 +179,30 @@ static int hyv_handle_skip(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	return hyv_exit_done(vcpu, exit, HYV_REENTER);
 }
 
+/* Which GPR a MOV CR8 uses, when the CPU did not say: decode it. */
+static int hyv_cr_access_gpr(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
+{
+	struct hyv_insn insn;
+
+	if (exit->cr.gpr != HYV_CR_GPR_UNKNOWN)
+		return exit->cr.gpr;
+	if (hyv_emulate_decode(vcpu, &insn) || insn.ctrl != exit->cr.num ||
+	    insn.kind != (exit->cr.type == HYV_CR_MOV_TO ?
+			  HYV_INSN_MOV_TO_CR : HYV_INSN_MOV_FROM_CR))
+		return -EOPNOTSUPP;
+	exit->insn_len = insn.len;
+	return insn.reg;
+}
+
 /* Only CR8 (the task priority) exits; the others belong to the guest. */
 static int hyv_handle_cr_access(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
-	u64 *reg = &vcpu->gpr[exit->cr.gpr];
+	int gpr = hyv_cr_access_gpr(vcpu, exit);
+	u64 *reg;
 
-	if (exit->cr.num != 8 || exit->cr.type > HYV_CR_MOV_FROM)
+	if (gpr < 0 || exit->cr.num != 8 || exit->cr.type > HYV_CR_MOV_FROM)
 		return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
+	reg = &vcpu->gpr[gpr];
 	if (exit->cr.type == HYV_CR_MOV_TO && *reg > 15) {
 		hyv_ops->queue_exception(vcpu, X86_GP_VECTOR, true, 0);
 		return HYV_REENTER;

@@ -83,6 +83,7 @@ struct hyv_exit {
 
 #define HYV_CR_MOV_TO	0
 #define HYV_CR_MOV_FROM	1
+#define HYV_CR_GPR_UNKNOWN	0xff	/* the core decodes the MOV */
 
 /* What a handler tells the run loop. */
 enum hyv_exit_action {
@@ -149,6 +150,8 @@ struct hyv_arch_ops {
 	void (*inject_irq)(struct hyv_vcpu *vcpu, u8 vector);
 	void (*inject_nmi)(struct hyv_vcpu *vcpu);
 	void (*enable_irq_window)(struct hyv_vcpu *vcpu);
+	/* Exit once the guest's TPR lets @vector through (no-op if CR8 exits). */
+	void (*enable_tpr_window)(struct hyv_vcpu *vcpu, u8 vector);
 
 	/* Nested page-table entry formats (NPT: x86 PTEs; EPT: R/W/X). */
 	u64 (*npt_table_entry)(phys_addr_t table);

@@ -28,8 +28,13 @@ void hyv_irq_prepare_entry(struct hyv_vcpu *vcpu)
 	}
 
 	vector = hyv_lapic_pending_vector(vcpu);
-	if (vector < 0)
+	if (vector < 0) {
+		/* Held back by CR8 alone: exit when the guest lowers it. */
+		vector = hyv_lapic_tpr_held_vector(vcpu);
+		if (vector >= 0)
+			hyv_ops->enable_tpr_window(vcpu, vector);
 		return;
+	}
 	if (hyv_ops->irq_allowed(vcpu)) {
 		hyv_lapic_ack(vcpu, vector);
 		hyv_ops->inject_irq(vcpu, vector);

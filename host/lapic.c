@@ -36,6 +36,9 @@
 #define APIC_SH_ALL		2
 #define APIC_SH_OTHERS		3
 
+/* The shortest periodic timer period a guest gets, as KVM's default. */
+#define APIC_TIMER_MIN_PERIOD_NS	200000
+
 #define X2APIC_MSR_FIRST	0x800
 #define X2APIC_MSR_LAST		0x8ff
 
@@ -72,6 +75,9 @@ EXPORT_SYMBOL_IF_KUNIT(hyv_apic_deliverable);
 /* Logical destination match: flat or cluster xAPIC, or x2APIC (§11.6.2.2). */
 bool hyv_apic_match_logical(bool x2apic, u32 ldr, u32 dfr, u32 dest)
 {
+	/* All ones reaches every APIC, whatever the model (§11.6.2.2). */
+	if (dest == (x2apic ? 0xffffffff : 0xff))
+		return true;
 	if (x2apic)
 		return (ldr >> 16) == (dest >> 16) && (ldr & dest & 0xffff);
 	ldr >>= 24;
@@ -168,6 +174,28 @@ int hyv_lapic_pending_vector(struct hyv_vcpu *vcpu)
 	if (hyv_apic_sw_enabled(apic)) {
 		vector = hyv_apic_highest_vector(hyv_apic_reg(apic, APIC_REG_IRR));
 		if (!hyv_apic_deliverable(vector, hyv_apic_cur_ppr(apic)))
+			vector = -1;
+	}
+	spin_unlock_irqrestore(&apic->lock, flags);
+	return vector;
+}
+
+/*
+ * The highest requested vector that only the TPR holds back (ISR allows
+ * it), or -1: a backend whose CR8 writes do not exit watches for the TPR
+ * dropping below it.
+ */
+int hyv_lapic_tpr_held_vector(struct hyv_vcpu *vcpu)
+{
+	struct hyv_lapic *apic = &vcpu->lapic;
+	unsigned long flags;
+	int vector = -1, isr;
+
+	spin_lock_irqsave(&apic->lock, flags);
+	if (hyv_apic_sw_enabled(apic)) {
+		vector = hyv_apic_highest_vector(hyv_apic_reg(apic, APIC_REG_IRR));
+		isr = hyv_apic_highest_vector(hyv_apic_reg(apic, APIC_REG_ISR));
+		if (!hyv_apic_deliverable(vector, hyv_apic_ppr(0, isr)))
 			vector = -1;
 	}
 	spin_unlock_irqrestore(&apic->lock, flags);
@@ -279,6 +307,9 @@ static void hyv_lapic_timer_update(struct hyv_vcpu *vcpu)
 				       *hyv_apic_reg(apic, APIC_REG_TIMER_DCR));
 		if (!ns)
 			return;
+		/* A guest must not flood the host with timer interrupts. */
+		if (APIC_LVT_TIMER_MODE(lvt) == APIC_TIMER_PERIODIC)
+			ns = max_t(u64, ns, APIC_TIMER_MIN_PERIOD_NS);
 		apic->timer_period_ns = ns;
 	}
 	apic->timer_start = ktime_get();
@@ -324,9 +355,15 @@ static bool hyv_apic_matches(struct hyv_vcpu *target, struct hyv_vcpu *src,
 	case APIC_SH_OTHERS:
 		return target != src;
 	}
+	/*
+	 * All ones is a broadcast in either destination mode (§11.6.2.2,
+	 * §11.12.9); an MSI (no source APIC) only has 8 destination bits.
+	 */
+	if (irq->dest == 0xffffffff ||
+	    (irq->dest == 0xff && (!x2apic || !src)))
+		return true;
 	if (!irq->logical)
-		return irq->dest == (x2apic ? 0xffffffff : 0xff) ||
-		       irq->dest == hyv_apic_id(target);
+		return irq->dest == hyv_apic_id(target);
 	ldr = x2apic ? hyv_x2apic_ldr(target->id) :
 		       READ_ONCE(apic->reg[APIC_REG_LDR >> 4]);
 	dfr = READ_ONCE(apic->reg[APIC_REG_DFR >> 4]);
@@ -346,6 +383,8 @@ static void hyv_apic_accept(struct hyv_vcpu *vcpu,
 		hyv_vcpu_wake(vcpu, HYV_REQ_EVENT);
 		break;
 	case APIC_MODE_INIT:
+		/* A SIPI sent before this INIT is void; one sent after is not. */
+		clear_bit(HYV_REQ_SIPI, &vcpu->requests);
 		hyv_vcpu_wake(vcpu, HYV_REQ_INIT);
 		break;
 	case APIC_MODE_SIPI:

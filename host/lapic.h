@@ -71,6 +71,7 @@ u64 hyv_apic_timer_ns(u32 count, u32 dcr);
 void hyv_lapic_init(struct hyv_vcpu *vcpu);
 void hyv_lapic_destroy(struct hyv_vcpu *vcpu);
 int hyv_lapic_pending_vector(struct hyv_vcpu *vcpu);
+int hyv_lapic_tpr_held_vector(struct hyv_vcpu *vcpu);
 void hyv_lapic_ack(struct hyv_vcpu *vcpu, int vector);
 void hyv_lapic_set_irq(struct hyv_vcpu *vcpu, u8 vector);
 u8 hyv_lapic_get_cr8(struct hyv_vcpu *vcpu);

@@ -125,7 +125,6 @@ static void hyv_vcpu_do_requests(struct hyv_vcpu *vcpu)
 	if (test_and_clear_bit(HYV_REQ_INIT, &vcpu->requests)) {
 		hyv_vcpu_reset(vcpu);
 		vcpu->mp_state = HYV_MP_STATE_INIT_RECEIVED;
-		clear_bit(HYV_REQ_SIPI, &vcpu->requests);
 	}
 	if (test_and_clear_bit(HYV_REQ_SIPI, &vcpu->requests) &&
 	    vcpu->mp_state == HYV_MP_STATE_INIT_RECEIVED) {
@@ -341,7 +340,6 @@ static long hyv_vcpu_ioctl_locked(struct hyv_vcpu *vcpu, unsigned int cmd,
 	union {
 		struct hyv_regs regs;
 		struct hyv_sregs sregs;
-		struct hyv_interrupt irq;
 		struct hyv_mp_state mp;
 	} u;
 
@@ -363,13 +361,6 @@ static long hyv_vcpu_ioctl_locked(struct hyv_vcpu *vcpu, unsigned int cmd,
 		if (copy_from_user(&u.sregs, argp, sizeof(u.sregs)))
 			return -EFAULT;
 		return hyv_vcpu_set_sregs(vcpu, &u.sregs);
-	case HYV_INTERRUPT:
-		if (copy_from_user(&u.irq, argp, sizeof(u.irq)))
-			return -EFAULT;
-		if (u.irq.flags || u.irq.vector < 16 || u.irq.vector > 255)
-			return -EINVAL;
-		hyv_lapic_set_irq(vcpu, u.irq.vector);
-		return 0;
 	case HYV_GET_MP_STATE:
 		u.mp.state = vcpu->mp_state;
 		u.mp.flags = 0;
@@ -386,6 +377,18 @@ static long hyv_vcpu_ioctl_locked(struct hyv_vcpu *vcpu, unsigned int cmd,
 	}
 }
 
+static int hyv_vcpu_interrupt(struct hyv_vcpu *vcpu, void __user *argp)
+{
+	struct hyv_interrupt irq;
+
+	if (copy_from_user(&irq, argp, sizeof(irq)))
+		return -EFAULT;
+	if (irq.flags || irq.vector < 16 || irq.vector > 255)
+		return -EINVAL;
+	hyv_lapic_set_irq(vcpu, irq.vector);
+	return 0;
+}
+
 static long hyv_vcpu_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -395,6 +398,9 @@ static long hyv_vcpu_ioctl(struct file *file, unsigned int cmd,
 	/* Guest memory is the creator's: the vCPU runs only in its mm. */
 	if (current->mm != vcpu->vm->mm)
 		return -EIO;
+	/* Meant for a vCPU that may be in RUN, asleep: no vCPU lock. */
+	if (cmd == HYV_INTERRUPT)
+		return hyv_vcpu_interrupt(vcpu, (void __user *)arg);
 	if (mutex_lock_killable(&vcpu->lock))
 		return -EINTR;
 	ret = hyv_vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);

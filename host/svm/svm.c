@@ -270,9 +270,17 @@ static void svm_decode_exit(struct svm_vcpu *svm, u64 rip,
 	if (svm_has_nrips && ctl->next_rip > rip && ctl->next_rip - rip <= 15)
 		exit->insn_len = ctl->next_rip - rip;
 
+	/* The injection logic re-arms it before the next entry if needed. */
+	svm_disable_tpr_window(ctl);
 	if (code == SVM_EXIT_VINTR) {
 		svm_disable_irq_window(ctl);
 		exit->kind = HYV_X_IRQ_WINDOW;
+	} else if (code == SVM_EXIT_WRITE_CR8) {
+		exit->kind = HYV_X_CR_ACCESS;
+		exit->cr.num = 8;
+		exit->cr.type = HYV_CR_MOV_TO;
+		exit->cr.gpr = info1 & SVM_CR_GPR_VALID ?
+			       info1 & SVM_EXITINFO_REG_MASK : HYV_CR_GPR_UNKNOWN;
 	} else if (code == SVM_EXIT_IOIO) {
 		svm_decode_io(exit, info1, info2);
 	} else if (code == SVM_EXIT_NPF) {
@@ -365,6 +373,7 @@ static const struct hyv_arch_ops svm_ops = {
 	.inject_irq		= svm_inject_irq,
 	.inject_nmi		= svm_inject_nmi,
 	.enable_irq_window	= svm_enable_irq_window,
+	.enable_tpr_window	= svm_enable_tpr_window,
 	.npt_table_entry	= svm_npt_table_entry,
 	.npt_leaf_entry		= svm_npt_leaf_entry,
 	.npt_present		= svm_npt_present,

@@ -13,6 +13,9 @@
 /* AMD APM vol. 2 §15.10.2: EXITINFO1 of an IOIO intercept. */
 #define SVM_IOIO_PORT_SHIFT	16
 
+/* AMD APM vol. 2 §15.8.1: EXITINFO1 of a CR access with decode assists. */
+#define SVM_CR_GPR_VALID	BIT_ULL(63)
+
 /* AMD APM vol. 2 §15.25.6: EXITINFO1 of a nested page fault. */
 #define SVM_NPF_PRESENT		BIT_ULL(0)
 #define SVM_NPF_WRITE		BIT_ULL(1)
@@ -59,6 +62,8 @@ bool svm_nmi_allowed(struct hyv_vcpu *vcpu);
 void svm_inject_irq(struct hyv_vcpu *vcpu, u8 vector);
 void svm_inject_nmi(struct hyv_vcpu *vcpu);
 void svm_enable_irq_window(struct hyv_vcpu *vcpu);
+void svm_enable_tpr_window(struct hyv_vcpu *vcpu, u8 vector);
+void svm_disable_tpr_window(struct vmcb_control_area *ctl);
 void svm_disable_irq_window(struct vmcb_control_area *ctl);
 
 /* svm_state.c */

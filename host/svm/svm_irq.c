@@ -86,6 +86,24 @@ void svm_enable_irq_window(struct hyv_vcpu *vcpu)
 	__set_bit(INTERCEPT_VINTR, (unsigned long *)ctl->intercepts);
 }
 
+/*
+ * An interrupt held back only by CR8: intercept CR8 writes until the next
+ * exit, so the one that lowers it is seen (the core emulates it and the
+ * next entry injects). A V_IRQ with V_INTR_PRIO would do the same on
+ * hardware, but QEMU does not re-check it after a guest CR8 write.
+ */
+void svm_enable_tpr_window(struct hyv_vcpu *vcpu, u8 vector)
+{
+	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+
+	__set_bit(INTERCEPT_CR8_WRITE, (unsigned long *)ctl->intercepts);
+}
+
+void svm_disable_tpr_window(struct vmcb_control_area *ctl)
+{
+	__clear_bit(INTERCEPT_CR8_WRITE, (unsigned long *)ctl->intercepts);
+}
+
 void svm_disable_irq_window(struct vmcb_control_area *ctl)
 {
 	ctl->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;

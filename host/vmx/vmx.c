@@ -13,6 +13,7 @@
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 
 #include "vmx.h"
 
@@ -39,6 +40,28 @@ static bool vmx_adjust(u32 msr, u32 required, u32 optional, u32 *out)
 	return (*out & required) == required;
 }
 
+/*
+ * A backstop that bounds how long a guest runs without an exit: the
+ * VMX-preemption timer, armed at every entry for about 4 ms. Real CPUs
+ * exit on host interrupts anyway; Bochs only does so while the guest has
+ * RFLAGS.IF set, so without this a guest spinning with interrupts off
+ * would never give the host its CPU back.
+ */
+#define VMX_BACKSTOP_US		4000
+
+static void vmx_setup_preemption_timer(void)
+{
+	u64 misc, ticks;
+
+	if (!(vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER))
+		return;
+	rdmsrl(MSR_IA32_VMX_MISC, misc);
+	/* It counts down at the TSC rate divided by 2^MISC[4:0] (SDM §26.5.1). */
+	ticks = ((u64)tsc_khz * VMX_BACKSTOP_US / 1000) >>
+		(misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+	vmx_cfg.preempt_ticks = clamp_val(ticks, 1, U32_MAX);
+}
+
 static const char *vmx_setup_controls(u64 basic)
 {
 	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
@@ -46,8 +69,8 @@ static const char *vmx_setup_controls(u64 basic)
 
 	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			MSR_IA32_VMX_PINBASED_CTLS,
-			PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
-			&vmx_cfg.pin))
+			PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+			PIN_BASED_VMX_PREEMPTION_TIMER, &vmx_cfg.pin))
 		return "external-interrupt and NMI exiting";
 	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			MSR_IA32_VMX_PROCBASED_CTLS,
@@ -86,6 +109,7 @@ static const char *vmx_setup_controls(u64 basic)
 		return "write-back EPT memory type";
 	if (!(ept_cap & VMX_EPT_INVEPT_BIT) || !(ept_cap & VMX_VPID_INVVPID_BIT))
 		return "INVEPT and INVVPID";
+	vmx_setup_preemption_timer();
 	vmx_cfg.has_invept_single = ept_cap & VMX_EPT_EXTENT_CONTEXT_BIT;
 	vmx_cfg.has_invvpid_single = ept_cap & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT;
 	return NULL;
@@ -313,6 +337,11 @@ static void vmx_enable_irq_window(struct hyv_vcpu *vcpu)
 		  vmx_cfg.proc | CPU_BASED_INTR_WINDOW_EXITING);
 }
 
+/* CR8 writes exit (CR8-load exiting), which re-runs the injection logic. */
+static void vmx_enable_tpr_window(struct hyv_vcpu *vcpu, u8 vector)
+{
+}
+
 static void vmx_set_npt_root(struct hyv_vcpu *vcpu, phys_addr_t root)
 {
 	preempt_disable();
@@ -344,6 +373,7 @@ static const struct hyv_arch_ops vmx_ops = {
 	.inject_irq		= vmx_inject_irq,
 	.inject_nmi		= vmx_inject_nmi,
 	.enable_irq_window	= vmx_enable_irq_window,
+	.enable_tpr_window	= vmx_enable_tpr_window,
 	.npt_table_entry	= vmx_ept_table_entry,
 	.npt_leaf_entry		= vmx_ept_leaf_entry,
 	.npt_present		= vmx_ept_present,

@@ -24,6 +24,7 @@ struct vmx_config {
 	u32 revision_id;
 	u32 pin, proc, proc2, exit, entry;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	u32 preempt_ticks;		/* VMX-preemption timer value, or 0 */
 	bool has_invvpid_single, has_invept_single;
 };
 

@@ -229,6 +229,7 @@ static enum hyv_exit_kind vmx_exit_kind(u32 reason)
 {
 	switch (reason) {
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
 		return HYV_X_HOST_EVENT;
 	case EXIT_REASON_TRIPLE_FAULT:
 		return HYV_X_SHUTDOWN;
@@ -347,6 +348,8 @@ void vmx_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vmx_write(GUEST_RSP, vcpu->gpr[HYV_RSP]);
 	vmx_write(GUEST_RIP, vcpu->rip);
 	vmx_write(GUEST_RFLAGS, vcpu->rflags);
+	if (vmx_cfg.preempt_ticks)
+		vmx_write(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.preempt_ticks);
 
 	vmx_enter_once(vcpu, exit);
 
