@@ -80,14 +80,16 @@ int hyv_exit_skip_insn(struct hyv_vcpu *vcpu, const struct hyv_exit *exit)
 	struct hyv_insn insn;
 	int ret;
 
-	if (exit->insn_len) {
+	if (!exit->insn_len) {
+		ret = hyv_emulate_decode(vcpu, &insn);
+		if (ret)
+			return ret;
+		vcpu->rip += insn.len;
+	} else {
 		vcpu->rip += exit->insn_len;
-		return 0;
 	}
-	ret = hyv_emulate_decode(vcpu, &insn);
-	if (ret)
-		return ret;
-	vcpu->rip += insn.len;
+	/* "sti; hlt": once HLT is skipped, STI's shadow is over. */
+	hyv_ops->clear_interrupt_shadow(vcpu);
 	return 0;
 }
 

@@ -134,6 +134,8 @@ struct hyv_arch_ops {
 	void (*get_paging)(struct hyv_vcpu *vcpu, u64 *cr0, u64 *cr3,
 			   u64 *cr4, u64 *efer);
 	u8 (*get_cpl)(struct hyv_vcpu *vcpu);
+	/* The skipped instruction ended any STI / MOV SS shadow. */
+	void (*clear_interrupt_shadow)(struct hyv_vcpu *vcpu);
 	void (*queue_exception)(struct hyv_vcpu *vcpu, u8 vector,
 				bool has_error, u32 error_code);
 

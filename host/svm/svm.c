@@ -366,6 +366,7 @@ static const struct hyv_arch_ops svm_ops = {
 	.set_sregs		= svm_set_sregs,
 	.get_paging		= svm_get_paging,
 	.get_cpl		= svm_get_cpl,
+	.clear_interrupt_shadow	= svm_clear_interrupt_shadow,
 	.queue_exception	= svm_queue_exception,
 	.event_queued		= svm_event_queued,
 	.irq_allowed		= svm_irq_allowed,

@@ -57,6 +57,7 @@ void svm_requeue_event(struct vmcb_control_area *ctl);
 void svm_queue_exception(struct hyv_vcpu *vcpu, u8 vector, bool has_error,
 			 u32 error_code);
 bool svm_event_queued(struct hyv_vcpu *vcpu);
+void svm_clear_interrupt_shadow(struct hyv_vcpu *vcpu);
 bool svm_irq_allowed(struct hyv_vcpu *vcpu);
 bool svm_nmi_allowed(struct hyv_vcpu *vcpu);
 void svm_inject_irq(struct hyv_vcpu *vcpu, u8 vector);

@@ -10,22 +10,7 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
-/* Offsets into the core's gpr[] array (enum hyv_gpr order). */
-#define GPR(n)	((n) * 8)
-#define RCX	GPR(1)
-#define RDX	GPR(2)
-#define RBX	GPR(3)
-#define RBP	GPR(5)
-#define RSI	GPR(6)
-#define RDI	GPR(7)
-#define R8	GPR(8)
-#define R9	GPR(9)
-#define R10	GPR(10)
-#define R11	GPR(11)
-#define R12	GPR(12)
-#define R13	GPR(13)
-#define R14	GPR(14)
-#define R15	GPR(15)
+#include "../entry_gprs.h"
 
 	.section .text, "ax"
 
@@ -51,52 +36,14 @@ SYM_FUNC_START(hyv_svm_enter)
 	mov	%rdi, %rax
 	vmload	%rax
 
-	mov	RCX(%rsi), %rcx
-	mov	RDX(%rsi), %rdx
-	mov	RBX(%rsi), %rbx
-	mov	RBP(%rsi), %rbp
-	mov	RDI(%rsi), %rdi
-	mov	R8(%rsi), %r8
-	mov	R9(%rsi), %r9
-	mov	R10(%rsi), %r10
-	mov	R11(%rsi), %r11
-	mov	R12(%rsi), %r12
-	mov	R13(%rsi), %r13
-	mov	R14(%rsi), %r14
-	mov	R15(%rsi), %r15
-	mov	RSI(%rsi), %rsi
+	HYV_LOAD_GUEST_GPRS
 
 	vmrun	%rax
 
 	/* RAX and RSP are the host's again; everything else is the guest's. */
 	mov	8(%rsp), %rax
-	mov	%rcx, RCX(%rax)
-	mov	%rdx, RDX(%rax)
-	mov	%rbx, RBX(%rax)
-	mov	%rbp, RBP(%rax)
-	mov	%rsi, RSI(%rax)
-	mov	%rdi, RDI(%rax)
-	mov	%r8, R8(%rax)
-	mov	%r9, R9(%rax)
-	mov	%r10, R10(%rax)
-	mov	%r11, R11(%rax)
-	mov	%r12, R12(%rax)
-	mov	%r13, R13(%rax)
-	mov	%r14, R14(%rax)
-	mov	%r15, R15(%rax)
-
-	/* Guest-chosen RSB entries must not steer host returns. */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
-
-	/* Leave no guest values in registers for speculation to use. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
+	HYV_SAVE_GUEST_GPRS
+	HYV_SCRUB_AFTER_EXIT
 
 	pop	%rax			/* guest VMCB */
 	vmsave	%rax

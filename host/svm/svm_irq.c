@@ -50,6 +50,11 @@ static bool svm_in_shadow(struct hyv_vcpu *vcpu)
 	return to_svm(vcpu)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
 }
 
+void svm_clear_interrupt_shadow(struct hyv_vcpu *vcpu)
+{
+	to_svm(vcpu)->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
 bool svm_irq_allowed(struct hyv_vcpu *vcpu)
 {
 	return (vcpu->rflags & X86_EFLAGS_IF) && !svm_in_shadow(vcpu);

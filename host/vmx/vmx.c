@@ -283,6 +283,19 @@ static u8 vmx_get_cpl(struct hyv_vcpu *vcpu)
 	return (ss_ar >> 5) & 3;
 }
 
+static void vmx_clear_interrupt_shadow(struct hyv_vcpu *vcpu)
+{
+	u32 info;
+
+	preempt_disable();
+	vmx_vcpu_load(vcpu, smp_processor_id());
+	info = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
+	if (info & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+			  info & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	preempt_enable();
+}
+
 static void vmx_queue_exception(struct hyv_vcpu *vcpu, u8 vector,
 				bool has_error, u32 error_code)
 {
@@ -366,6 +379,7 @@ static const struct hyv_arch_ops vmx_ops = {
 	.set_sregs		= vmx_set_sregs_op,
 	.get_paging		= vmx_get_paging_op,
 	.get_cpl		= vmx_get_cpl,
+	.clear_interrupt_shadow	= vmx_clear_interrupt_shadow,
 	.queue_exception	= vmx_queue_exception,
 	.event_queued		= vmx_event_queued,
 	.irq_allowed		= vmx_irq_allowed,

@@ -61,7 +61,7 @@ static __always_inline void vmx_write(unsigned long field, u64 value)
 }
 
 /* vmx_entry.S: returns 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
-int hyv_vmx_enter(u64 *gprs, bool launched);
+int hyv_vmx_enter(bool launched, u64 *gprs);
 void hyv_vmx_exit_rip(void);
 void hyv_vmx_do_nmi(void);
 

@@ -319,7 +319,7 @@ static void vmx_enter_once(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vmx_save_host(vmx, &host);
 	if (native_read_cr2() != vcpu->cr2)
 		native_write_cr2(vcpu->cr2);	/* VMX does not switch CR2 */
-	failed = hyv_vmx_enter(vcpu->gpr, vmx->launched);
+	failed = hyv_vmx_enter(vmx->launched, vcpu->gpr);
 	vcpu->cr2 = native_read_cr2();
 	vmx_restore_host(vmx, &host);
 
