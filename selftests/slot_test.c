@@ -253,4 +253,58 @@ out:
 	munmap(raw, 2 * SZ_2M);
 }
 
+/* This process's resident set, in KiB. */
+static long rss_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+#define BIG_SLOT	SZ_1G
+#define TOUCHED		(16ULL << 20)
+
+/* Write one byte in each 4 KiB page of [p, p + len). */
+static void guest_touch(volatile u8 *p, u64 len)
+{
+	u64 off;
+
+	for (off = 0; off < len; off += SZ_4K)
+		p[off] = 1;
+	GUEST_DONE();
+}
+
+/*
+ * Guest memory is faulted in on demand, not pinned up front: a 1 GiB slot
+ * of which the guest touches 16 MiB costs the host about 16 MiB.
+ */
+TEST(guest_of_1g_touching_16m_costs_the_host_about_16m)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_touch);
+	void *big = mmap(NULL, BIG_SLOT, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	long before, after;
+
+	ASSERT_NE(MAP_FAILED, big);
+	hyv_vm_set_slot(vcpu->vm, 1, SLOT_GPA, BIG_SLOT, big);
+	before = rss_kb();
+	hyv_vcpu_set_args(vcpu, SLOT_GPA, TOUCHED);
+	hyv_vcpu_run_done(vcpu);
+	after = rss_kb();
+	TH_LOG("RSS grew by %ld KiB for a 1 GiB guest slot of which 16 MiB was touched",
+	       after - before);
+	EXPECT_GE(after - before, (long)(TOUCHED >> 10) * 3 / 4);
+	EXPECT_LE(after - before, (long)(TOUCHED >> 10) * 2);
+	hyv_vm_free_with_vcpu(vcpu);
+	munmap(big, BIG_SLOT);
+}
+
 TEST_HARNESS_MAIN
