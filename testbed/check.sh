@@ -5,6 +5,7 @@
 # "svm") and end on the line "N passed, N failed" (exit 1 on any failure).
 # See docs/testing.md. Run it through make: it needs KDIR from the Makefile.
 set -euo pipefail
+# shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
 : "${KDIR:?run through make check}"
 MAKE=${MAKE:-make}

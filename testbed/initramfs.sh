@@ -9,6 +9,7 @@
 # -m picks /hyvt/main: guest/check.sh (the test runner) or guest/demo.sh.
 # Modules go to /lib/hyv/, selftests to /selftests/, programs to /bin/.
 set -euo pipefail
+# shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 add_busybox() {
@@ -36,7 +37,7 @@ pack() {
 }
 
 main() {
-	local out= mode= opt root
+	local out='' mode='' opt root
 	local -a mods=() tests=() bins=()
 	while getopts o:m:k:t:b: opt; do
 		case "$opt" in
@@ -48,8 +49,10 @@ main() {
 		*) return 2 ;;
 		esac
 	done
-	[ -n "$out" ] && [ -f "$testbed/guest/$mode.sh" ] ||
-		{ echo "usage: initramfs.sh -o OUT -m check|demo [-k KO] [-t TEST] [-b BIN]" >&2; return 2; }
+	if [ -z "$out" ] || [ ! -f "$testbed/guest/$mode.sh" ]; then
+		echo "usage: initramfs.sh -o OUT -m check|demo [-k KO] [-t TEST] [-b BIN]" >&2
+		return 2
+	fi
 	root=$out.root
 	rm -rf "$root"
 	mkdir -p "$root"/{dev,proc,sys,tmp,lib/hyv,selftests}

@@ -1,5 +1,6 @@
 # Shared by the testbed's host-side scripts (sourced): paths and the
 # progress notes, which go to stdout as TAP comments between the results.
+# shellcheck shell=bash disable=SC2034 # the paths are for the sourcing scripts
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 testbed=$repo/testbed
 logs=$repo/build/testbed

@@ -1,6 +1,7 @@
 # The SVM testbed machine (sourced by machine.sh): QEMU's TCG with an EPYC
 # CPU, which gives L1 SVM with nested paging (no NRIP-save, no decode
 # assists). ttyS0 is the console, ttyS1 the runner's result channel.
+# shellcheck shell=bash disable=SC2034 # machine_pid is for machine.sh
 
 # machine_start LOG KERNEL INITRD CMDLINE LIVE: start QEMU in the
 # background and set machine_pid. The console goes to LOG-console.log

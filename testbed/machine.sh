@@ -18,6 +18,7 @@
 # "MACHINE:run:timeout". Kernel problem reports in the console fail tests
 # of their own (kernel-log.awk).
 set -euo pipefail
+# shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 boot_timeout=${HYV_BOOT_TIMEOUT:-300}
@@ -104,7 +105,7 @@ stop_machine() {
 }
 
 main() {
-	local live=0 append= name=
+	local live=0 append='' name=''
 	while [ "$#" -gt 3 ]; do
 		case "$1" in
 		--live) live=1; shift ;;
@@ -118,6 +119,7 @@ main() {
 	local kernel=$2 initrd=$3
 	console=$log-console.log
 	results=$log-results.log
+	# shellcheck source=testbed/machine-svm.sh
 	. "$testbed/machine-$machine.sh"
 	rm -f "$console" "$results"
 	touch "$results"

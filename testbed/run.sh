@@ -4,6 +4,7 @@
 # and run vmm/hyv-demo, its output live on the console; exit 0 when the
 # demo succeeded and the kernel reported no problem. Run it through make.
 set -euo pipefail
+# shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
 : "${KDIR:?run through make run}"
 MAKE=${MAKE:-make}

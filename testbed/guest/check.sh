@@ -4,6 +4,7 @@
 # refused while open, repeated load/unload), the KUnit suites of
 # hyv_kunit.ko, every /selftests/*_test under a timeout, the demo VMM, and
 # a last unload. Results go to the host through lib.sh's emit.
+# shellcheck shell=dash source=testbed/guest/lib.sh
 . /hyvt/lib.sh
 MODS=/lib/hyv
 OUT=/tmp/out

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The demo inside the machine (/hyvt/main for `make run`): load hyv.ko and
 # run vmm/hyv-demo with its output live on the console.
+# shellcheck shell=dash source=testbed/guest/lib.sh
 . /hyvt/lib.sh
 OUT=/tmp/out
 

@@ -8,6 +8,7 @@
 # file), and to the kernel log, where it shows in the console log between
 # the kernel messages it caused (the host boots the machine with
 # printk.devkmsg=on so that the kernel does not throttle them).
+# shellcheck shell=dash
 HYVT_OUT=/dev/ttyS1
 
 emit() {
@@ -35,8 +36,9 @@ fail() {
 
 # param NAME DEFAULT: the value of hyvt.NAME= on the kernel command line.
 param() {
-	local arg
-	for arg in $(cat /proc/cmdline); do
+	local arg cmdline
+	read -r cmdline </proc/cmdline
+	for arg in $cmdline; do
 		case "$arg" in hyvt.$1=*) echo "${arg#*=}"; return ;; esac
 	done
 	echo "$2"
