@@ -449,4 +449,65 @@ TEST(new_vcpu_is_in_the_x86_reset_state)
 	hyv_vm_free(vm);
 }
 
+/*
+ * 16-bit real-mode code, as firmware or an AP after SIPI runs it: SVM
+ * runs it natively, VMX through unrestricted guest. It sums 16..1 onto
+ * 0x1234 with LOOP, stores the result through DS and reports it with OUT.
+ */
+static const u8 real_mode_code[] = {
+	0xb8, 0x34, 0x12,	/* mov $0x1234, %ax */
+	0xb9, 0x10, 0x00,	/* mov $0x10, %cx */
+	0x01, 0xc8,		/* 1: add %cx, %ax */
+	0xe2, 0xfc,		/* loop 1b */
+	0xa3, 0x00, 0x06,	/* mov %ax, 0x600 (DS) */
+	0xe7, 0x80,		/* out %ax, $0x80 */
+	0xf4,			/* hlt */
+};
+
+#define X86_CR0_ET_BIT	0x10ULL	/* CR0.ET: the only bit set in real mode here */
+#define REAL_MODE_BASE	0xf0000ULL
+#define REAL_MODE_SUM	(0x1234 + 16 * 17 / 2)
+
+static struct hyv_segment real_mode_seg(u8 type)
+{
+	struct hyv_segment seg = {
+		.base = REAL_MODE_BASE, .limit = 0xffff,
+		.selector = REAL_MODE_BASE >> 4, .type = type,
+		.present = 1, .s = 1,
+	};
+
+	return seg;
+}
+
+TEST(real_mode_code_runs_and_computes_with_loop_memory_and_port_io)
+{
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	struct hyv_vcpu *vcpu = hyv_vcpu_add(vm, 0, NULL);
+	struct hyv_sregs sregs;
+	struct hyv_regs regs = { .rflags = 2 };
+	u16 stored;
+
+	memcpy(vm->mem + REAL_MODE_BASE, real_mode_code, sizeof(real_mode_code));
+	hyv_vcpu_get_sregs(vcpu, &sregs);
+	sregs.cs = real_mode_seg(11);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = real_mode_seg(3);
+	sregs.cr0 = X86_CR0_ET_BIT;
+	sregs.cr3 = sregs.cr4 = sregs.efer = 0;
+	hyv_vcpu_set_sregs(vcpu, &sregs);
+	hyv_vcpu_set_regs(vcpu, &regs);
+
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_IO);
+	EXPECT_EQ(0x80, vcpu->run->io.port);
+	EXPECT_EQ(2, vcpu->run->io.size);
+	EXPECT_EQ(REAL_MODE_SUM, vcpu->run->io.data);
+	memcpy(&stored, vm->mem + REAL_MODE_BASE + 0x600, sizeof(stored));
+	EXPECT_EQ(REAL_MODE_SUM, stored);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_HLT);
+	hyv_vcpu_get_regs(vcpu, &regs);
+	EXPECT_EQ(sizeof(real_mode_code), regs.rip);
+	EXPECT_EQ(0, regs.rcx);
+	hyv_vcpu_free(vcpu);
+	hyv_vm_free(vm);
+}
+
 TEST_HARNESS_MAIN
