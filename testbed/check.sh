@@ -2,7 +2,7 @@
 # `make check`: build hyv.ko (stock and L1 kernels, W=1), the L1 kernel,
 # the selftests and the VMM, each build a test "host:build:NAME"; then run
 # the test runner in every emulated machine ($HYV_MACHINES, default
-# "svm") and end on the line "N passed, N failed" (exit 1 on any failure).
+# "svm vmx") and end on the line "N passed, N failed" (exit 1 on any failure).
 # See docs/testing.md. Run it through make: it needs KDIR from the Makefile.
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
@@ -70,7 +70,7 @@ pack() {
 run_machines() {
 	local kernel m
 	kernel=$(tail -n1 "$logs/build-l1-kernel.log")/arch/x86/boot/bzImage
-	for m in ${HYV_MACHINES:-svm}; do
+	for m in ${HYV_MACHINES:-svm vmx}; do
 		if [ -f "$kernel" ] && [ -f "$logs/check-initrd.gz" ]; then
 			"$testbed/machine.sh" "$m" "$kernel" "$logs/check-initrd.gz"
 		else
