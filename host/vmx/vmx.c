@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/reboot.h>
 #include <asm/processor-flags.h>
 #include <asm/tlbflush.h>
 #include <asm/tsc.h>
@@ -115,6 +116,19 @@ static const char *vmx_setup_controls(u64 basic)
 	return NULL;
 }
 
+/*
+ * Crash and emergency reboot: the kernel calls this on every CPU it stops
+ * (cpu_emergency_disable_virtualization()), because a CPU left in VMX
+ * operation blocks INIT and the kdump kernel would never start it.
+ */
+static void vmx_emergency_disable(void)
+{
+	if (!(__read_cr4() & X86_CR4_VMXE))
+		return;
+	asm volatile("1: vmxoff\n\t2:\n\t" _ASM_EXTABLE(1b, 2b) ::: "cc", "memory");
+	cr4_clear_bits(X86_CR4_VMXE);
+}
+
 static int vmx_hardware_setup(void)
 {
 	int cpu;
@@ -129,6 +143,8 @@ static int vmx_hardware_setup(void)
 		*(u32 *)page_address(page) = vmx_cfg.revision_id;
 		per_cpu(vmx_vmxon_page, cpu) = page;
 	}
+	/* The kernel keeps one such callback: kvm_intel must not be loaded. */
+	cpu_emergency_register_virt_callback(vmx_emergency_disable);
 	return 0;
 
 nomem:
@@ -144,6 +160,7 @@ static void vmx_hardware_unsetup(void)
 {
 	int cpu;
 
+	cpu_emergency_unregister_virt_callback(vmx_emergency_disable);
 	for_each_possible_cpu(cpu) {
 		__free_page(per_cpu(vmx_vmxon_page, cpu));
 		per_cpu(vmx_vmxon_page, cpu) = NULL;
