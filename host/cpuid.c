@@ -20,10 +20,14 @@
 				 BIT(18) | BIT(26) | BIT(27))
 #define HYV_CPUID1_EDX_HIDE	(BIT(7) | BIT(14) | BIT(21) | \
 				 BIT(22) | BIT(29) | BIT(31))
-/* What hyv's local APIC offers, whatever the host has (lapic.c). */
-#define HYV_CPUID1_ECX_SET	(BIT(21) | BIT(24) | BIT(31))	/* x2APIC, TSC-deadline, hypervisor */
-#define HYV_CPUID1_EDX_SET	BIT(9)				/* APIC */
-#define HYV_CPUID6_EAX_ARAT	BIT(2)		/* APIC timer runs in deep C-states */
+/*
+ * What hyv offers whatever the host has: x2APIC, TSC-deadline and the
+ * hypervisor bit in ECX, the APIC in EDX (lapic.c), and ARAT (the APIC
+ * timer keeps running in deep C-states) in leaf 6.
+ */
+#define HYV_CPUID1_ECX_SET	(BIT(21) | BIT(24) | BIT(31))
+#define HYV_CPUID1_EDX_SET	BIT(9)
+#define HYV_CPUID6_EAX_ARAT	BIT(2)
 
 /* Leaf 0x80000001: SVM, SKINIT, WDT, LWP, perf counters; RDTSCP. */
 #define HYV_CPUIDX1_ECX_HIDE	(BIT(2) | BIT(12) | BIT(13) | BIT(15) | \

@@ -10,7 +10,7 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
-#include "../entry_gprs.h"
+#include "../entry_gprs.inc"
 
 	.section .text, "ax"
 

@@ -12,7 +12,7 @@
 #include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
-#include "../entry_gprs.h"
+#include "../entry_gprs.inc"
 
 #define VMCS_HOST_RSP	0x00006c14
 
