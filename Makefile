@@ -15,6 +15,7 @@
 #                          the demo guest
 #   make bench             hyv beside KVM in the SVM machine (bench/run.sh)
 #   make checkpatch        checkpatch.pl --strict over our C sources
+#   make sparse            sparse (C=2) over hyv.ko
 #   make clean
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -32,13 +33,13 @@ sync-module-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete --pru
 	--exclude=/build/ --exclude=/.git/ --exclude=/selftests/ --exclude=/vmm/ \
 	--exclude=/bench/ \
 	--exclude='*.mod.c' \
-	--include='*/' --include=Kbuild --include='*.[chS]' --exclude='*' \
+	--include='*/' --include=Kbuild --include='*.[chS]' --include='*.inc' --exclude='*' \
 	$(CURDIR)/ $(1)/
 
 CHECKPATCH_DIRS := $(wildcard host guest-drivers uapi selftests vmm)
 
 .PHONY: all modules modules-stock modules-testbed selftests vmm setup \
-	check run bench checkpatch clean
+	check run bench checkpatch sparse clean
 
 all: modules
 
@@ -76,6 +77,12 @@ checkpatch:
 	src=$$($(L1_KERNEL) --source); \
 	"$$src/scripts/checkpatch.pl" --strict --no-tree -f \
 		$$(find $(CHECKPATCH_DIRS) -name '*.[ch]' ! -name '*.mod.c' | sort)
+
+# sparse over every host source file, against the L1 kernel (C=2).
+sparse: setup
+	kdir=$$($(L1_KERNEL)); \
+	$(call sync-module-src,$(BUILD)/modules-sparse); \
+	$(MAKE) -C "$$kdir" M=$(BUILD)/modules-sparse C=2 modules
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

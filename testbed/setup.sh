@@ -14,6 +14,8 @@ packages=(
 	# kernel and module build
 	gcc make perl bc flex bison libelf-dev libssl-dev dwarves rsync
 	xz-utils lz4
+	# static checks (make sparse)
+	sparse
 	# initramfs
 	busybox-static cpio
 )
