@@ -98,6 +98,54 @@ struct bench_cpu {
 };
 
 /*
+ * KVM's and hyv's register structs use the same field names, so one pair
+ * of macros fills either from a bench_cpu: a flat 64-bit code segment,
+ * flat data segments, the TSS, GDT, control registers and entry state.
+ */
+#define BENCH_FLAT_SEG(seg, sel, typ, code)				\
+	do {								\
+		memset(&(seg), 0, sizeof(seg));				\
+		(seg).limit = 0xffffffff;				\
+		(seg).selector = (sel);					\
+		(seg).type = (typ);					\
+		(seg).present = 1;					\
+		(seg).s = 1;						\
+		(seg).l = (code);					\
+		(seg).db = !(code);					\
+		(seg).g = 1;						\
+	} while (0)
+
+#define BENCH_FILL_SREGS(sregs, cpu)					\
+	do {								\
+		BENCH_FLAT_SEG((sregs).cs, BENCH_SEL_CODE, 0xb, true);	\
+		BENCH_FLAT_SEG((sregs).ds, BENCH_SEL_DATA, 0x3, false);	\
+		(sregs).es = (sregs).fs = (sregs).gs = (sregs).ss = (sregs).ds; \
+		memset(&(sregs).tr, 0, sizeof((sregs).tr));		\
+		(sregs).tr.base = (cpu)->tss_base;			\
+		(sregs).tr.limit = 0x67;				\
+		(sregs).tr.selector = BENCH_SEL_TSS;			\
+		(sregs).tr.type = 0xb;					\
+		(sregs).tr.present = 1;					\
+		(sregs).gdt.base = (cpu)->gdt_base;			\
+		(sregs).gdt.limit = (cpu)->gdt_limit;			\
+		(sregs).cr0 = (cpu)->cr0;				\
+		(sregs).cr3 = (cpu)->cr3;				\
+		(sregs).cr4 = (cpu)->cr4;				\
+		(sregs).efer = (cpu)->efer;				\
+	} while (0)
+
+#define BENCH_FILL_REGS(regs, cpu)					\
+	do {								\
+		memset(&(regs), 0, sizeof(regs));			\
+		(regs).rip = (cpu)->rip;				\
+		(regs).rsp = (cpu)->rsp;				\
+		(regs).rflags = (cpu)->rflags;				\
+		(regs).rdi = (cpu)->rdi;				\
+		(regs).rsi = (cpu)->rsi;				\
+		(regs).rdx = (cpu)->rdx;				\
+	} while (0)
+
+/*
  * One front end: a thin layer over one hypervisor's ioctls. Every
  * function returns 0 or -errno; vm_create allocates *ctx.
  */

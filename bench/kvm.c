@@ -126,19 +126,6 @@ static int kvm_open_stats(struct kvm_ctx *c)
 	return 0;
 }
 
-static void kvm_seg(struct kvm_segment *s, u16 sel, u8 type, bool code)
-{
-	memset(s, 0, sizeof(*s));
-	s->limit = 0xffffffff;
-	s->selector = sel;
-	s->type = type;
-	s->present = 1;
-	s->s = 1;
-	s->l = code;
-	s->db = !code;
-	s->g = 1;
-}
-
 static int kvm_vcpu_create(void *ctx, const struct bench_cpu *cpu)
 {
 	struct kvm_ctx *c = ctx;
@@ -167,34 +154,11 @@ static int kvm_vcpu_create(void *ctx, const struct bench_cpu *cpu)
 
 	if (ioctl(c->vcpu, KVM_GET_SREGS, &sregs))
 		return kvm_err();
-	kvm_seg(&sregs.cs, BENCH_SEL_CODE, 0xb, true);
-	kvm_seg(&sregs.ds, BENCH_SEL_DATA, 0x3, false);
-	sregs.es = sregs.ds;
-	sregs.fs = sregs.ds;
-	sregs.gs = sregs.ds;
-	sregs.ss = sregs.ds;
-	memset(&sregs.tr, 0, sizeof(sregs.tr));
-	sregs.tr.base = cpu->tss_base;
-	sregs.tr.limit = 0x67;
-	sregs.tr.selector = BENCH_SEL_TSS;
-	sregs.tr.type = 0xb;
-	sregs.tr.present = 1;
-	sregs.gdt.base = cpu->gdt_base;
-	sregs.gdt.limit = cpu->gdt_limit;
-	sregs.cr0 = cpu->cr0;
-	sregs.cr3 = cpu->cr3;
-	sregs.cr4 = cpu->cr4;
-	sregs.efer = cpu->efer;
+	BENCH_FILL_SREGS(sregs, cpu);
 	if (ioctl(c->vcpu, KVM_SET_SREGS, &sregs))
 		return kvm_err();
 
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = cpu->rip;
-	regs.rsp = cpu->rsp;
-	regs.rflags = cpu->rflags;
-	regs.rdi = cpu->rdi;
-	regs.rsi = cpu->rsi;
-	regs.rdx = cpu->rdx;
+	BENCH_FILL_REGS(regs, cpu);
 	return ioctl(c->vcpu, KVM_SET_REGS, &regs) ? kvm_err() : 0;
 }
 
