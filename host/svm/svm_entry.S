@@ -20,13 +20,7 @@
  * Called with GIF=0.
  */
 SYM_FUNC_START(hyv_svm_enter)
-	push	%rbp
-	mov	%rsp, %rbp
-	push	%r15
-	push	%r14
-	push	%r13
-	push	%r12
-	push	%rbx
+	HYV_PUSH_CALLEE_SAVED
 	push	%rdx			/* 16(%rsp): host save page */
 	push	%rsi			/*  8(%rsp): gprs */
 	push	%rdi			/*  0(%rsp): guest VMCB */
@@ -51,11 +45,6 @@ SYM_FUNC_START(hyv_svm_enter)
 	pop	%rax			/* host save page */
 	vmload	%rax
 
-	pop	%rbx
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
-	pop	%rbp
+	HYV_POP_CALLEE_SAVED
 	RET
 SYM_FUNC_END(hyv_svm_enter)

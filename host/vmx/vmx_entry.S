@@ -20,13 +20,7 @@
 
 /* int hyv_vmx_enter(bool launched @dil, u64 *gprs @rsi) */
 SYM_FUNC_START(hyv_vmx_enter)
-	push	%rbp
-	mov	%rsp, %rbp
-	push	%r15
-	push	%r14
-	push	%r13
-	push	%r12
-	push	%rbx
+	HYV_PUSH_CALLEE_SAVED
 	push	%rsi			/* 0(%rsp): gprs, found again at exit */
 	UNWIND_HINT_SAVE		/* the stack a VM exit comes back to */
 
@@ -61,12 +55,7 @@ SYM_INNER_LABEL(hyv_vmx_exit_rip, SYM_L_GLOBAL)
 
 .Lout:
 	add	$8, %rsp
-	pop	%rbx
-	pop	%r12
-	pop	%r13
-	pop	%r14
-	pop	%r15
-	pop	%rbp
+	HYV_POP_CALLEE_SAVED
 	RET
 SYM_FUNC_END(hyv_vmx_enter)
 
