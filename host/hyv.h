@@ -198,11 +198,9 @@ struct hyv_vcpu_stats {
 };
 
 /*
- * Doorbells and irqfds of a VM (eventfd.c). Limits per VM, listed in
- * docs/abi.md with their errno.
+ * Doorbells and irqfds of a VM (eventfd.c). Their limits per VM are in
+ * the uapi (HYV_MAX_DOORBELLS, HYV_MAX_IRQFDS).
  */
-#define HYV_MAX_DOORBELLS	1024
-#define HYV_MAX_IRQFDS		1024
 #define HYV_DOORBELL_HASH_BITS	7
 
 struct hyv_eventfds {

@@ -20,8 +20,8 @@
 #include "kselftest_harness.h"
 #include "hyv_util.h"
 
-#define MAX_DOORBELLS	1024	/* per VM, docs/abi.md */
-#define MAX_IRQFDS	1024	/* per VM, docs/abi.md */
+#define MAX_DOORBELLS	HYV_MAX_DOORBELLS
+#define MAX_IRQFDS	HYV_MAX_IRQFDS
 
 /* ---- helpers ------------------------------------------------------------ */
 

@@ -21,6 +21,8 @@
 #define HYV_MAX_VCPUS		64
 #define HYV_MAX_MEMORY_SLOTS	32
 #define HYV_MAX_SLOT_PAGES	(1ULL << 22)	/* 16 GiB per slot */
+#define HYV_MAX_IRQFDS		1024		/* per VM */
+#define HYV_MAX_DOORBELLS	1024		/* per VM */
 #define HYV_GUEST_PHYS_BITS	40		/* guest-physical space: 1 TiB */
 
 /* ---- /dev/hyv ---------------------------------------------------------- */
