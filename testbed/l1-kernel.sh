@@ -64,11 +64,18 @@ build() {
 }
 
 main() {
+	# One unpack, and one build per kernel, at a time: several checkouts
+	# (or a make check beside a make bench) share the cache.
+	mkdir -p "$cache"
+	exec 8>"$cache/.lock-source" 9>"$cache/.lock-$key"
+	flock 8
 	unpack_source
+	flock -u 8
 	if [ "${1:-}" = --source ]; then
 		echo "$src"
 		return
 	fi
+	flock 9
 	[ -f "$out/.built" ] || build
 	echo "$out"
 }

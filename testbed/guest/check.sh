@@ -56,6 +56,17 @@ load_unload_cycles() {
 	done
 }
 
+# CPU hotplug with hyv loaded: the extension goes off with the CPU and on
+# again when it returns (cpuhp callbacks); the tests after this one run on
+# every CPU again.
+cpu_offline_online() {
+	local online=/sys/devices/system/cpu/cpu1/online
+	echo 0 >$online || return 1
+	grep -q '^0$' $online || { echo "cpu1 still online"; return 1; }
+	echo 1 >$online || return 1
+	grep -q '^1$' $online && loaded
+}
+
 module_suite() {
 	expect module:load insmod $MODS/hyv.ko
 	expect module:dev-node dev_is_private
@@ -63,6 +74,9 @@ module_suite() {
 	expect module:unload unload
 	expect module:load-unload-x10 load_unload_cycles
 	expect module:reload insmod $MODS/hyv.ko
+	# Only machines with a second CPU (the SVM one) can take one away.
+	[ ! -w /sys/devices/system/cpu/cpu1/online ] ||
+		expect module:cpu-offline-online cpu_offline_online
 }
 
 kunit_suites() {
