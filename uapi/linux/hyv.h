@@ -14,8 +14,11 @@
 
 #define HYV_API_VERSION		1
 
-/* ioctl type: KVM uses 0xAE, hyv the next one. */
-#define HYV_IO			0xAF
+/*
+ * ioctl type: 0xB8, free in Documentation/userspace-api/ioctl/ioctl-number.rst
+ * (0xAF, next to KVM's 0xAE, belongs to the Freescale hypervisor).
+ */
+#define HYV_IO			0xB8
 
 /* Limits; docs/abi.md lists them with the errno each one gives. */
 #define HYV_MAX_VCPUS		64
