@@ -52,10 +52,57 @@
 #define HYV_CAP_LAPIC		7	/* in-kernel local APIC, MSIs, MP state */
 #define HYV_CAP_IRQFD		8	/* HYV_IRQFD */
 #define HYV_CAP_DOORBELL	9	/* HYV_DOORBELL, HYV_HC_DOORBELL */
-#define HYV_CAP_NR		10
+#define HYV_CAP_CPUID		10	/* HYV_GET_SUPPORTED_CPUID, HYV_SET_CPUID */
+#define HYV_CAP_MSRS		11	/* HYV_GET/SET_MSRS, HYV_GET_MSR_INDEX_LIST */
+#define HYV_CAP_XSAVE		12	/* HYV_GET/SET_XSAVE, _XCRS, _FPU */
+#define HYV_CAP_TSC_KHZ		13	/* HYV_GET_TSC_KHZ; value: the host's kHz */
+#define HYV_CAP_VCPU_EVENTS	14	/* HYV_GET/SET_VCPU_EVENTS, HYV_NMI */
+#define HYV_CAP_STRING_IO	15	/* INS/OUTS exits with run->io.count */
+#define HYV_CAP_NR		16
 
 #define HYV_BACKEND_SVM		1
 #define HYV_BACKEND_VMX		2
+
+/*
+ * CPUID. An entry answers CPUID with EAX = function (and ECX = index when
+ * HYV_CPUID_FLAG_SIGNIFICANT_INDEX is set). nent is the number of entries
+ * the caller's array holds, at most HYV_MAX_CPUID_ENTRIES.
+ */
+#define HYV_MAX_CPUID_ENTRIES	256
+#define HYV_CPUID_FLAG_SIGNIFICANT_INDEX	(1U << 0)
+
+struct hyv_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;		/* HYV_CPUID_FLAG_* */
+	__u32 eax;
+	__u32 ebx;
+	__u32 ecx;
+	__u32 edx;
+	__u32 padding;		/* must be 0 */
+};
+
+struct hyv_cpuid {
+	__u32 nent;
+	__u32 flags;		/* must be 0 */
+	struct hyv_cpuid_entry entries[];
+};
+
+/*
+ * What hyv can give a guest on this host: every leaf, with each feature
+ * bit set that hyv can back. -E2BIG (nent set to the number needed) when
+ * the array is too small.
+ */
+#define HYV_GET_SUPPORTED_CPUID	_IOWR(HYV_IO, 0x04, struct hyv_cpuid)
+
+/* The MSR indices HYV_GET_MSRS / HYV_SET_MSRS accept; -E2BIG as above. */
+struct hyv_msr_list {
+	__u32 nmsrs;
+	__u32 flags;		/* must be 0 */
+	__u32 indices[];
+};
+
+#define HYV_GET_MSR_INDEX_LIST	_IOWR(HYV_IO, 0x05, struct hyv_msr_list)
 
 /* ---- VM fd -------------------------------------------------------------- */
 
@@ -183,6 +230,12 @@ struct hyv_doorbell {
 
 #define HYV_DOORBELL		_IOW(HYV_IO, 0x16, struct hyv_doorbell)
 
+/*
+ * The guest TSC's frequency in kHz: the host's (hyv does not scale the
+ * TSC). The guest learns it from CPUID 0x40000010 (docs/abi.md).
+ */
+#define HYV_GET_TSC_KHZ		_IO(HYV_IO, 0x17)
+
 /* ---- vCPU fd ------------------------------------------------------------ */
 
 /* Runs the vCPU until an exit that userspace must see; see struct hyv_run. */
@@ -259,6 +312,124 @@ struct hyv_mp_state {
 #define HYV_GET_MP_STATE	_IOR(HYV_IO, 0x26, struct hyv_mp_state)
 #define HYV_SET_MP_STATE	_IOW(HYV_IO, 0x27, struct hyv_mp_state)
 
+/*
+ * The vCPU's CPUID table (struct hyv_cpuid above). SET replaces it and
+ * fails with -EINVAL if any entry advertises what HYV_GET_SUPPORTED_CPUID
+ * does not; with no SET_CPUID a vCPU sees hyv's safe defaults.
+ */
+#define HYV_SET_CPUID		_IOW(HYV_IO, 0x28, struct hyv_cpuid)
+#define HYV_GET_CPUID		_IOWR(HYV_IO, 0x29, struct hyv_cpuid)
+
+/*
+ * MSRs by index, in a batch of at most HYV_MAX_MSR_ENTRIES. Both return
+ * how many entries were done, in order: fewer than nmsrs means entry
+ * [return value] is not an MSR hyv has, or (SET) its value is invalid.
+ */
+#define HYV_MAX_MSR_ENTRIES	256
+
+struct hyv_msr_entry {
+	__u32 index;
+	__u32 reserved;		/* must be 0 */
+	__u64 data;
+};
+
+struct hyv_msrs {
+	__u32 nmsrs;
+	__u32 flags;		/* must be 0 */
+	struct hyv_msr_entry entries[];
+};
+
+#define HYV_GET_MSRS		_IOWR(HYV_IO, 0x2a, struct hyv_msrs)
+#define HYV_SET_MSRS		_IOW(HYV_IO, 0x2b, struct hyv_msrs)
+
+/*
+ * The guest's x87/SSE/AVX... state in the standard (non-compacted) XSAVE
+ * format, 4 KiB; SET validates the header against the guest's XCR0.
+ */
+struct hyv_xsave {
+	__u32 region[1024];
+};
+
+#define HYV_GET_XSAVE		_IOR(HYV_IO, 0x2c, struct hyv_xsave)
+#define HYV_SET_XSAVE		_IOW(HYV_IO, 0x2d, struct hyv_xsave)
+
+/* Extended control registers: XCR0 is the only one. */
+struct hyv_xcr {
+	__u32 xcr;
+	__u32 reserved;		/* must be 0 */
+	__u64 value;
+};
+
+struct hyv_xcrs {
+	__u32 nr_xcrs;		/* at most 16 */
+	__u32 flags;		/* must be 0 */
+	struct hyv_xcr xcrs[16];
+};
+
+#define HYV_GET_XCRS		_IOR(HYV_IO, 0x2e, struct hyv_xcrs)
+#define HYV_SET_XCRS		_IOW(HYV_IO, 0x2f, struct hyv_xcrs)
+
+/* The legacy FXSAVE part of the state, register by register. */
+struct hyv_fpu {
+	__u8  fpr[8][16];	/* ST0..ST7 / MM0..MM7, 10 bytes used of 16 */
+	__u16 fcw;
+	__u16 fsw;
+	__u8  ftwx;		/* abridged tag word, as FXSAVE stores it */
+	__u8  padding1;		/* must be 0 */
+	__u16 last_opcode;
+	__u64 last_ip;
+	__u64 last_dp;
+	__u8  xmm[16][16];
+	__u32 mxcsr;
+	__u32 padding2;		/* must be 0 */
+	__u64 flags;		/* must be 0 */
+};
+
+#define HYV_GET_FPU		_IOR(HYV_IO, 0x30, struct hyv_fpu)
+#define HYV_SET_FPU		_IOW(HYV_IO, 0x31, struct hyv_fpu)
+
+/*
+ * Events in flight, to save and restore a vCPU or to inject an exception
+ * from the VMM: exception.pending with a vector (and error code, and the
+ * payload: CR2 for #PF, DR6 bits for #DB, when HYV_VCPU_EVENT_PAYLOAD)
+ * is delivered at the next entry. "injected" is an event whose delivery
+ * an exit interrupted; "pending" one not yet started.
+ */
+#define HYV_VCPU_EVENT_PAYLOAD	(1U << 0)	/* exception.payload is valid */
+
+struct hyv_vcpu_events {
+	struct {
+		__u8  injected;
+		__u8  pending;
+		__u8  vector;
+		__u8  has_error_code;
+		__u32 error_code;
+		__u64 payload;
+	} exception;
+	struct {
+		__u8  injected;
+		__u8  vector;
+		__u8  soft;		/* INTn */
+		__u8  shadow;		/* STI / MOV SS blocking */
+		__u32 padding;		/* must be 0 */
+	} interrupt;
+	struct {
+		__u8  injected;
+		__u8  pending;
+		__u8  masked;		/* blocked until the next IRET */
+		__u8  padding[5];	/* must be 0 */
+	} nmi;
+	__u32 flags;			/* HYV_VCPU_EVENT_* */
+	__u32 padding;			/* must be 0 */
+	__u64 reserved[4];		/* must be 0 */
+};
+
+#define HYV_GET_VCPU_EVENTS	_IOR(HYV_IO, 0x32, struct hyv_vcpu_events)
+#define HYV_SET_VCPU_EVENTS	_IOW(HYV_IO, 0x33, struct hyv_vcpu_events)
+
+/* Raise an NMI on the vCPU (delivered when NMIs are not blocked). */
+#define HYV_NMI			_IO(HYV_IO, 0x34)
+
 /* ---- The run page (mmap offset 0 of a vCPU fd) --------------------------- */
 
 enum hyv_exit_reason {
@@ -290,16 +461,22 @@ struct hyv_run {
 	__u64 flags;		/* none defined yet: 0 */
 	union {
 		/*
-		 * HYV_EXIT_IO. For IN, write the value to 'data' before the
-		 * next RUN: it lands in AL/AX/EAX. String and REP forms are
-		 * not supported yet and report HYV_EXIT_INTERNAL_ERROR.
+		 * HYV_EXIT_IO. count == 0: a single IN or OUT, its value in
+		 * data; for IN, write the value to data before the next RUN
+		 * (it lands in AL/AX/EAX). count > 0: string I/O (INS/OUTS,
+		 * REP or not), count elements of size bytes at data_offset
+		 * in the vCPU's mmap area (HYV_GET_VCPU_MMAP_SIZE covers it),
+		 * in the order the guest moves them; for INS, fill them
+		 * before the next RUN. A long REP is split into several
+		 * exits, each at most the area's capacity.
 		 */
 		struct {
 			__u8  direction;	/* HYV_IO_IN / HYV_IO_OUT */
 			__u8  size;		/* 1, 2 or 4 */
 			__u16 port;
 			__u32 data;
-			__u64 reserved;
+			__u32 count;
+			__u32 data_offset;
 		} io;
 		/*
 		 * HYV_EXIT_MMIO: a MOV (or MOVZX/MOVSX) of len bytes at
