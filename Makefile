@@ -5,6 +5,7 @@
 #                          headers (KDIR=... to use another kernel tree)
 #   make modules-stock     the same, built in build/modules-stock
 #   make modules-testbed   against the L1 test kernel, in build/modules-testbed
+#   make modules-testbed-vmx  against the VMX machine's L1 kernel
 #   make selftests         selftests/*_test (kselftest_harness.h from the
 #                          L1 kernel source)
 #   make vmm               vmm/hyv-demo and the VMM
@@ -38,7 +39,8 @@ sync-module-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete --pru
 
 CHECKPATCH_DIRS := $(wildcard host guest-drivers uapi selftests vmm)
 
-.PHONY: all modules modules-stock modules-testbed selftests vmm setup \
+.PHONY: all modules modules-stock modules-testbed modules-testbed-vmx \
+	selftests vmm setup \
 	check run bench checkpatch sparse clean
 
 all: modules
@@ -54,6 +56,12 @@ modules-testbed:
 	kdir=$$($(L1_KERNEL)); \
 	$(call sync-module-src,$(BUILD)/modules-testbed); \
 	$(MAKE) -C "$$kdir" M=$(BUILD)/modules-testbed modules
+
+# The same against the VMX machine's kernel (testbed/l1-kernel-vmx.config).
+modules-testbed-vmx:
+	kdir=$$($(L1_KERNEL) --variant vmx); \
+	$(call sync-module-src,$(BUILD)/modules-testbed-vmx); \
+	$(MAKE) -C "$$kdir" M=$(BUILD)/modules-testbed-vmx modules
 
 selftests:
 	$(MAKE) -C selftests KSRC="$$($(L1_KERNEL) --source)"
