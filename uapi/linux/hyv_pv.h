@@ -158,7 +158,7 @@
  * available ring (6 + 2 * size bytes, 2-aligned) and the used ring
  * (6 + 8 * size bytes, 4-aligned). A chain (direct and indirect
  * descriptors together) has at most "size" descriptors; an indirect table
- * is 16-byte aligned, a multiple of 16 bytes long, holds no
+ * is a multiple of 16 bytes long (any alignment), holds no
  * VRING_DESC_F_INDIRECT descriptor, and the descriptor pointing to it has
  * no VRING_DESC_F_NEXT. Device-writable descriptors follow all readable
  * ones in a chain.
