@@ -94,6 +94,8 @@ static void hyv_pv_blk_drain_ring(struct hyv_pv_blk_queue *q)
 	struct hyv_pv_blk_req *r;
 	int ret;
 
+	if (q->vring.broken)
+		return;		/* reported once, when it broke */
 	do {
 		hyv_pv_vring_disable_notify(&q->vring);
 		while (q->nfree) {
