@@ -40,6 +40,10 @@ build_all() {
 	build -W modules-testbed "$MAKE" -C "$repo" --no-print-directory modules-testbed W=1
 	build selftests "$MAKE" -C "$repo" --no-print-directory selftests
 	build vmm "$MAKE" -C "$repo" --no-print-directory vmm
+	build -W guest-drivers "$MAKE" -C "$repo" --no-print-directory guest-drivers W=1
+	build -W guest-drivers-testbed "$MAKE" -C "$repo" --no-print-directory guest-drivers-testbed W=1
+	build pv-tests "$MAKE" -C "$repo" --no-print-directory pv-tests
+	! built pv-tests || "$testbed/host-tests.sh"
 	build initramfs pack
 }
 
@@ -55,6 +59,11 @@ pack() {
 	if built modules-testbed; then
 		for f in "$mods/hyv.ko" "$mods/hyv_kunit.ko"; do
 			[ ! -f "$f" ] || args+=(-k "$f")
+		done
+	fi
+	if built guest-drivers-testbed; then
+		for f in common/hyv_pv.ko pvblk/hyv_pvblk.ko pvblk/hyv_pvblk_kunit.ko; do
+			args+=(-k "$repo/build/guest-drivers-testbed/guest-drivers/$f")
 		done
 	fi
 	if built selftests; then

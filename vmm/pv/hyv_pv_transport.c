@@ -139,8 +139,7 @@ void hyv_pv_transport_signal_queue(struct hyv_pv_transport *t, unsigned int q)
 		hyv_pv_transport_signal(t, t->queue[q].vector);
 }
 
-static uint32_t hyv_pv_read_features(const struct hyv_pv_transport *t,
-				     uint64_t features, uint32_t select)
+static uint32_t hyv_pv_read_features(uint64_t features, uint32_t select)
 {
 	if (select > 1)
 		return 0;
@@ -196,12 +195,12 @@ uint32_t hyv_pv_bar0_read(struct hyv_pv_transport *t, uint64_t offset,
 	case HYV_PV_COMMON_DEVICE_FEATURE_SELECT:
 		return t->device_feature_select;
 	case HYV_PV_COMMON_DEVICE_FEATURE:
-		return hyv_pv_read_features(t, t->device_features,
+		return hyv_pv_read_features(t->device_features,
 					    t->device_feature_select);
 	case HYV_PV_COMMON_DRIVER_FEATURE_SELECT:
 		return t->driver_feature_select;
 	case HYV_PV_COMMON_DRIVER_FEATURE:
-		return hyv_pv_read_features(t, t->driver_features,
+		return hyv_pv_read_features(t->driver_features,
 					    t->driver_feature_select);
 	case HYV_PV_COMMON_STATUS:
 		return t->status | (__atomic_load_n(&t->needs_reset,
