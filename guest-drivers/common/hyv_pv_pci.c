@@ -81,7 +81,7 @@ void hyv_pv_pci_reset(struct hyv_pv_device *hdev)
 			hdev->reset_failed = true;
 			return;
 		}
-		msleep(1);
+		usleep_range(1000, 2000);
 	}
 	hdev->reset_failed = false;
 }

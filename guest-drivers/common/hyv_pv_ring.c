@@ -556,6 +556,7 @@ void *hyv_vq_get_buf(struct hyv_vq *vq, unsigned int *len)
 	    !(vq->avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)) {
 		WRITE_ONCE(vring_used_event(&vq->vring),
 			   hyv_vq_to16(vq->last_used_idx));
+		/* The wish visible before we look at the used index again. */
 		virt_mb();
 	}
 	return token;

@@ -107,9 +107,9 @@ static void hyv_pvblk_parse_config_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lim.write_zeroes);
 
 	/* FUA means nothing without FLUSH; RO turns discard off. */
-	KUNIT_ASSERT_EQ(test, hyv_pvblk_parse_config(&cfg,
-			BIT_ULL(HYV_PVBLK_F_FUA) | BIT_ULL(HYV_PVBLK_F_RO) |
-			BIT_ULL(HYV_PVBLK_F_DISCARD), 1, &lim), 0);
+	all = BIT_ULL(HYV_PVBLK_F_FUA) | BIT_ULL(HYV_PVBLK_F_RO) |
+	      BIT_ULL(HYV_PVBLK_F_DISCARD);
+	KUNIT_ASSERT_EQ(test, hyv_pvblk_parse_config(&cfg, all, 1, &lim), 0);
 	KUNIT_EXPECT_FALSE(test, lim.fua);
 	KUNIT_EXPECT_TRUE(test, lim.ro);
 	KUNIT_EXPECT_FALSE(test, lim.discard);
