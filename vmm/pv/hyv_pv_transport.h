@@ -13,8 +13,9 @@
  *     function);
  *   - hyv_pv_transport.doorbell_fd[q] is bound with HYV_DOORBELL to
  *     (doorbell_device, q); on ops->msix_changed the VMM binds
- *     irq_fd[v] with HYV_IRQFD to the vector's address/data
- *     (hyv_pv_kvm.c does both).
+ *     irq_fd[v] with HYV_IRQFD to the vector's address/data (deassigning
+ *     the previous binding); a masked vector may stay bound: the
+ *     transport does not signal it, it sets its PBA bit instead.
  */
 #ifndef HYV_PV_TRANSPORT_H
 #define HYV_PV_TRANSPORT_H
