@@ -9,6 +9,11 @@
 #   make selftests         selftests/*_test (kselftest_harness.h from the
 #                          L1 kernel source)
 #   make vmm               vmm/hyv-demo and the VMM
+#   make guest-drivers     hyv_pv.ko + hyv_pvblk.ko (W=1 with W=1) against
+#                          KDIR, in build/guest-drivers-stock
+#   make guest-drivers-testbed  the same + hyv_pvblk_kunit.ko against the
+#                          L1 kernel, in build/guest-drivers-testbed
+#   make pv-tests          vmm/pv: libhyvpv.a and its userspace tests
 #   make check             install what is missing, build everything, run
 #                          all tests in the emulated machines; ends on
 #                          "N passed, N failed" (docs/testing.md)
@@ -39,8 +44,13 @@ sync-module-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete --pru
 
 CHECKPATCH_DIRS := $(wildcard host guest-drivers uapi selftests vmm)
 
+# The guest drivers build from a copy too, with uapi/ beside them.
+sync-guest-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete \
+	--exclude='*.mod.c' --include='*/' --include=Kbuild --include='*.[ch]' \
+	--exclude='*' $(CURDIR)/guest-drivers $(CURDIR)/uapi $(1)/
+
 .PHONY: all modules modules-stock modules-testbed modules-testbed-vmx \
-	selftests vmm setup \
+	selftests vmm setup guest-drivers guest-drivers-testbed pv-tests \
 	check run bench checkpatch sparse clean
 
 all: modules
@@ -69,6 +79,18 @@ selftests:
 vmm:
 	$(MAKE) -C vmm
 
+guest-drivers:
+	$(call sync-guest-src,$(BUILD)/guest-drivers-stock)
+	$(MAKE) -C $(KDIR) M=$(BUILD)/guest-drivers-stock/guest-drivers modules
+
+guest-drivers-testbed:
+	kdir=$$($(L1_KERNEL)); \
+	$(call sync-guest-src,$(BUILD)/guest-drivers-testbed); \
+	$(MAKE) -C "$$kdir" M=$(BUILD)/guest-drivers-testbed/guest-drivers modules
+
+pv-tests:
+	$(MAKE) -C vmm/pv
+
 setup:
 	@testbed/setup.sh
 
@@ -96,4 +118,5 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C vmm clean
+	$(MAKE) -C vmm/pv clean
 	rm -rf $(BUILD)

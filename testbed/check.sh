@@ -51,7 +51,11 @@ build_all() {
 		build -W modules-testbed-vmx "$MAKE" -C "$repo" --no-print-directory modules-testbed-vmx W=1
 	build selftests "$MAKE" -C "$repo" --no-print-directory selftests
 	build vmm "$MAKE" -C "$repo" --no-print-directory vmm
-	build initramfs pack modules-testbed check
+	build -W guest-drivers "$MAKE" -C "$repo" --no-print-directory guest-drivers W=1
+	build -W guest-drivers-testbed "$MAKE" -C "$repo" --no-print-directory guest-drivers-testbed W=1
+	build pv-tests "$MAKE" -C "$repo" --no-print-directory pv-tests
+	! built pv-tests || "$testbed/host-tests.sh"
+	build initramfs pack modules-testbed check guest-drivers-testbed
 	! has_machine vmx || build initramfs-vmx pack modules-testbed-vmx check-vmx
 }
 
@@ -59,8 +63,10 @@ built() {
 	[[ "$broken" != *" $1 "* ]]
 }
 
-# pack MODULES NAME: the initramfs of the test runner, with the modules
-# of build/MODULES, in build/testbed/NAME-initrd.gz.
+# pack MODULES NAME [GUEST_DRIVERS]: the initramfs of the test runner,
+# with hyv's modules from build/MODULES (and the PV guest drivers, loaded
+# in L1 for their KUnit suites, from build/GUEST_DRIVERS), in
+# build/testbed/NAME-initrd.gz.
 pack() {
 	local mods=$repo/build/$1/host f
 	local -a args=(-o "$logs/$2-initrd.gz" -m check)
@@ -68,6 +74,11 @@ pack() {
 	if built "$1"; then
 		for f in "$mods/hyv.ko" "$mods/hyv_kunit.ko"; do
 			[ ! -f "$f" ] || args+=(-k "$f")
+		done
+	fi
+	if [ -n "${3:-}" ] && built "$3"; then
+		for f in common/hyv_pv.ko pvblk/hyv_pvblk.ko pvblk/hyv_pvblk_kunit.ko; do
+			args+=(-k "$repo/build/$3/guest-drivers/$f")
 		done
 	fi
 	if built selftests; then
