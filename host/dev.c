@@ -32,6 +32,7 @@ static long hyv_dev_check_cap(unsigned long cap)
 	case HYV_CAP_MSRS:
 	case HYV_CAP_XSAVE:
 	case HYV_CAP_VCPU_EVENTS:
+	case HYV_CAP_STRING_IO:
 		return 1;
 	case HYV_CAP_TSC_KHZ:
 		return tsc_khz;
@@ -49,7 +50,8 @@ static long hyv_dev_ioctl(struct file *file, unsigned int cmd,
 	case HYV_CREATE_VM:
 		return hyv_vm_create(arg);
 	case HYV_GET_VCPU_MMAP_SIZE:
-		return arg ? -EINVAL : PAGE_SIZE;
+		/* The run page, then the string-I/O data area. */
+		return arg ? -EINVAL : (1 + HYV_PIO_PAGES) * PAGE_SIZE;
 	case HYV_CHECK_CAP:
 		return hyv_dev_check_cap(arg);
 	case HYV_GET_SUPPORTED_CPUID:

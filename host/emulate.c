@@ -40,13 +40,24 @@ static unsigned int hyv_emulate_fetch(struct hyv_vcpu *vcpu,
 	return got;
 }
 
+/* The guest's paging state, to walk its page tables (and its sregs). */
+void hyv_emulate_paging(struct hyv_vcpu *vcpu, struct hyv_guest_paging *pg,
+			struct hyv_sregs *s)
+{
+	hyv_ops->get_sregs(vcpu, s);
+	memset(pg, 0, sizeof(*pg));
+	pg->read_gpa = hyv_emulate_read_gpa;
+	pg->ctx = vcpu->vm;
+	pg->cr0 = s->cr0;
+	pg->cr3 = s->cr3;
+	pg->cr4 = s->cr4;
+	pg->efer = s->efer;
+}
+
 /* Fetch and decode the instruction at the guest's RIP. */
 int hyv_emulate_decode(struct hyv_vcpu *vcpu, struct hyv_insn *insn)
 {
-	struct hyv_guest_paging pg = {
-		.read_gpa = hyv_emulate_read_gpa,
-		.ctx = vcpu->vm,
-	};
+	struct hyv_guest_paging pg;
 	u8 buf[HYV_INSN_MAX_LEN];
 	enum hyv_cpu_mode mode;
 	struct hyv_sregs s;
@@ -54,11 +65,7 @@ int hyv_emulate_decode(struct hyv_vcpu *vcpu, struct hyv_insn *insn)
 	u32 access;
 	u64 gva;
 
-	hyv_ops->get_sregs(vcpu, &s);
-	pg.cr0 = s.cr0;
-	pg.cr3 = s.cr3;
-	pg.cr4 = s.cr4;
-	pg.efer = s.efer;
+	hyv_emulate_paging(vcpu, &pg, &s);
 	mode = hyv_insn_cpu_mode(s.cr0 & X86_CR0_PE,
 				 vcpu->rflags & X86_EFLAGS_VM,
 				 s.efer & EFER_LMA, s.cs.l, s.cs.db);

@@ -80,11 +80,18 @@ static int hyv_handle_io(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	struct hyv_run *run = vcpu->run;
 	u32 mask = exit->io.size == 4 ? ~0U : (1U << (exit->io.size * 8)) - 1;
 
-	if (exit->io.string || exit->io.rep)
-		return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
+	if (exit->io.string) {
+		int ret = hyv_pio_string(vcpu, exit);
+
+		if (ret < 0)
+			return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION,
+						 exit);
+		return ret;
+	}
 
 	memset(&run->io, 0, sizeof(run->io));
 	run->exit_reason = HYV_EXIT_IO;
+	run->io.data_offset = PAGE_SIZE;
 	run->io.port = exit->io.port;
 	run->io.size = exit->io.size;
 	if (exit->io.in) {
@@ -272,14 +279,14 @@ static int hyv_handle_cr_access(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 		return HYV_REENTER;
 	}
 	if (cr == 8) {
-		if (exit->cr.type == HYV_CR_MOV_FROM) {
-			vcpu->gpr[gpr] = hyv_lapic_get_cr8(vcpu);
-		} else if (val > 15) {
+		if (exit->cr.type != HYV_CR_MOV_FROM && val > 15) {
 			hyv_queue_exception(vcpu, HYV_GP_VECTOR, true, 0);
 			return HYV_REENTER;
-		} else {
-			hyv_lapic_set_cr8(vcpu, val);
 		}
+		if (exit->cr.type == HYV_CR_MOV_FROM)
+			vcpu->gpr[gpr] = hyv_lapic_get_cr8(vcpu);
+		else
+			hyv_lapic_set_cr8(vcpu, val);
 		return hyv_exit_done(vcpu, exit, HYV_REENTER);
 	}
 	if (exit->cr.type == HYV_CR_MOV_FROM || (cr != 0 && cr != 4))

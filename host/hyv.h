@@ -16,8 +16,12 @@
 #include <linux/hyv.h>
 #include <asm/fpu/types.h>
 
+#include "guest_walk.h"
 #include "insn.h"
 #include "lapic.h"
+
+/* Pages of string-I/O data mapped after the run page (pio.c). */
+#define HYV_PIO_PAGES	4
 
 struct hyv_vm;
 struct hyv_vcpu;
@@ -407,6 +411,17 @@ struct hyv_vcpu {
 	/* An MMIO read waiting for userspace's data, and its decoded MOV. */
 	bool pending_mmio_read;
 	struct hyv_insn mmio_insn;
+	/* String I/O (pio.c): the data area after the run page, an INS. */
+	struct hyv_pio {
+		u8 *data;		/* HYV_PIO_PAGES pages */
+		bool pending;		/* INS waiting for the VMM's data */
+		bool in, down, rep;
+		u8 size, addr_size, insn_len, cpl;
+		u16 port;
+		u32 count;		/* elements this exit */
+		u64 lin;		/* guest-linear address of the first */
+		struct hyv_guest_paging pg;
+	} pio;
 
 	struct hyv_vcpu_stats stats;
 	void *arch;			/* the backend's per-vCPU state */
@@ -445,6 +460,7 @@ int hyv_vcpu_create(struct hyv_vm *vm, unsigned long id);
 void hyv_vcpu_free(struct hyv_vcpu *vcpu);
 void hyv_vcpu_load(struct hyv_vcpu *vcpu);
 void hyv_vcpu_put(struct hyv_vcpu *vcpu);
+void hyv_sched_hook_disable(void);
 int hyv_vcpu_reset(struct hyv_vcpu *vcpu, bool power_on);
 
 /* run.c */
@@ -522,6 +538,9 @@ int hyv_slot_get_dirty_log(struct hyv_vm *vm, void __user *argp);
 bool hyv_slot_zap_hva(struct hyv_vm *vm, unsigned long start,
 		      unsigned long end, struct list_head *freed);
 int hyv_mmu_read_gpa(struct hyv_vm *vm, u64 gpa, void *buf, unsigned int len);
+int hyv_mmu_write_gpa(struct hyv_vm *vm, u64 gpa, const void *buf,
+		      unsigned int len);
+int hyv_mmu_gpa_usable(struct hyv_vm *vm, u64 gpa, bool write);
 void hyv_slots_destroy(struct hyv_vm *vm);
 
 /* mmu_notifier.c */
@@ -531,7 +550,16 @@ void hyv_mmu_notifier_unregister(struct hyv_vm *vm);
 /* exit.c */
 int hyv_exit_handle(struct hyv_vcpu *vcpu, struct hyv_exit *exit);
 
+/* pio.c */
+int hyv_pio_init(struct hyv_vcpu *vcpu);
+void hyv_pio_destroy(struct hyv_vcpu *vcpu);
+struct page *hyv_pio_page(struct hyv_vcpu *vcpu, unsigned long pgoff);
+int hyv_pio_string(struct hyv_vcpu *vcpu, const struct hyv_exit *exit);
+void hyv_pio_complete_ins(struct hyv_vcpu *vcpu);
+
 /* emulate.c */
+void hyv_emulate_paging(struct hyv_vcpu *vcpu, struct hyv_guest_paging *pg,
+			struct hyv_sregs *s);
 int hyv_emulate_decode(struct hyv_vcpu *vcpu, struct hyv_insn *insn);
 int hyv_exit_skip_insn(struct hyv_vcpu *vcpu, const struct hyv_exit *exit);
 int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa, bool write);

@@ -595,8 +595,19 @@ int hyv_insn_decode(const u8 *buf, unsigned int len, enum hyv_cpu_mode mode,
 	insn_sizes(&s);
 	op = buf[s.pos++];
 	if (insn_is_string(op)) {
+		/*
+		 * Not emulated as such, but described for string I/O: the
+		 * element size, the source segment (DS unless overridden;
+		 * INS writes through ES whatever the prefix), address size,
+		 * REP.
+		 */
 		insn->kind = HYV_INSN_STRING;
 		insn->len = s.pos;
+		insn->opcode = op;
+		insn->rep = s.rep;
+		insn->op_size = (op & 1) ? min_t(u8, s.op_size, 4) : 1;
+		insn->mem.addr_size = s.addr_size;
+		insn->mem.seg = s.seg == NO_SEG ? HYV_SEG_DS : s.seg;
 		return -EOPNOTSUPP;
 	}
 	insn->op_size = s.op_size;

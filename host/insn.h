@@ -127,6 +127,9 @@ struct hyv_insn {
 	 */
 	u64 imm;
 	struct hyv_insn_mem mem;
+	/* HYV_INSN_STRING: its opcode and REP prefix (0, 0xf2 or 0xf3). */
+	u8 opcode;
+	u8 rep;
 };
 
 int hyv_insn_decode(const u8 *buf, unsigned int len, enum hyv_cpu_mode mode,

@@ -8,7 +8,6 @@
 
 #include <linux/module.h>
 #include <linux/cpuhotplug.h>
-#include <linux/preempt.h>
 #include <linux/reboot.h>
 #include <linux/smp.h>
 #include <asm/fpu/xcr.h>
@@ -113,7 +112,6 @@ static int __init hyv_init(void)
 
 	register_reboot_notifier(&hyv_reboot_nb);
 	hyv_stats_init();
-	preempt_notifier_inc();
 
 	ret = hyv_dev_register();
 	if (ret)
@@ -124,7 +122,6 @@ static int __init hyv_init(void)
 	return 0;
 
 err_cpuhp:
-	preempt_notifier_dec();
 	hyv_stats_exit();
 	unregister_reboot_notifier(&hyv_reboot_nb);
 	cpuhp_remove_state(hyv_cpuhp_state);
@@ -140,7 +137,7 @@ err_unsetup:
 static void __exit hyv_exit(void)
 {
 	hyv_dev_unregister();
-	preempt_notifier_dec();
+	hyv_sched_hook_disable();
 	hyv_stats_exit();
 	unregister_reboot_notifier(&hyv_reboot_nb);
 	cpuhp_remove_state(hyv_cpuhp_state);

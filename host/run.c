@@ -252,6 +252,8 @@ int hyv_vcpu_run(struct hyv_vcpu *vcpu)
 
 	if (vcpu->pending_in)
 		hyv_vcpu_complete_in(vcpu);
+	if (vcpu->pio.pending)
+		hyv_pio_complete_ins(vcpu);
 	if (vcpu->pending_mmio_read)
 		hyv_emulate_mmio_done(vcpu);
 

@@ -222,6 +222,51 @@ int hyv_mmu_read_gpa(struct hyv_vm *vm, u64 gpa, void *buf, unsigned int len)
 	return 0;
 }
 
+/*
+ * Copy into guest-physical memory through the slots, as a guest write
+ * would land: not into a read-only slot, and marked in a dirty log.
+ */
+int hyv_mmu_write_gpa(struct hyv_vm *vm, u64 gpa, const void *buf,
+		      unsigned int len)
+{
+	while (len) {
+		unsigned int chunk = min_t(u64, len, PAGE_SIZE - offset_in_page(gpa));
+		struct hyv_slot *slot;
+		unsigned long hva = 0;
+
+		spin_lock(&vm->mmu.lock);
+		slot = hyv_slot_find(vm, gpa);
+		if (slot && !(slot->flags & HYV_MEM_READONLY)) {
+			hva = slot->hva + (gpa - slot->gpa);
+			if (slot->dirty_bitmap)
+				hyv_slot_mark_dirty(slot, gpa);
+		}
+		spin_unlock(&vm->mmu.lock);
+		if (!hva)
+			return -ENOENT;
+		if (copy_to_user((void __user *)hva, buf, chunk))
+			return -EFAULT;
+		gpa += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* Is @gpa memory the guest may read (and with @write, write)? 0 or -ENOENT. */
+int hyv_mmu_gpa_usable(struct hyv_vm *vm, u64 gpa, bool write)
+{
+	struct hyv_slot *slot;
+	int ret = -ENOENT;
+
+	spin_lock(&vm->mmu.lock);
+	slot = hyv_slot_find(vm, gpa);
+	if (slot && (!write || !(slot->flags & HYV_MEM_READONLY)))
+		ret = 0;
+	spin_unlock(&vm->mmu.lock);
+	return ret;
+}
+
 void hyv_slots_destroy(struct hyv_vm *vm)
 {
 	int i;

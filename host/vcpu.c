@@ -57,6 +57,35 @@ static struct preempt_ops hyv_vcpu_preempt_ops = {
 };
 
 /*
+ * The scheduler calls preempt notifiers only while their static key is
+ * on. hyv turns it on with its first vCPU rather than at load time, so a
+ * host that loads hyv.ko without running guests keeps an unpatched
+ * __schedule(); the key goes off again when hyv unloads. (Patching that
+ * hot path is also the one step that QEMU's multi-threaded TCG can get
+ * wrong in the testbed: see docs/testing.md.)
+ */
+static DEFINE_MUTEX(hyv_sched_hook_lock);
+static bool hyv_sched_hook_on;
+
+static void hyv_sched_hook_enable(void)
+{
+	mutex_lock(&hyv_sched_hook_lock);
+	if (!hyv_sched_hook_on) {
+		preempt_notifier_inc();
+		hyv_sched_hook_on = true;
+	}
+	mutex_unlock(&hyv_sched_hook_lock);
+}
+
+/* Module exit: no vCPU exists any more. */
+void hyv_sched_hook_disable(void)
+{
+	if (hyv_sched_hook_on)
+		preempt_notifier_dec();
+	hyv_sched_hook_on = false;
+}
+
+/*
  * The calling thread is about to work on the vCPU: its control block is
  * made current on this CPU with this CPU's host state, and stays so
  * across preemption and migration (the preempt notifier re-loads it
@@ -128,8 +157,9 @@ static int hyv_vcpu_set_regs(struct hyv_vcpu *vcpu, const struct hyv_regs *r)
 	g[HYV_R15] = r->r15;
 	vcpu->rip = r->rip;
 	vcpu->rflags = r->rflags | X86_EFLAGS_FIXED;
-	/* New registers cancel an IN or MMIO read never completed. */
+	/* New registers cancel an IN, INS or MMIO read never completed. */
 	vcpu->pending_in = false;
+	vcpu->pio.pending = false;
 	vcpu->pending_mmio_read = false;
 	return 0;
 }
@@ -211,6 +241,7 @@ int hyv_vcpu_reset(struct hyv_vcpu *vcpu, bool power_on)
 	vcpu->cr2 = 0;
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->pending_in = false;
+	vcpu->pio.pending = false;
 	vcpu->pending_mmio_read = false;
 	hyv_dr_reset(vcpu);
 	hyv_lapic_reset(vcpu, power_on);
@@ -329,9 +360,11 @@ static vm_fault_t hyv_vcpu_fault(struct vm_fault *vmf)
 	struct hyv_vcpu *vcpu = vmf->vma->vm_file->private_data;
 	struct page *page;
 
-	if (vmf->pgoff != 0)
+	/* Page 0: the run page; then the string-I/O data area. */
+	if (vmf->pgoff > HYV_PIO_PAGES)
 		return VM_FAULT_SIGBUS;
-	page = virt_to_page(vcpu->run);
+	page = vmf->pgoff ? hyv_pio_page(vcpu, vmf->pgoff) :
+			    virt_to_page(vcpu->run);
 	get_page(page);
 	vmf->page = page;
 	return 0;
@@ -343,7 +376,7 @@ static const struct vm_operations_struct hyv_vcpu_vm_ops = {
 
 static int hyv_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	if (vma->vm_pgoff != 0 || vma_pages(vma) != 1)
+	if (vma->vm_pgoff != 0 || vma_pages(vma) > 1 + HYV_PIO_PAGES)
 		return -EINVAL;
 	vma->vm_ops = &hyv_vcpu_vm_ops;
 	return 0;
@@ -380,6 +413,7 @@ void hyv_vcpu_free(struct hyv_vcpu *vcpu)
 		hyv_ops->vcpu_destroy(vcpu);
 	hyv_mmu_cache_free(&vcpu->mmu_cache);
 	hyv_cpuid_vcpu_destroy(vcpu);
+	hyv_pio_destroy(vcpu);
 	fpu_free_guest_fpstate(&vcpu->fpu);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
@@ -397,6 +431,7 @@ static struct hyv_vcpu *hyv_vcpu_alloc(struct hyv_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->serial = atomic64_inc_return(&hyv_vcpu_serials);
+	hyv_sched_hook_enable();
 	mutex_init(&vcpu->lock);
 	init_waitqueue_head(&vcpu->wq);
 	preempt_notifier_init(&vcpu->preempt_notifier, &hyv_vcpu_preempt_ops);
@@ -410,9 +445,12 @@ static struct hyv_vcpu *hyv_vcpu_alloc(struct hyv_vm *vm, u32 id)
 	ret = hyv_cpuid_vcpu_init(vcpu);
 	if (ret)
 		goto err_fpu;
-	ret = hyv_ops->vcpu_create(vcpu);
+	ret = hyv_pio_init(vcpu);
 	if (ret)
 		goto err_cpuid;
+	ret = hyv_ops->vcpu_create(vcpu);
+	if (ret)
+		goto err_pio;
 	hyv_vcpu_load(vcpu);
 	hyv_ops->set_npt_root(vcpu, virt_to_phys(vm->mmu.root));
 	ret = hyv_vcpu_reset(vcpu, true);
@@ -423,6 +461,8 @@ static struct hyv_vcpu *hyv_vcpu_alloc(struct hyv_vm *vm, u32 id)
 
 err_arch:
 	hyv_ops->vcpu_destroy(vcpu);
+err_pio:
+	hyv_pio_destroy(vcpu);
 err_cpuid:
 	hyv_cpuid_vcpu_destroy(vcpu);
 err_fpu:

@@ -344,8 +344,9 @@ TEST_F(vm, run_page_mmap_at_another_offset_or_size_is_einval)
 		 self->vcpu->fd, page);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 self->vcpu->fd, 0);
+	/* The run page and the string-I/O area: no more. */
+	p = mmap(NULL, ioctl(self->vm->dev_fd, HYV_GET_VCPU_MMAP_SIZE, 0) + page,
+		 PROT_READ | PROT_WRITE, MAP_SHARED, self->vcpu->fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
 }

@@ -202,34 +202,4 @@ TEST(set_regs_after_an_in_exit_cancels_the_pending_in)
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
-/* String and REP forms are not emulated: an internal error, not a guess. */
-GUEST_ASM(guest_outsb,
-	  "	movl $0x100000, %esi\n"	/* HYV_DATA_GPA */
-	  "	movl $0x80, %edx\n"
-	  "	outsb\n");
-GUEST_ASM(guest_rep_insw,
-	  "	movl $0x100000, %edi\n"
-	  "	movl $0x80, %edx\n"
-	  "	movl $4, %ecx\n"
-	  "	rep insw\n");
-
-TEST(string_io_is_an_emulation_error)
-{
-	void *code[] = { guest_outsb, guest_rep_insw };
-	struct hyv_vcpu *vcpu;
-	unsigned int i;
-	char desc[160];
-
-	for (i = 0; i < ARRAY_SIZE(code); i++) {
-		vcpu = hyv_vm_create_with_vcpu(code[i]);
-		ASSERT_EQ(0, __hyv_vcpu_run(vcpu));
-		hyv_vcpu_describe_exit(vcpu, desc, sizeof(desc));
-		EXPECT_EQ(HYV_EXIT_INTERNAL_ERROR, vcpu->run->exit_reason)
-			TH_LOG("case %u: %s", i, desc);
-		EXPECT_EQ(HYV_INTERNAL_EMULATION, vcpu->run->internal.suberror)
-			TH_LOG("case %u: %s", i, desc);
-		hyv_vm_free_with_vcpu(vcpu);
-	}
-}
-
 TEST_HARNESS_MAIN
