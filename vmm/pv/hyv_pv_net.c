@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,6 +341,13 @@ static int hyv_pv_net_open_ports(struct hyv_pv_net *n,
 	}
 	snprintf(n->name, sizeof(n->name), "sockets");
 	for (i = 0; i < n->max_pairs; i++) {
+		int fl = fcntl(o->port_fds[i], F_GETFL);
+
+		/* The worker must never block on its port. */
+		if (fl < 0 || fcntl(o->port_fds[i], F_SETFL, fl | O_NONBLOCK)) {
+			snprintf(err, errlen, "port %u: %s", i, strerror(errno));
+			return -EBADF;
+		}
 		n->port_fds[i] = o->port_fds[i];
 		n->port_attached[i] = true;
 	}

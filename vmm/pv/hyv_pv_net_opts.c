@@ -65,8 +65,9 @@ static int hyv_pv_net_parse_one(const char *key, const char *val,
 				size_t errlen)
 {
 	if (!strcmp(key, "tap")) {
-		if (!*val || strlen(val) >= sizeof(o->tap) || strchr(val, '/')) {
-			snprintf(err, errlen, "tap=%s: 1..%zu characters, no '/'",
+		if (!*val || strlen(val) >= sizeof(o->tap) ||
+		    strpbrk(val, "/: \t")) {
+			snprintf(err, errlen, "tap=%s: 1..%zu characters, no '/', ':' or blanks",
 				 val, sizeof(o->tap) - 1);
 			return -EINVAL;
 		}

@@ -94,6 +94,20 @@ static unsigned int hyv_pv_net_tap_get_mtu(const char *name)
 	return mtu;
 }
 
+/* The kernel's rules for an interface name (dev_valid_name()). */
+static bool hyv_pv_net_tap_name_ok(const char *name)
+{
+	const char *p;
+
+	if (!name[0] || strlen(name) >= IFNAMSIZ || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (p = name; *p; p++)
+		if (*p == '/' || *p == ':' || *p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
 /**
  * hyv_pv_net_tap_open - open @nqueues queues of the TAP @name
  * @name: interface name (at most IFNAMSIZ - 1 bytes)
@@ -111,9 +125,9 @@ int hyv_pv_net_tap_open(const char *name, unsigned int nqueues, int *fds,
 	unsigned int i;
 	int fd;
 
-	if (!name[0] || strlen(name) >= IFNAMSIZ) {
-		snprintf(err, errlen, "TAP name '%s': 1..%u characters", name,
-			 IFNAMSIZ - 1);
+	if (!hyv_pv_net_tap_name_ok(name)) {
+		snprintf(err, errlen, "TAP name '%s': 1..%u characters, no '/', ':' or blanks",
+			 name, IFNAMSIZ - 1);
 		return -EINVAL;
 	}
 	for (i = 0; i < nqueues; i++) {
