@@ -62,7 +62,8 @@ pack() {
 		done
 	fi
 	if built guest-drivers-testbed; then
-		for f in common/hyv_pv.ko pvblk/hyv_pvblk.ko pvblk/hyv_pvblk_kunit.ko; do
+		for f in common/hyv_pv.ko pvblk/hyv_pvblk.ko pvblk/hyv_pvblk_kunit.ko \
+			pvnet/hyv_pvnet.ko pvnet/hyv_pvnet_kunit.ko; do
 			args+=(-k "$repo/build/guest-drivers-testbed/guest-drivers/$f")
 		done
 	fi

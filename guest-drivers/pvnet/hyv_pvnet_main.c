@@ -13,8 +13,9 @@
  * the link down; the interface stays registered, drops what it is given
  * and waits for the driver to be unbound.
  *
- * Locks: work_lock (IRQ-safe: the config interrupt takes it) guards the two "may schedule" flags; rtnl
- * guards curr_pairs, features and the broken flag. Remove order: stop
+ * Locks: work_lock (IRQ-safe: the config interrupt takes it) guards the
+ * two "may schedule" flags; rtnl guards curr_pairs, features and the
+ * broken flag. Remove order: stop
  * config work, unregister (closes: NAPI and refill stop), cancel the
  * works, reset, free what the rings held.
  */

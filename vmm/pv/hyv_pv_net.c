@@ -221,7 +221,8 @@ static void hyv_pv_net_stop_all(struct hyv_pv_net *n)
 			pthread_join(q->thread, NULL);
 			q->running = false;
 		}
-		q->rx_enabled = q->tx_enabled = false;
+		q->rx_enabled = false;
+		q->tx_enabled = false;
 		q->tx_pending = false;
 		q->port_down = false;
 		hyv_pv_net_rx_reset(q);
@@ -475,7 +476,8 @@ struct hyv_pv_net *hyv_pv_net_create(const struct hyv_pv_net_opts *opts,
 		return NULL;
 	}
 	if (n->is_tap && opts->mtu && opts->mtu > n->port_mtu)
-		fprintf(stderr, "hyv-pv-net %s: mtu=%u but the TAP's is %u (ip link set %s mtu %u)\n",
+		fprintf(stderr,
+			"hyv-pv-net %s: mtu=%u but the TAP's is %u (ip link set %s mtu %u)\n",
 			n->name, opts->mtu, n->port_mtu, n->name, opts->mtu);
 	return n;
 }

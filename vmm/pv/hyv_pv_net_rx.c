@@ -111,8 +111,10 @@ static void hyv_pv_net_rx_return_all(struct hyv_pv_net_queue *q)
 	for (i = q->rx_first; i < q->rx_nbufs; i++)
 		hyv_pv_net_rx_complete(q, q->rx_bufs[i].head, 0);
 	hyv_pv_net_count(&q->stats.rx_bad_chain, q->rx_nbufs - q->rx_first);
-	q->rx_first = q->rx_nbufs = 0;
-	q->rx_iov_first = q->rx_niov = 0;
+	q->rx_first = 0;
+	q->rx_nbufs = 0;
+	q->rx_iov_first = 0;
+	q->rx_niov = 0;
 	q->rx_bytes = 0;
 }
 
@@ -259,8 +261,10 @@ bool hyv_pv_net_rx_process(struct hyv_pv_net_queue *q)
 /* After the worker stopped: the chains of the stash belong to no one. */
 void hyv_pv_net_rx_reset(struct hyv_pv_net_queue *q)
 {
-	q->rx_first = q->rx_nbufs = 0;
-	q->rx_iov_first = q->rx_niov = 0;
+	q->rx_first = 0;
+	q->rx_nbufs = 0;
+	q->rx_iov_first = 0;
+	q->rx_niov = 0;
 	q->rx_bytes = 0;
 	q->rx_filled = 0;
 	q->rx_pushed = false;

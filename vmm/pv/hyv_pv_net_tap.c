@@ -23,12 +23,15 @@
 
 #define HYV_TAP_FLAGS	(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE)
 
+static const char hyv_pv_net_tap_perm_hint[] =
+	" (create it first: ip tuntap add dev NAME mode tap multi_queue vnet_hdr user $USER)";
+
 static const char *hyv_pv_net_tap_hint(int err)
 {
 	switch (err) {
 	case EPERM:
 	case EACCES:
-		return " (create it first: ip tuntap add dev NAME mode tap multi_queue vnet_hdr user $USER)";
+		return hyv_pv_net_tap_perm_hint;
 	case EINVAL:
 		return " (it exists without multi_queue or vnet_hdr, or is a TUN)";
 	case EBUSY:

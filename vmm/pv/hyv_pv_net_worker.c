@@ -13,8 +13,14 @@
 
 #include "hyv_pv_net_int.h"
 
-enum { HYV_PFD_CTL, HYV_PFD_TX_BELL, HYV_PFD_RX_BELL, HYV_PFD_PORT,
-       HYV_PFD_NUM };
+/* The worker's poll() set. */
+enum {
+	HYV_PFD_CTL,
+	HYV_PFD_TX_BELL,
+	HYV_PFD_RX_BELL,
+	HYV_PFD_PORT,
+	HYV_PFD_NUM,
+};
 
 static void hyv_pv_net_clear_eventfd(int fd)
 {

@@ -30,8 +30,10 @@ struct ndrv {
 	struct ndrv_rx_stats st;
 };
 
-/* Probe with the features hyv_pvnet wants, minus @drop. Returns 0 or the
- * line of the step that failed (a CHECK). */
+/*
+ * Probe with the features hyv_pvnet wants, minus @drop: 0, or 1 when a
+ * step failed (its CHECK printed which).
+ */
 int ndrv_probe(struct ndrv *d, struct hyv_pv_transport *t, uint64_t drop,
 	       unsigned int pairs);
 #define NDRV_NO_POST	1	/* post no receive buffers */

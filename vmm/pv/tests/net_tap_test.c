@@ -445,7 +445,7 @@ static void netns_quiet(void)
 	unsigned int i;
 	int fd;
 
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
 		fd = open(knobs[i], O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
@@ -467,5 +467,5 @@ int main(void)
 		netns_ok = true;
 		netns_quiet();
 	}
-	return tap_run(tests, sizeof(tests) / sizeof(tests[0]));
+	return tap_run(tests, ARRAY_SIZE(tests));
 }

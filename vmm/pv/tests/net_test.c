@@ -220,7 +220,7 @@ static int test_features_without_mrg_rxbuf_or_deps_are_refused(void)
 
 	CHECK_EQ(env_open(&e, &c), 0);
 	d.t = e.t;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		uint64_t f = bad[i] | 1ULL << HYV_PV_F_VERSION_1;
 
 		ndrv_wr(&d, HYV_PV_COMMON_STATUS, 0);
@@ -508,7 +508,7 @@ static int test_bad_frames_from_the_guest_are_dropped_and_counted(void)
 
 	CHECK_EQ(env_open(&e, &c), 0);
 	make_frame(frame, sizeof(frame), 1);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		CHECK_EQ(guest_send(&e, 0, &bad[i].hdr, frame, bad[i].len, 2), 0);
 		CHECK_EQ(guest_send(&e, 0, &ok, frame, 100, 1), 0);
 		/* Only the good one arrives. */
@@ -1073,7 +1073,7 @@ static int test_net_option_strings(void)
 	CHECK(o.mac_set && o.mac[1] == 0xab && o.mac[2] == 0xcd && o.mac[5] == 0x22);
 	CHECK_EQ(o.mtu, 9000);
 	CHECK_EQ(o.queue_pairs, 4);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		err[0] = 0;
 		if (hyv_pv_net_parse(bad[i], &o, err, sizeof(err)) != -EINVAL) {
 			printf("# accepted '%s'\n", bad[i]);
@@ -1126,5 +1126,5 @@ static const struct tap_test tests[] = {
 
 int main(void)
 {
-	return tap_run(tests, sizeof(tests) / sizeof(tests[0]));
+	return tap_run(tests, ARRAY_SIZE(tests));
 }

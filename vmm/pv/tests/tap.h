@@ -28,6 +28,10 @@
 	}								\
 } while (0)
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 struct tap_test {
 	const char *name;
 	int (*fn)(void);
