@@ -21,9 +21,6 @@
 #include "hyv_pv_pci.h"
 #include "hyv_pvnet_logic.h"
 
-/* Bytes of a received frame copied into the skb's head at most. */
-#define HYV_PVNET_RX_COPY	256
-
 struct hyv_pvnet_rq_stats {
 	struct u64_stats_sync syncp;
 	u64_stats_t packets;

@@ -3,8 +3,8 @@
  * hyv_pvnet's receive side: mergeable buffers of HYV_PVNET_RX_BUF_LEN
  * bytes from a per-queue page-fragment cache, refilled from NAPI (atomic)
  * and, when memory is short, from a work item that retries until it
- * succeeds; frames built from one or more buffers (headers copied into
- * the skb head, the rest attached as page fragments) and handed to GRO.
+ * succeeds; frames taken buffer by buffer, built into an skb
+ * (hyv_pvnet_skb.c) and handed to GRO.
  *
  * Nothing the device wrote is believed unchecked: the used lengths and
  * num_buffers go through hyv_pvnet_logic.c, the header's offloads
@@ -23,6 +23,7 @@
 
 #include "hyv_pvnet.h"
 #include "hyv_pvnet_hdr.h"
+#include "hyv_pvnet_skb.h"
 
 static void hyv_pvnet_rq_count(struct hyv_pvnet_rq *rq, u64_stats_t *counter)
 {
@@ -128,63 +129,6 @@ static void hyv_pvnet_rx_drop_rest(struct hyv_pvnet_rq *rq, unsigned int n)
 	}
 }
 
-/* Attach bytes [@off, @off + @len) of buffer @buf to the frame. */
-static bool hyv_pvnet_rx_add_frag(struct sk_buff *head, struct sk_buff **curr,
-				  void *buf, unsigned int off, unsigned int len)
-{
-	struct page *page = virt_to_head_page(buf);
-	unsigned int offset = buf + off - page_address(page);
-	struct sk_buff *nskb;
-
-	/* Out of fragments (a 64 KiB frame): chain an skb on frag_list. */
-	if (skb_shinfo(*curr)->nr_frags == MAX_SKB_FRAGS) {
-		nskb = alloc_skb(0, GFP_ATOMIC);
-		if (!nskb)
-			return false;
-		if (*curr == head)
-			skb_shinfo(head)->frag_list = nskb;
-		else
-			(*curr)->next = nskb;
-		*curr = nskb;
-		head->truesize += nskb->truesize;
-	}
-	skb_add_rx_frag(*curr, skb_shinfo(*curr)->nr_frags, page, offset, len,
-			HYV_PVNET_RX_BUF_LEN);
-	if (*curr != head) {
-		head->data_len += len;
-		head->len += len;
-		head->truesize += HYV_PVNET_RX_BUF_LEN;
-	}
-	return true;
-}
-
-/* The skb of a frame's first buffer: headers copied, the rest a fragment. */
-static struct sk_buff *hyv_pvnet_rx_first_skb(struct hyv_pvnet_rq *rq,
-					      void *buf, unsigned int len)
-{
-	unsigned int flen = len - HYV_PVNET_HDR_SIZE, copy = flen;
-	u8 *data = buf + HYV_PVNET_HDR_SIZE;
-	struct sk_buff *skb;
-
-	skb = napi_alloc_skb(&rq->napi, HYV_PVNET_RX_COPY);
-	if (!skb)
-		return NULL;
-	if (flen > HYV_PVNET_RX_COPY)
-		copy = max_t(unsigned int, ETH_HLEN,
-			     eth_get_headlen(rq->vi->dev, data,
-					     HYV_PVNET_RX_COPY));
-	skb_put_data(skb, data, copy);
-	if (copy < flen) {
-		struct sk_buff *curr = skb;
-
-		hyv_pvnet_rx_add_frag(skb, &curr, buf,
-				      HYV_PVNET_HDR_SIZE + copy, flen - copy);
-	} else {
-		skb_free_frag(buf);
-	}
-	return skb;
-}
-
 /* Drop a frame: count why, give back what it holds and what follows. */
 static void hyv_pvnet_rx_drop(struct hyv_pvnet_rq *rq, struct sk_buff *skb,
 			      const struct hyv_pvnet_rx_pkt *pkt,
@@ -216,7 +160,7 @@ static bool hyv_pvnet_rx_gather(struct hyv_pvnet_rq *rq, struct sk_buff *skb,
 			hyv_pvnet_rx_drop(rq, skb, pkt, &rq->stats.length_errors);
 			return false;
 		}
-		if (!hyv_pvnet_rx_add_frag(skb, &curr, buf, 0, len)) {
+		if (!hyv_pvnet_skb_add_frag(skb, &curr, buf, 0, len)) {
 			skb_free_frag(buf);
 			hyv_pvnet_rx_drop(rq, skb, pkt, &rq->stats.drops);
 			return false;
@@ -243,7 +187,7 @@ static void hyv_pvnet_rx_frame(struct hyv_pvnet_rq *rq, void *buf,
 		hyv_pvnet_rx_drop(rq, NULL, &pkt, &rq->stats.length_errors);
 		return;
 	}
-	skb = hyv_pvnet_rx_first_skb(rq, buf, len);
+	skb = hyv_pvnet_skb_first(&rq->napi, buf, len);
 	if (!skb) {
 		skb_free_frag(buf);
 		hyv_pvnet_rx_drop(rq, NULL, &pkt, &rq->stats.drops);
