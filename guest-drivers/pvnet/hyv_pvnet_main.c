@@ -98,6 +98,10 @@ void hyv_pvnet_schedule_broken(struct hyv_pvnet *vi)
 	schedule_work(&vi->broken_work);
 }
 
+/*
+ * NAPI on, and one poll each: chains used while it was off had their
+ * interrupt swallowed, and with event index none comes for them again.
+ */
 static void hyv_pvnet_napi_enable_all(struct hyv_pvnet *vi)
 {
 	unsigned int i;
@@ -105,6 +109,10 @@ static void hyv_pvnet_napi_enable_all(struct hyv_pvnet *vi)
 	for (i = 0; i < vi->max_pairs; i++) {
 		napi_enable(&vi->rq[i].napi);
 		napi_enable(&vi->sq[i].napi);
+		local_bh_disable();
+		napi_schedule(&vi->rq[i].napi);
+		napi_schedule(&vi->sq[i].napi);
+		local_bh_enable();
 	}
 }
 
@@ -331,6 +339,21 @@ static const struct net_device_ops hyv_pvnet_netdev_ops = {
 	.ndo_tx_timeout		= hyv_pvnet_tx_timeout,
 };
 
+static void hyv_pvnet_free_queues(struct hyv_pvnet *vi)
+{
+	unsigned int i;
+
+	for (i = 0; i < vi->num_alloc; i++) {
+		netif_napi_del(&vi->rq[i].napi);
+		netif_napi_del(&vi->sq[i].napi);
+	}
+	kfree(vi->rq);
+	kfree(vi->sq);
+	vi->rq = NULL;
+	vi->sq = NULL;
+	vi->num_alloc = 0;
+}
+
 /* NAPI contexts and rings of @pairs pairs; fewer if vectors are short. */
 static int hyv_pvnet_init_vqs(struct hyv_pvnet *vi, unsigned int pairs)
 {
@@ -342,6 +365,7 @@ static int hyv_pvnet_init_vqs(struct hyv_pvnet *vi, unsigned int pairs)
 	vi->sq = kcalloc(pairs, sizeof(*vi->sq), GFP_KERNEL);
 	setup = kcalloc(2 * pairs, sizeof(*setup), GFP_KERNEL);
 	if (!vi->rq || !vi->sq || !setup) {
+		hyv_pvnet_free_queues(vi);
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -365,12 +389,13 @@ static int hyv_pvnet_init_vqs(struct hyv_pvnet *vi, unsigned int pairs)
 	}
 	vi->hdev.config_changed = hyv_pvnet_config_changed;
 	ret = hyv_pv_pci_setup_vqs(&vi->hdev, 2 * pairs, setup, NULL);
-	if (ret < 0)
-		goto out;
-	if (ret < 2) {
+	if (ret >= 0 && ret < 2) {
 		hyv_pv_pci_reset(&vi->hdev);
 		hyv_pv_pci_del_vqs(&vi->hdev);
 		ret = -ENOSPC;
+	}
+	if (ret < 0) {
+		hyv_pvnet_free_queues(vi);
 		goto out;
 	}
 	vi->max_pairs = ret / 2;
@@ -382,18 +407,6 @@ static int hyv_pvnet_init_vqs(struct hyv_pvnet *vi, unsigned int pairs)
 out:
 	kfree(setup);
 	return ret;
-}
-
-static void hyv_pvnet_free_queues(struct hyv_pvnet *vi)
-{
-	unsigned int i;
-
-	for (i = 0; i < vi->num_alloc; i++) {
-		netif_napi_del(&vi->rq[i].napi);
-		netif_napi_del(&vi->sq[i].napi);
-	}
-	kfree(vi->rq);
-	kfree(vi->sq);
 }
 
 static void hyv_pvnet_setup_netdev(struct hyv_pvnet *vi)

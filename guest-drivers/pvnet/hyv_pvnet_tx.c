@@ -107,6 +107,12 @@ static int hyv_pvnet_tx_add(struct hyv_pvnet *vi, struct hyv_pvnet_sq *sq,
 
 	if (hyv_pvnet_hdr_from_skb(skb, hdr, vi->hdev.features))
 		return -EPROTO;
+	/*
+	 * The stack linearizes frag_list skbs for us (no NETIF_F_FRAGLIST);
+	 * skb_to_sgvec() does not know the table's size, so make sure.
+	 */
+	if (unlikely(skb_has_frag_list(skb)) && skb_linearize(skb))
+		return -ENOMEM;
 	sg_init_table(sq->sg, ARRAY_SIZE(sq->sg));
 	sg_set_buf(sq->sg, hdr, sizeof(*hdr));
 	nents = skb_to_sgvec(skb, sq->sg + 1, 0, skb->len);
