@@ -457,9 +457,12 @@ static void hyv_pvnet_skb_build_test(struct kunit *test)
 	skb = hyv_pvnet_skb_first(napi, bufs[0], min(total, b));
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	curr = skb;
-	for (i = 1; i < nbuf; i++)
-		KUNIT_EXPECT_TRUE(test, hyv_pvnet_skb_add_frag(skb, &curr,
-				  bufs[i], 0, min(b, total - i * b)));
+	for (i = 1; i < nbuf; i++) {
+		bool added = hyv_pvnet_skb_add_frag(skb, &curr, bufs[i], 0,
+						    min(b, total - i * b));
+
+		KUNIT_EXPECT_TRUE(test, added);
+	}
 	local_bh_enable();
 
 	KUNIT_EXPECT_EQ(test, skb->len, flen);
