@@ -5,6 +5,7 @@
 #                          headers (KDIR=... to use another kernel tree)
 #   make modules-stock     the same, built in build/modules-stock
 #   make modules-testbed   against the L1 test kernel, in build/modules-testbed
+#   make modules-testbed-vmx  against the VMX machine's L1 kernel
 #   make selftests         selftests/*_test (kselftest_harness.h from the
 #                          L1 kernel source)
 #   make vmm               vmm/hyv-demo and the VMM
@@ -49,8 +50,8 @@ sync-guest-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete \
 	--exclude='*.mod.c' --include='*/' --include=Kbuild --include='*.[ch]' \
 	--exclude='*' $(CURDIR)/guest-drivers $(CURDIR)/uapi $(1)/
 
-.PHONY: all modules modules-stock modules-testbed selftests vmm setup \
-	guest-drivers guest-drivers-testbed pv-tests \
+.PHONY: all modules modules-stock modules-testbed modules-testbed-vmx \
+	selftests vmm setup guest-drivers guest-drivers-testbed pv-tests \
 	check run bench checkpatch sparse clean
 
 all: modules
@@ -66,6 +67,12 @@ modules-testbed:
 	kdir=$$($(L1_KERNEL)); \
 	$(call sync-module-src,$(BUILD)/modules-testbed); \
 	$(MAKE) -C "$$kdir" M=$(BUILD)/modules-testbed modules
+
+# The same against the VMX machine's kernel (testbed/l1-kernel-vmx.config).
+modules-testbed-vmx:
+	kdir=$$($(L1_KERNEL) --variant vmx); \
+	$(call sync-module-src,$(BUILD)/modules-testbed-vmx); \
+	$(MAKE) -C "$$kdir" M=$(BUILD)/modules-testbed-vmx modules
 
 selftests:
 	$(MAKE) -C selftests KSRC="$$($(L1_KERNEL) --source)"

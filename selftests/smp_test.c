@@ -141,7 +141,7 @@ TEST(ipi_ping_pong_between_two_vcpus_on_two_threads)
 	for (i = 0; i < 2; i++)
 		vcpu_thread_start(&t[i], vcpus[i]);
 	for (i = 0; i < 2; i++)
-		ok[i] = vcpu_thread_join(&t[i], 20);
+		ok[i] = vcpu_thread_join(&t[i], 12);
 	TH_LOG("%d round trips in %llu ms; pings %llu, pongs %llu",
 	       PINGPONG_ROUNDS, ms_since(&t0),
 	       GUEST_VAR(vm, guest_irq_count[VEC_PING]),
@@ -208,7 +208,7 @@ TEST(ipi_shorthands_and_logical_destination_reach_the_right_vcpus)
 	for (i = 0; i < 2; i++)
 		vcpu_thread_start(&t[i], vcpus[i]);
 	for (i = 0; i < 2; i++)
-		ok[i] = vcpu_thread_join(&t[i], 20);
+		ok[i] = vcpu_thread_join(&t[i], 12);
 	ASSERT_TRUE(ok[0] && ok[1]) TH_LOG("vCPUs did not finish in 20 s");
 	EXPECT_EQ(1, GUEST_VAR(vm, guest_irq_count[VEC_OTHERS]));
 	EXPECT_EQ(1, host_vcpu_of_rsp(vm, GUEST_VAR(vm, guest_irq_rsp[VEC_OTHERS])));
@@ -304,7 +304,7 @@ TEST(nmi_ipi_reaches_a_vcpu_spinning_with_interrupts_off)
 	for (i = 0; i < 2; i++)
 		vcpu_thread_start(&t[i], vcpus[i]);
 	for (i = 0; i < 2; i++)
-		ok[i] = vcpu_thread_join(&t[i], 20);
+		ok[i] = vcpu_thread_join(&t[i], 12);
 	ASSERT_TRUE(ok[0] && ok[1]) TH_LOG("vCPUs did not finish in 20 s");
 	EXPECT_EQ(1, t[1].result);
 	EXPECT_EQ(1, host_vcpu_of_rsp(vm, GUEST_VAR(vm, guest_irq_rsp[GUEST_NMI_VECTOR])));

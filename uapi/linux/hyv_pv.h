@@ -18,9 +18,12 @@
  * CPUID 0x40000000: EAX = highest hyv leaf, EBX:ECX:EDX = the 12-byte
  * signature "hyvhyvhyvhyv" (bytes in register order, as KVM's "KVMKVMKVM").
  * CPUID 0x40000001: EAX = HYV_FEATURE_* bits.
+ * CPUID 0x40000010: timing, as other hypervisors give it: EAX = the TSC
+ * frequency in kHz, EBX = the local APIC timer frequency in kHz.
  */
 #define HYV_CPUID_SIGNATURE	0x40000000
 #define HYV_CPUID_FEATURES	0x40000001
+#define HYV_CPUID_TIMING	0x40000010
 #define HYV_SIGNATURE		"hyvhyvhyvhyv"
 #define HYV_SIGNATURE_EBX	0x68767968	/* "hyvh" little-endian */
 #define HYV_SIGNATURE_ECX	0x79687679	/* "yvhy" */
