@@ -177,7 +177,7 @@ int hyv_set_efer(struct hyv_vcpu *vcpu, u64 efer, bool host)
  * The XSAVE features a guest may enable in XCR0: x87, SSE and AVX, where
  * the host has them (protection keys never: PKRU stays the host's).
  */
-static u64 hyv_xcr0_supported(void)
+u64 hyv_xcr0_supported(void)
 {
 	return hyv_host_xcr0 & (XFEATURE_MASK_FP | XFEATURE_MASK_SSE |
 				XFEATURE_MASK_YMM);

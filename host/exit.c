@@ -122,7 +122,7 @@ static int hyv_handle_msr(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	int ret;
 
 	if (read) {
-		ret = hyv_msr_read(vcpu, msr, &val);
+		ret = hyv_msr_read(vcpu, msr, &val, false);
 	} else {
 		val = (gpr[HYV_RDX] << 32) | (u32)gpr[HYV_RAX];
 		ret = hyv_msr_write(vcpu, msr, val, false);
