@@ -9,10 +9,11 @@
 #   make selftests         selftests/*_test (kselftest_harness.h from the
 #                          L1 kernel source)
 #   make vmm               vmm/hyv-demo and the VMM
-#   make guest-drivers     hyv_pv.ko + hyv_pvblk.ko (W=1 with W=1) against
-#                          KDIR, in build/guest-drivers-stock
-#   make guest-drivers-testbed  the same + hyv_pvblk_kunit.ko against the
-#                          L1 kernel, in build/guest-drivers-testbed
+#   make guest-drivers     hyv_pv.ko, hyv_pvblk.ko, hyv_pvnet.ko (W=1 with
+#                          W=1) against KDIR, in build/guest-drivers-stock
+#   make guest-drivers-testbed  the same + hyv_pvblk_kunit.ko and
+#                          hyv_pvnet_kunit.ko against the L1 kernel, in
+#                          build/guest-drivers-testbed
 #   make pv-tests          vmm/pv: libhyvpv.a and its userspace tests
 #   make check             install what is missing, build everything, run
 #                          all tests in the emulated machines; ends on

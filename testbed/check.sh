@@ -77,7 +77,8 @@ pack() {
 		done
 	fi
 	if [ -n "${3:-}" ] && built "$3"; then
-		for f in common/hyv_pv.ko pvblk/hyv_pvblk.ko pvblk/hyv_pvblk_kunit.ko; do
+		for f in common/hyv_pv.ko pvblk/hyv_pvblk.ko pvblk/hyv_pvblk_kunit.ko \
+			pvnet/hyv_pvnet.ko pvnet/hyv_pvnet_kunit.ko; do
 			args+=(-k "$repo/build/$3/guest-drivers/$f")
 		done
 	fi

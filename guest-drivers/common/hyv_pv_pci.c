@@ -163,6 +163,19 @@ void hyv_pv_pci_exit(struct hyv_pv_device *hdev)
 }
 EXPORT_SYMBOL_GPL(hyv_pv_pci_exit);
 
+/* The features the device offers (before hyv_pv_pci_negotiate()). */
+u64 hyv_pv_pci_device_features(struct hyv_pv_device *hdev)
+{
+	u64 offered;
+
+	hyv_pv_write(hdev, HYV_PV_COMMON_DEVICE_FEATURE_SELECT, 0);
+	offered = hyv_pv_read(hdev, HYV_PV_COMMON_DEVICE_FEATURE);
+	hyv_pv_write(hdev, HYV_PV_COMMON_DEVICE_FEATURE_SELECT, 1);
+	offered |= (u64)hyv_pv_read(hdev, HYV_PV_COMMON_DEVICE_FEATURE) << 32;
+	return offered;
+}
+EXPORT_SYMBOL_GPL(hyv_pv_pci_device_features);
+
 /**
  * hyv_pv_pci_negotiate - agree on features
  * @hdev: the device, after hyv_pv_pci_init()
@@ -173,12 +186,8 @@ EXPORT_SYMBOL_GPL(hyv_pv_pci_exit);
  */
 int hyv_pv_pci_negotiate(struct hyv_pv_device *hdev, u64 driver_features)
 {
-	u64 offered;
+	u64 offered = hyv_pv_pci_device_features(hdev);
 
-	hyv_pv_write(hdev, HYV_PV_COMMON_DEVICE_FEATURE_SELECT, 0);
-	offered = hyv_pv_read(hdev, HYV_PV_COMMON_DEVICE_FEATURE);
-	hyv_pv_write(hdev, HYV_PV_COMMON_DEVICE_FEATURE_SELECT, 1);
-	offered |= (u64)hyv_pv_read(hdev, HYV_PV_COMMON_DEVICE_FEATURE) << 32;
 	if (!(offered & BIT_ULL(HYV_PV_F_VERSION_1))) {
 		dev_err(&hdev->pdev->dev, "device lacks VERSION_1\n");
 		goto failed;
@@ -302,11 +311,16 @@ refused:
 
 static void hyv_pv_free_irqs(struct hyv_pv_device *hdev)
 {
-	unsigned int i;
+	unsigned int i, irq;
 
-	for (i = 0; i < hdev->nvqs; i++)
-		if (hdev->vqs[i])
-			free_irq(pci_irq_vector(hdev->pdev, i + 1), hdev->vqs[i]);
+	for (i = 0; i < hdev->nvqs; i++) {
+		if (!hdev->vqs[i])
+			continue;
+		irq = pci_irq_vector(hdev->pdev, i + 1);
+		/* free_irq() warns about a hint left behind. */
+		irq_update_affinity_hint(irq, NULL);
+		free_irq(irq, hdev->vqs[i]);
+	}
 	if (hdev->config_irq)
 		free_irq(pci_irq_vector(hdev->pdev, 0), hdev);
 	hdev->config_irq = false;
@@ -317,7 +331,10 @@ static void hyv_pv_free_irqs(struct hyv_pv_device *hdev)
  * @hdev: the device, features negotiated
  * @nvqs: queues wanted (at most the device's)
  * @setup: callback and name of each queue
- * @affd: how to spread the queue vectors (vector 0 is the config one)
+ * @affd: how to spread the queue vectors (vector 0 is the config one),
+ *	  or NULL: vectors the driver places itself with
+ *	  hyv_pv_pci_set_vq_affinity() (they then follow CPU hotplug as
+ *	  ordinary interrupts do, not as managed ones)
  *
  * Return: the number of queues set up (fewer when fewer MSI-X vectors
  * were granted), or -errno.
@@ -333,10 +350,14 @@ int hyv_pv_pci_setup_vqs(struct hyv_pv_device *hdev, unsigned int nvqs,
 	nvqs = min(nvqs, hdev->max_queues);
 	if (!nvqs)
 		return -EINVAL;
-	affd->pre_vectors = 1;
-	nvec = pci_alloc_irq_vectors_affinity(pdev, 2, nvqs + 1,
-					      PCI_IRQ_MSIX | PCI_IRQ_AFFINITY,
-					      affd);
+	if (affd) {
+		affd->pre_vectors = 1;
+		nvec = pci_alloc_irq_vectors_affinity(pdev, 2, nvqs + 1,
+						      PCI_IRQ_MSIX |
+						      PCI_IRQ_AFFINITY, affd);
+	} else {
+		nvec = pci_alloc_irq_vectors(pdev, 2, nvqs + 1, PCI_IRQ_MSIX);
+	}
 	if (nvec < 0)
 		return nvec;
 	nvqs = min_t(unsigned int, nvqs, nvec - 1);
@@ -412,6 +433,43 @@ void hyv_pv_pci_ready(struct hyv_pv_device *hdev)
 	hyv_pv_add_status(hdev, HYV_PV_STATUS_DRIVER_OK);
 }
 EXPORT_SYMBOL_GPL(hyv_pv_pci_ready);
+
+/**
+ * hyv_pv_pci_set_vq_affinity - place queue @index's vector on @mask
+ * @hdev: the device, queues set up without an irq_affinity
+ * @index: the queue
+ * @mask: CPUs, or NULL to drop the hint
+ *
+ * Return: 0 or -errno (the vector keeps its place).
+ */
+int hyv_pv_pci_set_vq_affinity(struct hyv_pv_device *hdev, unsigned int index,
+			       const struct cpumask *mask)
+{
+	unsigned int irq;
+
+	if (index >= hdev->nvqs || !hdev->vqs[index])
+		return -EINVAL;
+	irq = pci_irq_vector(hdev->pdev, index + 1);
+	if (!mask)
+		return irq_update_affinity_hint(irq, NULL);
+	return irq_set_affinity_and_hint(irq, mask);
+}
+EXPORT_SYMBOL_GPL(hyv_pv_pci_set_vq_affinity);
+
+/*
+ * Write the 32-bit device register at @offset (a multiple of 4) of the
+ * device registers; the caller reads it back to learn whether the
+ * device took the value.
+ */
+void hyv_pv_pci_config_write(struct hyv_pv_device *hdev, unsigned int offset,
+			     u32 value)
+{
+	if (WARN_ON_ONCE(offset % 4 ||
+			 offset >= HYV_PV_BAR0_SIZE - HYV_PV_DEVICE_CFG_OFFSET))
+		return;
+	hyv_pv_write(hdev, HYV_PV_DEVICE_CFG_OFFSET + offset, value);
+}
+EXPORT_SYMBOL_GPL(hyv_pv_pci_config_write);
 
 const struct cpumask *hyv_pv_pci_vq_affinity(struct hyv_pv_device *hdev,
 					     unsigned int index)

@@ -47,6 +47,7 @@ bool hyv_pv_detect(void);
 int hyv_pv_pci_init(struct hyv_pv_device *hdev, struct pci_dev *pdev,
 		    u32 type);
 void hyv_pv_pci_exit(struct hyv_pv_device *hdev);
+u64 hyv_pv_pci_device_features(struct hyv_pv_device *hdev);
 int hyv_pv_pci_negotiate(struct hyv_pv_device *hdev, u64 driver_features);
 void hyv_pv_pci_config_read(struct hyv_pv_device *hdev, unsigned int offset,
 			    void *buf, unsigned int len);
@@ -60,6 +61,10 @@ void hyv_pv_pci_set_failed(struct hyv_pv_device *hdev);
 bool hyv_pv_pci_needs_reset(struct hyv_pv_device *hdev);
 const struct cpumask *hyv_pv_pci_vq_affinity(struct hyv_pv_device *hdev,
 					     unsigned int index);
+int hyv_pv_pci_set_vq_affinity(struct hyv_pv_device *hdev, unsigned int index,
+			       const struct cpumask *mask);
+void hyv_pv_pci_config_write(struct hyv_pv_device *hdev, unsigned int offset,
+			     u32 value);
 
 static inline bool hyv_pv_has_feature(const struct hyv_pv_device *hdev,
 				      unsigned int bit)

@@ -550,7 +550,8 @@ void *hyv_vq_get_buf(struct hyv_vq *vq, unsigned int *len)
 	*len = used_len;
 	token = chain->token;
 	hyv_vq_detach(vq, id);
-	vq->last_used_idx++;
+	/* hyv_vq_interrupt() and hyv_vq_poll() read it unlocked. */
+	WRITE_ONCE(vq->last_used_idx, vq->last_used_idx + 1);
 	/* Interrupts on: ask for one at the next used chain. */
 	if (vq->event_idx &&
 	    !(vq->avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)) {
@@ -580,13 +581,16 @@ void hyv_vq_disable_cb(struct hyv_vq *vq)
 EXPORT_SYMBOL_GPL(hyv_vq_disable_cb);
 
 /**
- * hyv_vq_enable_cb - take interrupts again
+ * hyv_vq_enable_cb_prepare - take interrupts again, check later
  * @vq: the queue
  *
- * Return: false when chains were used meanwhile (the caller takes them,
- * as no interrupt may come for them), true otherwise.
+ * For NAPI: call before napi_complete_done(), then hyv_vq_poll() with
+ * the returned value after it, which needs no lock (the next poll may
+ * already run on another CPU by then).
+ *
+ * Return: the used index up to which chains were taken.
  */
-bool hyv_vq_enable_cb(struct hyv_vq *vq)
+unsigned int hyv_vq_enable_cb_prepare(struct hyv_vq *vq)
 {
 	if (vq->avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT) {
 		vq->avail_flags_shadow &= ~VRING_AVAIL_F_NO_INTERRUPT;
@@ -596,16 +600,53 @@ bool hyv_vq_enable_cb(struct hyv_vq *vq)
 	}
 	WRITE_ONCE(vring_used_event(&vq->vring),
 		   hyv_vq_to16(vq->last_used_idx));
+	return vq->last_used_idx;
+}
+EXPORT_SYMBOL_GPL(hyv_vq_enable_cb_prepare);
+
+/**
+ * hyv_vq_poll - were chains used since hyv_vq_enable_cb_prepare()?
+ * @vq: the queue
+ * @last_used: what hyv_vq_enable_cb_prepare() returned
+ *
+ * Reads only (any context, no lock); a malformed index is found by the
+ * hyv_vq_get_buf() that follows a true answer.
+ */
+bool hyv_vq_poll(struct hyv_vq *vq, unsigned int last_used)
+{
+	/* The wish visible before the device's index is read. */
+	virt_mb();
+	return READ_ONCE(vq->broken) ||
+	       hyv_vq_from16(READ_ONCE(vq->vring.used->idx)) != (u16)last_used;
+}
+EXPORT_SYMBOL_GPL(hyv_vq_poll);
+
+/**
+ * hyv_vq_enable_cb - take interrupts again
+ * @vq: the queue
+ *
+ * Return: false when chains were used meanwhile (the caller takes them,
+ * as no interrupt may come for them), true otherwise.
+ */
+bool hyv_vq_enable_cb(struct hyv_vq *vq)
+{
+	hyv_vq_enable_cb_prepare(vq);
 	/* The wish before the check, or a completion in between is lost. */
 	virt_mb();
 	return !hyv_vq_more_used(vq) && !vq->broken;
 }
 EXPORT_SYMBOL_GPL(hyv_vq_enable_cb);
 
-/* From the queue's interrupt: true when it was this queue's. */
+/*
+ * From the queue's interrupt: true when it was this queue's. It may run
+ * beside the queue's owner on another CPU (a NAPI poll), so it only
+ * reads; hyv_vq_get_buf() checks what the device wrote.
+ */
 bool hyv_vq_interrupt(struct hyv_vq *vq)
 {
-	if (!hyv_vq_more_used(vq) && !vq->broken)
+	if (!READ_ONCE(vq->broken) &&
+	    hyv_vq_from16(READ_ONCE(vq->vring.used->idx)) ==
+	    READ_ONCE(vq->last_used_idx))
 		return false;
 	if (vq->callback)
 		vq->callback(vq);

@@ -6,8 +6,9 @@
  * guest-drivers/tests/ against the VMM's device half.
  *
  * Locking: the caller serialises every call on one queue (a driver holds
- * its per-queue lock), except hyv_vq_is_broken() which any context may
- * call. No function sleeps unless given a sleeping gfp.
+ * its per-queue lock, or NAPI serialises), except hyv_vq_is_broken(),
+ * hyv_vq_poll() and hyv_vq_interrupt(), which only read and which any
+ * context may call. No function sleeps unless given a sleeping gfp.
  */
 #ifndef HYV_PV_RING_H
 #define HYV_PV_RING_H
@@ -54,6 +55,8 @@ bool hyv_vq_kick(struct hyv_vq *vq);
 void *hyv_vq_get_buf(struct hyv_vq *vq, unsigned int *len);
 void hyv_vq_disable_cb(struct hyv_vq *vq);
 bool hyv_vq_enable_cb(struct hyv_vq *vq);
+unsigned int hyv_vq_enable_cb_prepare(struct hyv_vq *vq);
+bool hyv_vq_poll(struct hyv_vq *vq, unsigned int last_used);
 bool hyv_vq_interrupt(struct hyv_vq *vq);
 void *hyv_vq_detach_unused_buf(struct hyv_vq *vq);
 

@@ -80,16 +80,17 @@ module_suite() {
 }
 
 # The PV guest drivers load (no hyv PV device here: nothing binds) and
-# hyv_pvblk_kunit.ko runs its suite, read by kunit_suites.
+# hyv_pvblk_kunit.ko and hyv_pvnet_kunit.ko run their suites, read by
+# kunit_suites.
 pv_modules_load() {
 	local m
-	for m in hyv_pv hyv_pvblk hyv_pvblk_kunit; do
+	for m in hyv_pv hyv_pvblk hyv_pvblk_kunit hyv_pvnet hyv_pvnet_kunit; do
 		insmod $MODS/$m.ko || return 1
 	done
 }
 
 pv_modules_unload() {
-	rmmod hyv_pvblk_kunit hyv_pvblk hyv_pv
+	rmmod hyv_pvnet_kunit hyv_pvnet hyv_pvblk_kunit hyv_pvblk hyv_pv
 }
 
 kunit_suites() {

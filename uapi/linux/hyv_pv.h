@@ -75,7 +75,8 @@
 /*
  * BAR0: 4 KiB of 32-bit memory: the common registers at 0, the device
  * registers (struct hyv_pvblk_config, struct hyv_pvnet_config) at
- * HYV_PV_DEVICE_CFG_OFFSET. Every register is 32 bits wide and is
+ * HYV_PV_DEVICE_CFG_OFFSET (read-only, except the words a device type
+ * makes writable). Every register is 32 bits wide and is
  * accessed with aligned 32-bit loads and stores only; other accesses
  * read as 0 and are ignored on write. 64-bit values are two registers,
  * low half first.
@@ -229,34 +230,93 @@ struct hyv_pvblk_range {
 
 /* ---- Network device -------------------------------------------------- */
 
+/*
+ * Feature bits 0-31 of the network device, numbered as virtio-net's so
+ * that a TAP device's offloads map one to one. Dependencies (a device
+ * refuses FEATURES_OK without them): GUEST_TSO4/6 need GUEST_CSUM,
+ * GUEST_ECN needs GUEST_TSO4 or GUEST_TSO6, HOST_TSO4/6 need CSUM,
+ * HOST_ECN needs HOST_TSO4 or HOST_TSO6. MRG_RXBUF must be offered and
+ * acknowledged: receive buffers are always mergeable.
+ */
 #define HYV_PVNET_F_CSUM		0	/* device takes partial csums */
 #define HYV_PVNET_F_GUEST_CSUM		1	/* driver takes partial csums */
+#define HYV_PVNET_F_CTRL_GUEST_OFFLOADS	2	/* guest_offloads is writable */
 #define HYV_PVNET_F_MTU			3	/* mtu is valid */
 #define HYV_PVNET_F_MAC			5	/* mac is valid */
-#define HYV_PVNET_F_GUEST_TSO4		7
-#define HYV_PVNET_F_GUEST_TSO6		8
-#define HYV_PVNET_F_HOST_TSO4		11
-#define HYV_PVNET_F_HOST_TSO6		12
+#define HYV_PVNET_F_GUEST_TSO4		7	/* driver takes TCPv4 GSO */
+#define HYV_PVNET_F_GUEST_TSO6		8	/* driver takes TCPv6 GSO */
+#define HYV_PVNET_F_GUEST_ECN		9	/* ... with the ECN bit */
+#define HYV_PVNET_F_HOST_TSO4		11	/* device takes TCPv4 GSO */
+#define HYV_PVNET_F_HOST_TSO6		12	/* device takes TCPv6 GSO */
+#define HYV_PVNET_F_HOST_ECN		13	/* ... with the ECN bit */
+#define HYV_PVNET_F_MRG_RXBUF		15	/* required: mergeable buffers */
 #define HYV_PVNET_F_STATUS		16	/* status is valid */
-#define HYV_PVNET_F_MQ			22	/* max_queue_pairs is valid */
+#define HYV_PVNET_F_MQ			22	/* queue pairs: max and active */
 
-#define HYV_PVNET_S_LINK_UP		1
+#define HYV_PVNET_S_LINK_UP		1	/* status bit 0 */
 
-/* Network device registers, at HYV_PV_DEVICE_CFG_OFFSET in BAR0. */
+#define HYV_PVNET_MAX_QUEUE_PAIRS	(HYV_PV_MAX_QUEUES / 2)
+#define HYV_PVNET_MIN_MTU		68
+#define HYV_PVNET_MAX_MTU		65535
+
+/*
+ * Network device registers, at HYV_PV_DEVICE_CFG_OFFSET in BAR0, read as
+ * 32-bit words like every register (mac[4..5] and status share the word
+ * at 0x04). Read-only except the two words the features make writable;
+ * a write the device does not accept is ignored (read the word back).
+ */
 struct hyv_pvnet_config {
-	__u8 mac[6];
-	__le16 status;			/* HYV_PVNET_S_* */
-	__le16 max_queue_pairs;		/* 1..HYV_PV_MAX_QUEUES / 2 */
-	__le16 mtu;			/* 68..65535 */
-	__le32 reserved[5];		/* 0 */
+	__u8 mac[6];			/* 0x00 F_MAC: unicast, not all zero */
+	__le16 status;			/* 0x06 F_STATUS: HYV_PVNET_S_* */
+	__le16 max_queue_pairs;		/* 0x08 F_MQ: 1..32 (else 1 pair) */
+	__le16 mtu;			/* 0x0a F_MTU: 68..65535 */
+	__le32 active_queue_pairs;	/* 0x0c RW with F_MQ: 1..max_queue_pairs */
+	__le32 guest_offloads;		/* 0x10 RW with F_CTRL_GUEST_OFFLOADS */
+	__le32 reserved[3];		/* 0 */
 };
 
 /*
- * Queues 2n and 2n+1 are the receive and transmit queues of pair n. Every
- * packet, both ways, starts with the header of <linux/virtio_net.h>'s
- * struct virtio_net_hdr_v1 (12 bytes, the layout TAP's IFF_VNET_HDR uses
- * with TUNSETVNETHDRSZ 12).
+ * guest_offloads: the receive offloads in force, as a mask of feature
+ * bits (1 << HYV_PVNET_F_GUEST_CSUM, _TSO4, _TSO6, _ECN), a subset of
+ * the negotiated ones; FEATURES_OK sets it to all of those.
  */
+#define HYV_PVNET_GUEST_OFFLOADS_MASK	((1U << HYV_PVNET_F_GUEST_CSUM) | \
+					 (1U << HYV_PVNET_F_GUEST_TSO4) | \
+					 (1U << HYV_PVNET_F_GUEST_TSO6) | \
+					 (1U << HYV_PVNET_F_GUEST_ECN))
+
+/*
+ * Queues 2n and 2n+1 are the receive and transmit queues of pair n;
+ * NUM_QUEUES is 2 * max_queue_pairs. Every packet, both ways, starts
+ * with this header: the layout of <linux/virtio_net.h>'s struct
+ * virtio_net_hdr_v1 (the one TAP's IFF_VNET_HDR uses with
+ * TUNSETVNETHDRSZ 12) and the same flag and GSO values, so that the
+ * offloads pass through the VMM untouched.
+ */
+struct hyv_pvnet_hdr {
+	__u8 flags;			/* HYV_PVNET_HDR_F_* */
+	__u8 gso_type;			/* HYV_PVNET_GSO_* */
+	__le16 hdr_len;			/* GSO: bytes of headers (a hint) */
+	__le16 gso_size;		/* GSO: payload bytes per segment */
+	__le16 csum_start;		/* NEEDS_CSUM: from the frame's start */
+	__le16 csum_offset;		/* NEEDS_CSUM: from csum_start */
+	__le16 num_buffers;		/* receive: buffers the packet fills */
+};
+
 #define HYV_PVNET_HDR_SIZE		12
+#define HYV_PVNET_HDR_F_NEEDS_CSUM	1	/* checksum [csum_start, end) */
+#define HYV_PVNET_HDR_F_DATA_VALID	2	/* receive: checksums verified */
+#define HYV_PVNET_GSO_NONE		0
+#define HYV_PVNET_GSO_TCPV4		1
+#define HYV_PVNET_GSO_TCPV6		4
+#define HYV_PVNET_GSO_ECN		0x80	/* with TCPV4 or TCPV6 */
+
+/*
+ * Largest frame (after the header) either side sends: a 64 KiB GSO
+ * packet plus an Ethernet header and a VLAN tag. Without GSO a frame is
+ * at most mtu + 18 bytes; at least 14 (an Ethernet header).
+ */
+#define HYV_PVNET_MAX_FRAME		(65536 + 18)
+#define HYV_PVNET_MIN_FRAME		14
 
 #endif /* _UAPI_LINUX_HYV_PV_H */

@@ -244,7 +244,9 @@ static void hyv_pv_write_status(struct hyv_pv_transport *t, uint32_t value)
 		uint64_t need = 1ULL << HYV_PV_F_VERSION_1;
 
 		if ((t->driver_features & ~t->device_features) ||
-		    (t->driver_features & need) != need)
+		    (t->driver_features & need) != need ||
+		    (t->ops->features_ok &&
+		     !t->ops->features_ok(t->opaque, t->driver_features)))
 			added &= ~HYV_PV_STATUS_FEATURES_OK;
 	}
 	if ((added & HYV_PV_STATUS_DRIVER_OK) &&
@@ -321,8 +323,14 @@ static void hyv_pv_queue_write(struct hyv_pv_transport *t, uint64_t off,
 void hyv_pv_bar0_write(struct hyv_pv_transport *t, uint64_t offset,
 		       unsigned int size, uint32_t value)
 {
-	if (size != 4 || offset % 4 || offset >= HYV_PV_DEVICE_CFG_OFFSET)
+	if (size != 4 || offset % 4 || offset >= HYV_PV_BAR0_SIZE)
 		return;
+	if (offset >= HYV_PV_DEVICE_CFG_OFFSET) {
+		offset -= HYV_PV_DEVICE_CFG_OFFSET;
+		if (offset < t->config_len && t->ops->config_write)
+			t->ops->config_write(t->opaque, offset, value);
+		return;
+	}
 	switch (offset) {
 	case HYV_PV_COMMON_DEVICE_FEATURE_SELECT:
 		t->device_feature_select = value;

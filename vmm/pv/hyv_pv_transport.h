@@ -46,6 +46,18 @@ struct hyv_pv_transport_ops {
 	/* An MSI-X entry's address, data or mask changed. */
 	void (*msix_changed)(void *opaque, unsigned int vector,
 			     const struct hyv_pv_msix_entry *entry);
+	/*
+	 * Optional. May the driver have @features (a subset of the offer,
+	 * with VERSION_1)? false leaves FEATURES_OK clear. On true the
+	 * features are final (driver_features holds them).
+	 */
+	bool (*features_ok)(void *opaque, uint64_t features);
+	/*
+	 * Optional. An aligned 32-bit write at @offset of the device
+	 * registers (from HYV_PV_DEVICE_CFG_OFFSET); the device checks it
+	 * and updates its registers, or ignores it.
+	 */
+	void (*config_write)(void *opaque, uint32_t offset, uint32_t value);
 };
 
 struct hyv_pv_transport {

@@ -215,20 +215,39 @@ int hyv_pv_vring_pop(struct hyv_pv_vring *vr, struct hyv_pv_chain *chain)
 	return 1;
 }
 
-/* Give chain @head back with @len bytes written into it. */
-void hyv_pv_vring_push(struct hyv_pv_vring *vr, uint16_t head, uint32_t len)
+/*
+ * Write used entry @n (0: the next) for chain @head without publishing
+ * it: the driver sees entries 0..count-1 at once on hyv_pv_vring_flush()
+ * (a network packet's buffers must appear together).
+ */
+void hyv_pv_vring_fill(struct hyv_pv_vring *vr, unsigned int n, uint16_t head,
+		       uint32_t len)
 {
 	struct vring_used_elem *elem;
 
-	if (vr->broken)
+	if (vr->broken || n >= vr->num)
 		return;
-	elem = &vr->used->ring[vr->used_idx & (vr->num - 1)];
+	elem = &vr->used->ring[(uint16_t)(vr->used_idx + n) & (vr->num - 1)];
 	hyv_store32(&elem->id, head);
 	hyv_store32(&elem->len, len);
-	/* The entry before the index that publishes it. */
+}
+
+/* Publish the @count entries filled since the last flush. */
+void hyv_pv_vring_flush(struct hyv_pv_vring *vr, unsigned int count)
+{
+	if (vr->broken || !count || count > vr->num)
+		return;
+	/* The entries before the index that publishes them. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	vr->used_idx++;
+	vr->used_idx += count;
 	hyv_store16(&vr->used->idx, vr->used_idx);
+}
+
+/* Give chain @head back with @len bytes written into it. */
+void hyv_pv_vring_push(struct hyv_pv_vring *vr, uint16_t head, uint32_t len)
+{
+	hyv_pv_vring_fill(vr, 0, head, len);
+	hyv_pv_vring_flush(vr, 1);
 }
 
 /* After pushes: does the driver want an interrupt for them? */

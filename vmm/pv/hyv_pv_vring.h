@@ -63,6 +63,9 @@ int hyv_pv_vring_init(struct hyv_pv_vring *vr, const struct hyv_pv_mem *mem,
 		      uint64_t used, bool event_idx, bool indirect);
 int hyv_pv_vring_pop(struct hyv_pv_vring *vr, struct hyv_pv_chain *chain);
 void hyv_pv_vring_push(struct hyv_pv_vring *vr, uint16_t head, uint32_t len);
+void hyv_pv_vring_fill(struct hyv_pv_vring *vr, unsigned int n, uint16_t head,
+		       uint32_t len);
+void hyv_pv_vring_flush(struct hyv_pv_vring *vr, unsigned int count);
 bool hyv_pv_vring_need_signal(struct hyv_pv_vring *vr);
 void hyv_pv_vring_disable_notify(struct hyv_pv_vring *vr);
 bool hyv_pv_vring_enable_notify(struct hyv_pv_vring *vr);

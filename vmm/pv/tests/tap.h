@@ -3,11 +3,14 @@
  * A minimal TAP producer for the pv unit tests: each test is a function
  * that returns through CHECK() on the first failed expectation; main()
  * runs a table of them and prints "ok N name" / "not ok N name".
+ * HYV_TEST=name runs only that test (the others are skipped).
  */
 #ifndef HYV_PV_TAP_H
 #define HYV_PV_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
@@ -25,6 +28,10 @@
 	}								\
 } while (0)
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 struct tap_test {
 	const char *name;
 	int (*fn)(void);
@@ -32,11 +39,19 @@ struct tap_test {
 
 static inline int tap_run(const struct tap_test *tests, unsigned int n)
 {
+	const char *only = getenv("HYV_TEST");	/* run one test by name */
 	unsigned int i, failed = 0;
 
 	printf("1..%u\n", n);
 	for (i = 0; i < n; i++) {
-		int r = tests[i].fn();
+		int r;
+
+		if (only && strcmp(only, tests[i].name)) {
+			printf("ok %u %s # SKIP not selected\n", i + 1,
+			       tests[i].name);
+			continue;
+		}
+		r = tests[i].fn();
 
 		if (r == 77) {
 			printf("ok %u %s # SKIP\n", i + 1, tests[i].name);

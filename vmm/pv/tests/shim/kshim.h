@@ -29,6 +29,7 @@ typedef unsigned int gfp_t;
 #define __force
 #define KBUILD_MODNAME	"hyv_pv"
 #define EXPORT_SYMBOL_GPL(sym)
+#define EXPORT_SYMBOL_NS_GPL(sym, ns)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define U16_MAX		0xffffu
