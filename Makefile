@@ -11,6 +11,8 @@
 #   make check             install what is missing, build everything, run
 #                          all tests in the emulated machines; ends on
 #                          "N passed, N failed" (docs/testing.md)
+#   make l2-check          only the L2 suite (hyv-run boots the stock
+#                          kernel in L1), in the SVM machine
 #   make run               boot the stock kernel in QEMU, load hyv.ko, run
 #                          the demo guest
 #   make bench             hyv beside KVM in the SVM machine (bench/run.sh)
@@ -39,7 +41,7 @@ sync-module-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete --pru
 CHECKPATCH_DIRS := $(wildcard host guest-drivers uapi selftests vmm)
 
 .PHONY: all modules modules-stock modules-testbed selftests vmm setup \
-	check run bench checkpatch sparse clean
+	check l2-check run bench checkpatch sparse clean
 
 all: modules
 
@@ -69,6 +71,10 @@ check: setup
 
 run: setup
 	+@testbed/run.sh
+
+# Only the L2 suite (hyv-run booting the stock kernel) in the SVM machine.
+l2-check: setup
+	+@testbed/l2-check.sh
 
 bench: setup
 	+@bench/run.sh

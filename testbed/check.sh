@@ -7,6 +7,8 @@
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=testbed/l2.sh
+. "$testbed/l2.sh"
 : "${KDIR:?run through make check}"
 MAKE=${MAKE:-make}
 
@@ -40,7 +42,19 @@ build_all() {
 	build -W modules-testbed "$MAKE" -C "$repo" --no-print-directory modules-testbed W=1
 	build selftests "$MAKE" -C "$repo" --no-print-directory selftests
 	build vmm "$MAKE" -C "$repo" --no-print-directory vmm
+	vmm_unit_tests
 	build initramfs pack
+}
+
+# hyv-run's host-side unit tests: result lines of their own.
+vmm_unit_tests() {
+	local log=$logs/build-vmm-tests.log
+	if ! "$MAKE" -C "$repo/vmm" --no-print-directory -s tests >"$log" 2>&1; then
+		echo "not ok host:build:vmm-tests"
+		note_tail "$log"
+		return
+	fi
+	"$repo/vmm/tests/run.sh" || true
 }
 
 built() {
@@ -50,7 +64,7 @@ built() {
 # Pack the initramfs of the test runner from what was built.
 pack() {
 	local mods=$repo/build/modules-testbed/host f
-	local -a args=(-o "$logs/check-initrd.gz" -m check)
+	local -a args=(-o "$logs/check-initrd.gz" -m check) l2=()
 	rm -f "$logs/check-initrd.gz"
 	if built modules-testbed; then
 		for f in "$mods/hyv.ko" "$mods/hyv_kunit.ko"; do
@@ -62,7 +76,11 @@ pack() {
 			[ ! -x "$f" ] || args+=(-t "$f")
 		done
 	fi
-	! built vmm || args+=(-b "$repo/vmm/hyv-demo")
+	if built vmm; then
+		args+=(-b "$repo/vmm/hyv-demo")
+		read -ra l2 < <(l2_initramfs_args)
+		args+=("${l2[@]}")
+	fi
 	"$testbed/initramfs.sh" "${args[@]}"
 }
 

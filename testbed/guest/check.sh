@@ -6,6 +6,8 @@
 # a last unload. Results go to the host through lib.sh's emit.
 # shellcheck shell=dash source=testbed/guest/lib.sh
 . /hyvt/lib.sh
+# shellcheck source=testbed/guest/l2.sh
+. /hyvt/l2.sh
 MODS=/lib/hyv
 OUT=/tmp/out
 TIMEOUT=$(param timeout 300)
@@ -127,4 +129,5 @@ module_suite
 kunit_suites
 selftests
 demo
+l2_suite
 expect module:unload-after-tests final_unload

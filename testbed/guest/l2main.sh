@@ -1,0 +1,13 @@
+#!/bin/sh
+# /hyvt/main of an L2-only run (testbed/l2-check.sh): load hyv.ko and run
+# the L2 suite of guest/l2.sh, nothing else.
+# shellcheck shell=dash source=testbed/guest/lib.sh
+. /hyvt/lib.sh
+. /hyvt/l2.sh
+OUT=/tmp/out
+if insmod /lib/hyv/hyv.ko >"$OUT" 2>&1; then
+	pass module:load
+	l2_suite
+else
+	fail module:load "$OUT"
+fi

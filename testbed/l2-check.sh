@@ -1,0 +1,32 @@
+#!/bin/bash
+# Only the L2 suite, for quick iteration on hyv-run: build hyv.ko (L1
+# test kernel) and the VMM, pack an initramfs whose runner loads hyv.ko
+# and runs guest/l2.sh, and boot it in one machine (default svm).
+#
+#   KDIR=... testbed/l2-check.sh [MACHINE]     (or: make l2-check)
+set -euo pipefail
+# shellcheck source=testbed/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=testbed/l2.sh
+. "$testbed/l2.sh"
+: "${KDIR:?run through make l2-check}"
+MAKE=${MAKE:-make}
+
+main() {
+	local machine=${1:-svm} kernel
+	local -a l2args
+	lock_testbed
+	"$MAKE" -C "$repo" --no-print-directory -s modules-testbed vmm >"$logs/build-l2.log" 2>&1 ||
+		{ note_tail "$logs/build-l2.log"; return 1; }
+	kernel=$(tail -n1 < <("$testbed/l1-kernel.sh"))
+	read -ra l2args < <(l2_initramfs_args)
+	"$testbed/initramfs.sh" -o "$logs/l2-check-initrd.gz" -m l2main \
+		-k "$repo/build/modules-testbed/host/hyv.ko" "${l2args[@]}"
+	{
+		"$testbed/machine.sh" --log l2 "$machine" "$kernel/arch/x86/boot/bzImage" \
+			"$logs/l2-check-initrd.gz"
+		echo "@done"
+	} | "$testbed/tally.sh"
+}
+
+main "$@"

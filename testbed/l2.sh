@@ -1,0 +1,24 @@
+# The L2 part of the testbed (sourced by check.sh and l2-check.sh): what
+# an L1 initramfs needs to boot the stock Debian kernel as an L2 guest
+# under hyv-run: vmm/hyv-run, /boot/vmlinuz-VERSION (VERSION of the KDIR
+# headers) as /l2/vmlinuz, and the L2 initramfs (l2-initramfs.sh) as
+# /l2/initrd. The suite itself runs inside L1: guest/l2.sh.
+# shellcheck shell=bash
+
+# The stock kernel that the KDIR headers belong to.
+l2_kernel() {
+	echo "/boot/vmlinuz-$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h")"
+}
+
+# l2_initramfs_args: the initramfs.sh arguments that add the L2 pieces
+# (none, with a note, when hyv-run or the stock kernel is missing).
+l2_initramfs_args() {
+	local kernel
+	kernel=$(l2_kernel)
+	if [ ! -x "$repo/vmm/hyv-run" ] || [ ! -f "$kernel" ]; then
+		echo "# L2: no vmm/hyv-run or $kernel; the L2 suite is skipped" >&2
+		return
+	fi
+	"$testbed/l2-initramfs.sh" "$logs/l2-initrd.cpio"
+	echo "-b $repo/vmm/hyv-run -f $kernel=l2/vmlinuz -f $logs/l2-initrd.cpio=l2/initrd"
+}
