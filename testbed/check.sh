@@ -78,7 +78,7 @@ pack() {
 	fi
 	if built vmm; then
 		args+=(-b "$repo/vmm/hyv-demo")
-		read -ra l2 < <(l2_initramfs_args)
+		read -ra l2 < <(l2_initramfs_args "$(tail -n1 "$logs/build-l1-kernel.log")")
 		args+=("${l2[@]}")
 	fi
 	"$testbed/initramfs.sh" "${args[@]}"

@@ -4,6 +4,9 @@
 # and runs guest/l2.sh, and boot it in one machine (default svm).
 #
 #   KDIR=... testbed/l2-check.sh [MACHINE]     (or: make l2-check)
+#
+# HYV_L2_APPEND adds L1 kernel parameters, e.g. hyvt.l2kvmonly=1 (only
+# the --accel kvm boots) or hyvt.l2timeout=SECONDS (per L2 boot).
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -19,11 +22,12 @@ main() {
 	"$MAKE" -C "$repo" --no-print-directory -s modules-testbed vmm >"$logs/build-l2.log" 2>&1 ||
 		{ note_tail "$logs/build-l2.log"; return 1; }
 	kernel=$(tail -n1 < <("$testbed/l1-kernel.sh"))
-	read -ra l2args < <(l2_initramfs_args)
+	read -ra l2args < <(l2_initramfs_args "$kernel")
 	"$testbed/initramfs.sh" -o "$logs/l2-check-initrd.gz" -m l2main \
 		-k "$repo/build/modules-testbed/host/hyv.ko" "${l2args[@]}"
 	{
-		"$testbed/machine.sh" --log l2 "$machine" "$kernel/arch/x86/boot/bzImage" \
+		"$testbed/machine.sh" --log l2 --append "${HYV_L2_APPEND:-}" \
+			"$machine" "$kernel/arch/x86/boot/bzImage" \
 			"$logs/l2-check-initrd.gz"
 		echo "@done"
 	} | "$testbed/tally.sh"

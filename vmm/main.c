@@ -158,7 +158,9 @@ static void main_loop(struct vmm *vmm, int sig_fd)
 			if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
 				vmm_request_exit(vmm, HYV_RUN_EXIT_SIGNAL + si.ssi_signo);
 		}
-		if (!console_pump(vmm))
+		/* Input is read only when there is some: never block here. */
+		if ((p[2].fd < 0 || (p[2].revents & (POLLIN | POLLHUP | POLLERR))) &&
+		    !console_pump(vmm))
 			vmm_request_exit(vmm, HYV_RUN_EXIT_SIGNAL + SIGINT);
 	}
 }
@@ -182,8 +184,9 @@ int main(int argc, char **argv)
 	vmm.start_ns = hyv_now_ns();
 	vmm_open(&vmm, &opts);
 	create_devices(&vmm);
+	vcpus_create(&vmm);
 	build_guest(&vmm, &files, &regs, &sregs);
-	vcpus_create(&vmm, &regs, &sregs);
+	vcpus_boot_state(&vmm, &regs, &sregs);
 	console_setup_input(&opts);
 	vcpus_start(&vmm);
 

@@ -34,7 +34,9 @@ static const char usage_text[] =
 "      --affinity LIST    run the vCPU threads on these host CPUs, e.g.\n"
 "                         0-3,6: vCPU i on the i-th CPU of the list (round\n"
 "                         robin), as taskset would pin them\n"
-"      --stats            print hyv.ko's exit counters on stderr at the end\n"
+"      --accel hyv|kvm    the hypervisor: hyv (default, /dev/hyv) or the\n"
+"                         kernel's KVM (/dev/kvm), to compare the two\n"
+"      --stats            print the exit counters on stderr at the end\n"
 "  -v, --verbose          say what hyv-run does (stderr)\n"
 "  -h, --help             this text\n"
 "\n"
@@ -47,6 +49,7 @@ enum {
 	OPT_AFFINITY,
 	OPT_STATS,
 	OPT_NO_PLATFORM_CMDLINE,
+	OPT_ACCEL,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +60,7 @@ static const struct option long_opts[] = {
 	{ "mem",	required_argument, NULL, 'm' },
 	{ "console",	required_argument, NULL, OPT_CONSOLE },
 	{ "affinity",	required_argument, NULL, OPT_AFFINITY },
+	{ "accel",	required_argument, NULL, OPT_ACCEL },
 	{ "stats",	no_argument,	   NULL, OPT_STATS },
 	{ "no-platform-cmdline", no_argument, NULL, OPT_NO_PLATFORM_CMDLINE },
 	{ "verbose",	no_argument,	   NULL, 'v' },
@@ -182,6 +186,11 @@ static int parse_one(struct hyv_options *o, int c, FILE *out, FILE *err)
 			return bad(err, "--affinity %s: want a CPU list such as 0-3,6",
 				   optarg);
 		o->has_affinity = true;
+		return 0;
+	case OPT_ACCEL:
+		if (strcmp(optarg, "hyv") && strcmp(optarg, "kvm"))
+			return bad(err, "--accel %s: want hyv or kvm", optarg);
+		o->accel_kvm = !strcmp(optarg, "kvm");
 		return 0;
 	case OPT_STATS:
 		o->stats = true;

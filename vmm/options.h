@@ -31,6 +31,7 @@ struct hyv_options {
 	cpu_set_t affinity;		/* host CPUs for the vCPU threads */
 	bool has_affinity;
 	bool platform_cmdline;		/* append hyv-run's own parameters */
+	bool accel_kvm;			/* --accel kvm: /dev/kvm, not /dev/hyv */
 	bool stats;			/* exit counters on stderr at the end */
 	bool verbose;
 };

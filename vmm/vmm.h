@@ -18,6 +18,7 @@
 #include "mem.h"
 #include "options.h"
 
+struct accel;
 struct vcpu;
 struct serial;
 struct ioapic;
@@ -25,8 +26,10 @@ struct pci_bus;
 
 struct vmm {
 	const struct hyv_options *opts;
+	const struct accel *accel;	/* hyv.ko or KVM (accel.h) */
 	int dev_fd, vm_fd;
-	long caps[HYV_CAP_NR];		/* HYV_CHECK_CAP; <= 0: absent */
+	long caps[HYV_CAP_NR];		/* hyv: HYV_CHECK_CAP; <= 0: absent */
+	long max_vcpus;			/* 0: unknown */
 	struct guest_mem mem;
 	struct bus pio, mmio;
 	unsigned int nr_vcpus;
@@ -59,13 +62,11 @@ void vmm_set_irq(struct vmm *vmm, unsigned int gsi, bool level);
 void vmm_print_stats(struct vmm *vmm);
 
 /* vcpu.c */
-int vcpus_create(struct vmm *vmm, const struct hyv_regs *regs,
-		 const struct hyv_sregs *sregs);
-int vcpus_start(struct vmm *vmm);
+void vcpus_create(struct vmm *vmm);
+void vcpus_boot_state(struct vmm *vmm, const struct hyv_regs *regs,
+		      const struct hyv_sregs *sregs);
+void vcpus_start(struct vmm *vmm);
 void vcpus_stop(struct vmm *vmm);
 void vcpus_destroy(struct vmm *vmm);
-
-/* cpu.c: CPUID and MSRs, set the way a KVM VMM sets them. */
-int cpu_setup(struct vmm *vmm, int vcpu_fd, unsigned int id);
 
 #endif /* HYV_RUN_VMM_H */

@@ -7,7 +7,12 @@
 OUT=/tmp/out
 if insmod /lib/hyv/hyv.ko >"$OUT" 2>&1; then
 	pass module:load
-	l2_suite
+	if [ "$(param l2kvmonly 0)" = 1 ]; then
+		l2_kvm_suite
+	else
+		l2_suite
+		l2_kvm_suite
+	fi
 else
 	fail module:load "$OUT"
 fi
