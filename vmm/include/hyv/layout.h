@@ -23,37 +23,44 @@
 #ifndef HYV_LAYOUT_H
 #define HYV_LAYOUT_H
 
+/* Addresses usable from C and from assembler (.S) alike. */
+#ifdef __ASSEMBLER__
+#define HYV_ADDR(x)		x
+#else
+#define HYV_ADDR(x)		x##ULL
+#endif
+
 /* ---- long-mode boot structures (all hyv VMMs and test guests) ---- */
-#define HYV_LAYOUT_GDT		0x1000ULL
-#define HYV_LAYOUT_IDT		0x2000ULL
-#define HYV_LAYOUT_TSS		0x3000ULL
-#define HYV_LAYOUT_PML4		0x4000ULL
-#define HYV_LAYOUT_PDPT		0x5000ULL
-#define HYV_LAYOUT_PD		0x6000ULL	/* HYV_LAYOUT_PD_PAGES pages */
+#define HYV_LAYOUT_GDT		HYV_ADDR(0x1000)
+#define HYV_LAYOUT_IDT		HYV_ADDR(0x2000)
+#define HYV_LAYOUT_TSS		HYV_ADDR(0x3000)
+#define HYV_LAYOUT_PML4		HYV_ADDR(0x4000)
+#define HYV_LAYOUT_PDPT		HYV_ADDR(0x5000)
+#define HYV_LAYOUT_PD		HYV_ADDR(0x6000)	/* HYV_LAYOUT_PD_PAGES pages */
 #define HYV_LAYOUT_PD_PAGES	4		/* 4 GiB in 2 MiB pages */
-#define HYV_LAYOUT_ZERO_PAGE	0xa000ULL	/* Linux: struct boot_params */
-#define HYV_LAYOUT_CMDLINE	0xb000ULL	/* Linux: the command line */
-#define HYV_LAYOUT_CMDLINE_MAX	0x1000ULL	/* bytes, with the NUL */
-#define HYV_LAYOUT_BOOT_STACK	0x10000ULL	/* top of the boot stack */
-#define HYV_LAYOUT_FREE		0x10000ULL	/* nothing above is fixed */
+#define HYV_LAYOUT_ZERO_PAGE	HYV_ADDR(0xa000)	/* Linux: struct boot_params */
+#define HYV_LAYOUT_CMDLINE	HYV_ADDR(0xb000)	/* Linux: the command line */
+#define HYV_LAYOUT_CMDLINE_MAX	HYV_ADDR(0x1000)	/* bytes, with the NUL */
+#define HYV_LAYOUT_BOOT_STACK	HYV_ADDR(0x10000)	/* top of the boot stack */
+#define HYV_LAYOUT_FREE		HYV_ADDR(0x10000)	/* nothing above is fixed */
 
 /* ---- hyv-run's platform ---- */
-#define HYV_LAYOUT_LOW_RAM_END	0x9fc00ULL	/* RAM below 1 MiB ends here */
-#define HYV_LAYOUT_ACPI		0xe0000ULL	/* ACPI tables ... */
-#define HYV_LAYOUT_ACPI_SIZE	0x20000ULL	/* ... up to 1 MiB */
-#define HYV_LAYOUT_HIGH_RAM	0x100000ULL	/* 1 MiB */
-#define HYV_LAYOUT_HOLE		0xc0000000ULL	/* start of the 32-bit hole */
+#define HYV_LAYOUT_LOW_RAM_END	HYV_ADDR(0x9fc00)	/* RAM below 1 MiB ends here */
+#define HYV_LAYOUT_ACPI		HYV_ADDR(0xe0000)	/* ACPI tables ... */
+#define HYV_LAYOUT_ACPI_SIZE	HYV_ADDR(0x20000)	/* ... up to 1 MiB */
+#define HYV_LAYOUT_HIGH_RAM	HYV_ADDR(0x100000)	/* 1 MiB */
+#define HYV_LAYOUT_HOLE		HYV_ADDR(0xc0000000)	/* start of the 32-bit hole */
 #define HYV_LAYOUT_LOW_RAM_MAX	HYV_LAYOUT_HOLE	/* RAM beyond goes above 4 GiB */
-#define HYV_LAYOUT_PCI_MMIO32	0xc0000000ULL
-#define HYV_LAYOUT_PCI_MMIO32_SIZE 0x20000000ULL
-#define HYV_LAYOUT_ECAM		0xe0000000ULL
-#define HYV_LAYOUT_ECAM_SIZE	0x10000000ULL	/* 256 buses x 1 MiB */
-#define HYV_LAYOUT_IOAPIC	0xfec00000ULL
-#define HYV_LAYOUT_IOAPIC_SIZE	0x1000ULL
-#define HYV_LAYOUT_LAPIC	0xfee00000ULL
-#define HYV_LAYOUT_4G		0x100000000ULL
-#define HYV_LAYOUT_PCI_MMIO64	0x8000000000ULL	/* 512 GiB */
-#define HYV_LAYOUT_PCI_MMIO64_SIZE 0x8000000000ULL
+#define HYV_LAYOUT_PCI_MMIO32	HYV_ADDR(0xc0000000)
+#define HYV_LAYOUT_PCI_MMIO32_SIZE HYV_ADDR(0x20000000)
+#define HYV_LAYOUT_ECAM		HYV_ADDR(0xe0000000)
+#define HYV_LAYOUT_ECAM_SIZE	HYV_ADDR(0x10000000)	/* 256 buses x 1 MiB */
+#define HYV_LAYOUT_IOAPIC	HYV_ADDR(0xfec00000)
+#define HYV_LAYOUT_IOAPIC_SIZE	HYV_ADDR(0x1000)
+#define HYV_LAYOUT_LAPIC	HYV_ADDR(0xfee00000)
+#define HYV_LAYOUT_4G		HYV_ADDR(0x100000000)
+#define HYV_LAYOUT_PCI_MMIO64	HYV_ADDR(0x8000000000)	/* 512 GiB */
+#define HYV_LAYOUT_PCI_MMIO64_SIZE HYV_ADDR(0x8000000000)
 #define HYV_LAYOUT_RAM_MAX	(HYV_LAYOUT_PCI_MMIO64 - HYV_LAYOUT_4G + \
 				 HYV_LAYOUT_LOW_RAM_MAX)
 
