@@ -23,8 +23,8 @@ l2_initramfs_args() {
 	fi
 	"$testbed/l2-initramfs.sh" "$logs/l2-initrd.cpio"
 	echo -n "-b $repo/vmm/hyv-run -f $kernel=l2/vmlinuz -f $logs/l2-initrd.cpio=l2/initrd"
-	for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko \
-		arch/x86/kvm/kvm-intel.ko; do
+	for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko \
+		arch/x86/kvm/kvm-amd.ko arch/x86/kvm/kvm-intel.ko; do
 		[ ! -f "$l1/$m" ] || echo -n " -f $l1/$m=lib/hyv/kvm/${m##*/}"
 	done
 	echo

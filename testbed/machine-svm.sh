@@ -6,12 +6,13 @@
 # machine_start LOG KERNEL INITRD CMDLINE LIVE: start QEMU in the
 # background and set machine_pid. The console goes to LOG-console.log
 # (and to stderr too with LIVE=1), ttyS1 to LOG-results.log, QEMU's own
-# messages to LOG-emulator.log.
+# messages to LOG-emulator.log. HYV_QEMU_SIGNAL=off lets Ctrl-C reach the
+# guest (make run's interactive L2 shell).
 machine_start() {
 	local log=$1 kernel=$2 initrd=$3 cmdline=$4 live=$5
 	local ttyS0=(-serial "file:$log-console.log")
 	[ "$live" = 0 ] ||
-		ttyS0=(-chardev "stdio,id=con,signal=on,logfile=$log-console.log" -serial chardev:con)
+		ttyS0=(-chardev "stdio,id=con,signal=${HYV_QEMU_SIGNAL:-on},logfile=$log-console.log" -serial chardev:con)
 	qemu-system-x86_64 -accel tcg -cpu EPYC -smp 2 -m 1024 \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 $cmdline" \
