@@ -48,7 +48,11 @@ l2_boot() {
 	exec 4>&-
 	wait
 	rm -f "$fifo"
-	grep '^[0-9.]* hyv-run: ' "$log" | cut -d' ' -f2- | head -n 20 | emit_lines_note
+	if [ "$(param l2log 0)" = 1 ]; then
+		emit_lines_note <"$log"
+	else
+		grep '^[0-9.]* hyv-run: ' "$log" | cut -d' ' -f2- | head -n 20 | emit_lines_note
+	fi
 }
 
 # hyv-run has not ended in time: say where its threads are, then the

@@ -6,7 +6,8 @@
  *   - how to power off and reset in the FADT's sleep control/status and
  *     reset registers (devices/pm.c) and \_S5 in the DSDT,
  *   - the PCI root bridge (PNP0A08) and its windows in the DSDT, and its
- *     ECAM in the MCFG (PCI Firmware spec 3.2 §4.1.2).
+ *     ECAM in the MCFG (PCI Firmware spec 3.2 §4.1.2),
+ *   - COM1 (PNP0501) and the CMOS clock (PNP0B00) in the DSDT.
  * Tables are packed in that order from HYV_LAYOUT_ACPI, 16-byte aligned;
  * the RSDP comes first, in the range the legacy scan searches.
  */
@@ -182,6 +183,32 @@ static void gas_io8(struct acpi_gas *g, u16 port)
 	g->address = port;
 }
 
+/*
+ * A legacy ISA device with its ports and interrupt. Linux's PNP layer
+ * binds its driver (8250_pnp, rtc_cmos) and maps the ISA interrupt to
+ * the IOAPIC pin through ACPI: without a PIC, Linux keeps no fixed
+ * numbers for the ISA interrupts, and the 8250's built-in "irq 4" would
+ * reach nothing.
+ */
+static void dsdt_isa_device(struct aml *a, const char *path, const char *hid,
+			    u16 port, u8 len, unsigned int irq)
+{
+	size_t dev, crs;
+
+	dev = aml_device_open(a, path);
+	aml_name_decl(a, "_HID");
+	aml_eisaid(a, hid);
+	aml_name_decl(a, "_UID");
+	aml_integer(a, 1);
+	aml_name_decl(a, "_CRS");
+	crs = aml_buffer_open(a);
+	aml_io_port(a, port, len);
+	aml_irq_noflags(a, irq);
+	aml_end_tag(a);
+	aml_buffer_close(a, crs);
+	aml_close(a, dev);
+}
+
 static int build_dsdt(struct acpi_area *ar, u64 *gpa)
 {
 	u8 body[1024];
@@ -226,6 +253,11 @@ static int build_dsdt(struct acpi_area *ar, u64 *gpa)
 	aml_end_tag(&a);
 	aml_buffer_close(&a, crs);
 	aml_close(&a, dev);
+
+	dsdt_isa_device(&a, "\\_SB_COM1", "PNP0501", HYV_PORT_COM1,
+			HYV_PORT_COM1_SIZE, HYV_IRQ_COM1);
+	dsdt_isa_device(&a, "\\_SB_RTC_", "PNP0B00", HYV_PORT_RTC,
+			HYV_PORT_RTC_SIZE, HYV_IRQ_RTC);
 	if (!aml_ok(&a))
 		return -ENOSPC;
 

@@ -255,6 +255,12 @@ void aml_io_port(struct aml *a, u16 base, u8 len)
 	aml_byte(a, len);
 }
 
+void aml_irq_noflags(struct aml *a, unsigned int irq)
+{
+	aml_byte(a, 0x22);		/* IRQ descriptor, 2 bytes: the mask */
+	aml_le(a, 1U << irq, 2);
+}
+
 void aml_end_tag(struct aml *a)
 {
 	aml_byte(a, 0x79);

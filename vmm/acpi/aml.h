@@ -50,6 +50,8 @@ void aml_word_io_range(struct aml *a, u16 min, u16 max);
 void aml_dword_memory(struct aml *a, u32 min, u32 max);
 void aml_qword_memory(struct aml *a, u64 min, u64 max);
 void aml_io_port(struct aml *a, u16 base, u8 len);
+/* IRQNoFlags () { irq }: an ISA interrupt, edge-triggered, active high. */
+void aml_irq_noflags(struct aml *a, unsigned int irq);
 void aml_end_tag(struct aml *a);
 
 #endif /* HYV_RUN_AML_H */

@@ -159,7 +159,9 @@ TEST(iasl_decodes_the_tables)
 	static const char *const mcfg[] = { "00000000E0000000", NULL };
 	static const char *const dsdt[] = { "Name (\\_S5, Package (0x04)",
 		"EisaId (\"PNP0A08\")", "WordBusNumber", "DWordMemory", "QWordMemory",
-		"0xC0000000,         // Range Minimum", "0x0000008000000000, // Range Minimum", NULL };
+		"0xC0000000,         // Range Minimum", "0x0000008000000000, // Range Minimum",
+		"Device (\\_SB.COM1)", "EisaId (\"PNP0501\")", "IRQNoFlags ()\n                {4}",
+		"Device (\\_SB.RTC)", "EisaId (\"PNP0B00\")", "{8}", NULL };
 
 	if (system("command -v iasl >/dev/null")) {
 		printf("# iasl (acpica-tools) missing: table decoding not checked\n");

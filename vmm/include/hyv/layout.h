@@ -84,6 +84,7 @@
 
 /* ---- interrupts ---- */
 #define HYV_IRQ_COM1		4	/* ISA IRQ = IOAPIC pin (no override) */
+#define HYV_IRQ_RTC		8
 #define HYV_IOAPIC_PINS		24
 
 #endif /* HYV_LAYOUT_H */
