@@ -5,9 +5,15 @@
 #                          headers (KDIR=... to use another kernel tree)
 #   make modules-stock     the same, built in build/modules-stock
 #   make modules-testbed   against the L1 test kernel, in build/modules-testbed
+#   make modules-testbed-vmx  against the VMX machine's L1 kernel
 #   make selftests         selftests/*_test (kselftest_harness.h from the
 #                          L1 kernel source)
 #   make vmm               vmm/hyv-demo and the VMM
+#   make guest-drivers     hyv_pv.ko + hyv_pvblk.ko (W=1 with W=1) against
+#                          KDIR, in build/guest-drivers-stock
+#   make guest-drivers-testbed  the same + hyv_pvblk_kunit.ko against the
+#                          L1 kernel, in build/guest-drivers-testbed
+#   make pv-tests          vmm/pv: libhyvpv.a and its userspace tests
 #   make check             install what is missing, build everything, run
 #                          all tests in the emulated machines; ends on
 #                          "N passed, N failed" (docs/testing.md)
@@ -43,7 +49,13 @@ sync-module-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete --pru
 
 CHECKPATCH_DIRS := $(wildcard host guest-drivers uapi selftests vmm)
 
-.PHONY: all modules modules-stock modules-testbed selftests vmm setup \
+# The guest drivers build from a copy too, with uapi/ beside them.
+sync-guest-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete \
+	--exclude='*.mod.c' --include='*/' --include=Kbuild --include='*.[ch]' \
+	--exclude='*' $(CURDIR)/guest-drivers $(CURDIR)/uapi $(1)/
+
+.PHONY: all modules modules-stock modules-testbed modules-testbed-vmx \
+	selftests vmm setup guest-drivers guest-drivers-testbed pv-tests \
 	check l2-check run bench checkpatch sparse clean
 
 all: modules
@@ -60,11 +72,29 @@ modules-testbed:
 	$(call sync-module-src,$(BUILD)/modules-testbed); \
 	$(MAKE) -C "$$kdir" M=$(BUILD)/modules-testbed modules
 
+# The same against the VMX machine's kernel (testbed/l1-kernel-vmx.config).
+modules-testbed-vmx:
+	kdir=$$($(L1_KERNEL) --variant vmx); \
+	$(call sync-module-src,$(BUILD)/modules-testbed-vmx); \
+	$(MAKE) -C "$$kdir" M=$(BUILD)/modules-testbed-vmx modules
+
 selftests:
 	$(MAKE) -C selftests KSRC="$$($(L1_KERNEL) --source)"
 
 vmm:
 	$(MAKE) -C vmm
+
+guest-drivers:
+	$(call sync-guest-src,$(BUILD)/guest-drivers-stock)
+	$(MAKE) -C $(KDIR) M=$(BUILD)/guest-drivers-stock/guest-drivers modules
+
+guest-drivers-testbed:
+	kdir=$$($(L1_KERNEL)); \
+	$(call sync-guest-src,$(BUILD)/guest-drivers-testbed); \
+	$(MAKE) -C "$$kdir" M=$(BUILD)/guest-drivers-testbed/guest-drivers modules
+
+pv-tests:
+	$(MAKE) -C vmm/pv
 
 setup:
 	@testbed/setup.sh
@@ -97,4 +127,5 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C vmm clean
+	$(MAKE) -C vmm/pv clean
 	rm -rf $(BUILD)

@@ -3,6 +3,8 @@
  * /dev/hyv: the entry point of the host ABI. It answers the API version
  * and the run-page size, and creates VMs.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>

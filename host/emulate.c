@@ -4,6 +4,8 @@
  * the CPU does not report it (SVM without NRIP-save), and the MOV behind a
  * nested page fault outside RAM, which becomes a decoded MMIO exit.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mm.h>
 #include <asm/processor-flags.h>
 #include <asm/msr-index.h>
@@ -89,7 +91,7 @@ int hyv_exit_skip_insn(struct hyv_vcpu *vcpu, const struct hyv_exit *exit)
 		vcpu->rip += exit->insn_len;
 	}
 	/* "sti; hlt": once HLT is skipped, STI's shadow is over. */
-	hyv_ops->clear_interrupt_shadow(vcpu);
+	hyv_ops->set_interrupt_shadow(vcpu, false);
 	return 0;
 }
 
@@ -113,6 +115,7 @@ static bool hyv_emulate_mmio_in_kernel(struct hyv_vcpu *vcpu, u64 gpa,
 	if (!write)
 		hyv_insn_mmio_read_done(insn, vcpu->gpr, val);
 	vcpu->rip += insn->len;
+	hyv_ops->set_interrupt_shadow(vcpu, false);
 	return true;
 }
 
@@ -120,10 +123,12 @@ static bool hyv_emulate_mmio_in_kernel(struct hyv_vcpu *vcpu, u64 gpa,
  * Turn an access outside every slot into an MMIO exit: decode the MOV,
  * hand userspace the address, size and (for a write) the data, and step
  * over it. A read completes on the next RUN (hyv_emulate_mmio_done).
- * Returns 1 when the kernel completed the access itself (local APIC), 0
- * when the run page holds an MMIO exit, or -errno.
+ * The decoded instruction must make the access that faulted (@write as
+ * the CPU reported it): another vCPU may have rewritten the bytes at RIP
+ * since. Returns 1 when the kernel completed the access itself (local
+ * APIC), 0 when the run page holds an MMIO exit, or -errno.
  */
-int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa)
+int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa, bool write)
 {
 	struct hyv_run *run = vcpu->run;
 	struct hyv_insn *insn = &vcpu->mmio_insn;
@@ -132,7 +137,7 @@ int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa)
 	ret = hyv_emulate_decode(vcpu, insn);
 	if (ret)
 		return ret;
-	if (!hyv_insn_is_mmio(insn))
+	if (!hyv_insn_is_mmio(insn) || hyv_insn_is_mmio_write(insn) != write)
 		return -EOPNOTSUPP;
 	if (hyv_emulate_mmio_in_kernel(vcpu, gpa, insn))
 		return 1;
@@ -147,6 +152,7 @@ int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa)
 	else
 		vcpu->pending_mmio_read = true;
 	vcpu->rip += insn->len;
+	hyv_ops->set_interrupt_shadow(vcpu, false);
 	return 0;
 }
 

@@ -4,6 +4,8 @@
  * an eventfd, ioeventfd-like) and irqfds (signalling an eventfd delivers
  * an MSI, irqfd-like). Neither leaves the kernel on its fast path.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/hash.h>

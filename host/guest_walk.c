@@ -21,6 +21,8 @@
  * CPU already applied both to the access that caused the exit, so the
  * walk is a second look, not the only one.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>

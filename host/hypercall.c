@@ -3,6 +3,8 @@
  * Hypercalls (VMCALL / VMMCALL): number in RAX, arguments in RBX, RCX,
  * RDX, RSI, result in RAX, as uapi/linux/hyv_pv.h defines them.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/errno.h>
 #include <linux/hyv_pv.h>
 

@@ -48,9 +48,38 @@ enum hyv_exit_kind {
 	HYV_X_FAIL_ENTRY,	/* the CPU refused the guest state */
 	HYV_X_UD,		/* instruction hyv refuses: inject #UD */
 	HYV_X_SKIP,		/* instruction with no effect on a guest: skip */
-	HYV_X_CR_ACCESS,	/* MOV to/from a control register */
+	HYV_X_CR_ACCESS,	/* MOV to/from a control register, CLTS, LMSW */
+	HYV_X_DR_ACCESS,	/* MOV to/from a debug register */
 	HYV_X_IRQ_WINDOW,	/* the guest can take an interrupt now */
+	HYV_X_NMI_WINDOW,	/* the guest can take an NMI now */
+	HYV_X_EXCEPTION,	/* an intercepted exception: reflect it */
+	HYV_X_XSETBV,
+	HYV_X_GP,		/* instruction refused with #GP (RDPMC, ...) */
+	HYV_X_MCE,		/* a host machine check hit the guest */
 	HYV_X_NR
+};
+
+/*
+ * An event the CPU delivers through the guest's IDT (SDM vol. 3C
+ * §25.8.3 / AMD APM vol. 2 §15.20): what the core queues for injection,
+ * and what a vendor reports when an exit interrupted its delivery.
+ */
+enum hyv_event_type {
+	HYV_EVENT_NONE,
+	HYV_EVENT_IRQ,		/* external interrupt (from the local APIC) */
+	HYV_EVENT_NMI,
+	HYV_EVENT_EXCEPTION,	/* hardware exception */
+	HYV_EVENT_SOFT_INT,	/* INT n */
+	HYV_EVENT_SOFT_EXC,	/* INT3, INTO */
+	HYV_EVENT_PRIV_SOFT_EXC,	/* INT1 (ICEBP) */
+};
+
+struct hyv_event {
+	u8 type;		/* enum hyv_event_type */
+	u8 vector;
+	bool has_error;
+	u32 error_code;
+	u32 insn_len;		/* software events: the INTn's length */
 };
 
 struct hyv_exit {
@@ -74,15 +103,27 @@ struct hyv_exit {
 			bool present;	/* a mapping existed: permission fault */
 		} npf;
 		struct {
-			u8 num;		/* CR number */
+			u8 num;		/* CR or DR number */
 			u8 type;	/* HYV_CR_MOV_TO, HYV_CR_MOV_FROM, ... */
 			u8 gpr;		/* enum hyv_gpr */
-		} cr;
+			u16 lmsw_data;	/* HYV_CR_LMSW: the source operand */
+		} cr;			/* and DR accesses */
+		struct {
+			u8 vector;
+			bool has_error;
+			u8 soft_len;	/* INT1: its length, to deliver it again */
+			u32 error_code;
+			u64 payload;	/* #DB: DR6 bits; #PF: the address */
+		} exc;
 	};
+	/* An event whose delivery this exit interrupted: deliver it again. */
+	struct hyv_event vectoring;
 };
 
 #define HYV_CR_MOV_TO	0
 #define HYV_CR_MOV_FROM	1
+#define HYV_CR_CLTS	2
+#define HYV_CR_LMSW	3
 #define HYV_CR_GPR_UNKNOWN	0xff	/* the core decodes the MOV */
 
 /* What a handler tells the run loop. */
@@ -114,46 +155,71 @@ struct hyv_arch_ops {
 	int (*cpu_enable)(void);
 	void (*cpu_disable)(void);
 
+	/* Called with the vCPU loaded (hyv_vcpu_load) on this CPU. */
 	int (*vcpu_create)(struct hyv_vcpu *vcpu);
 	void (*vcpu_destroy)(struct hyv_vcpu *vcpu);
-	/* Make the vCPU's state current on this CPU (preemption off). */
-	void (*vcpu_load)(struct hyv_vcpu *vcpu);
 	/*
-	 * Enter the guest once and decode why it left. Called after
-	 * vcpu_load with interrupts disabled, and returns with them
-	 * disabled; the core's register array is the source of truth on
-	 * entry and is updated on return.
+	 * The vCPU's thread runs on @cpu from now on (preemption off):
+	 * make its control block current here, with this CPU's host
+	 * state. vcpu_put: the thread leaves the CPU (or the ioctl ends).
+	 * Every op below runs between the two, on the vCPU's own thread.
+	 */
+	void (*vcpu_load)(struct hyv_vcpu *vcpu, int cpu);
+	void (*vcpu_put)(struct hyv_vcpu *vcpu);
+	/*
+	 * Enter the guest once and decode why it left. Called with
+	 * interrupts disabled, and returns with them disabled; the core's
+	 * register array is the source of truth on entry and is updated
+	 * on return.
 	 */
 	void (*vcpu_run)(struct hyv_vcpu *vcpu, struct hyv_exit *exit);
 	/* Drop the guest's cached translations at the next entry. */
 	void (*flush_guest_tlb)(struct hyv_vcpu *vcpu);
+	/* Print the control block (dump_on_error module parameter). */
+	void (*dump)(struct hyv_vcpu *vcpu);
 
 	void (*get_sregs)(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs);
 	int (*set_sregs)(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs);
-	/* CS.base, CS.D/L, CR0, CR3, CR4, EFER for walking guest memory. */
-	void (*get_paging)(struct hyv_vcpu *vcpu, u64 *cr0, u64 *cr3,
-			   u64 *cr4, u64 *efer);
+	/*
+	 * Control registers and EFER as the guest sees them (cr.c checks
+	 * every value before the vendor applies it): CR0, CR3 and CR4 by
+	 * number.
+	 */
+	u64 (*get_cr)(struct hyv_vcpu *vcpu, int cr);
+	void (*set_cr0)(struct hyv_vcpu *vcpu, u64 cr0);
+	void (*set_cr4)(struct hyv_vcpu *vcpu, u64 cr4);
+	u64 (*get_efer)(struct hyv_vcpu *vcpu);
+	void (*set_efer)(struct hyv_vcpu *vcpu, u64 efer);
+	/*
+	 * MSRs whose guest value the vendor keeps (in its control block
+	 * or its switch lists): 0, or -ENOENT for one it does not keep.
+	 * msr.c has checked the value.
+	 */
+	int (*get_msr)(struct hyv_vcpu *vcpu, u32 msr, u64 *val);
+	int (*set_msr)(struct hyv_vcpu *vcpu, u32 msr, u64 val);
+	/* Guest TSC = host TSC + @offset from the next entry on. */
+	void (*set_tsc_offset)(struct hyv_vcpu *vcpu, u64 offset);
 	u8 (*get_cpl)(struct hyv_vcpu *vcpu);
-	/* The skipped instruction ended any STI / MOV SS shadow. */
-	void (*clear_interrupt_shadow)(struct hyv_vcpu *vcpu);
-	void (*queue_exception)(struct hyv_vcpu *vcpu, u8 vector,
-				bool has_error, u32 error_code);
 
 	/*
-	 * Event injection, called before an entry with the vCPU loaded:
-	 * is an event already queued for it (re-injection, exception); can
-	 * the guest take an interrupt or NMI now (RFLAGS.IF, interrupt
-	 * shadow, NMI blocking); inject one; or ask for an exit as soon as
-	 * it can (HYV_X_IRQ_WINDOW).
+	 * Event injection (irq.c decides what, the vendor how), called
+	 * with the vCPU loaded and interrupts off just before an entry:
+	 * program one event; can the guest take an interrupt or an NMI
+	 * now; ask for an exit as soon as it can (HYV_X_IRQ_WINDOW,
+	 * HYV_X_NMI_WINDOW); exit when CR8 drops below @vector (optional:
+	 * not needed where CR8 writes always exit).
 	 */
-	bool (*event_queued)(struct hyv_vcpu *vcpu);
+	void (*inject_event)(struct hyv_vcpu *vcpu, const struct hyv_event *ev);
 	bool (*irq_allowed)(struct hyv_vcpu *vcpu);
 	bool (*nmi_allowed)(struct hyv_vcpu *vcpu);
-	void (*inject_irq)(struct hyv_vcpu *vcpu, u8 vector);
-	void (*inject_nmi)(struct hyv_vcpu *vcpu);
 	void (*enable_irq_window)(struct hyv_vcpu *vcpu);
-	/* Exit once the guest's TPR lets @vector through (no-op if CR8 exits). */
+	void (*enable_nmi_window)(struct hyv_vcpu *vcpu);
 	void (*enable_tpr_window)(struct hyv_vcpu *vcpu, u8 vector);
+	/* NMI blocking (until the next IRET) and the STI/MOV SS shadow. */
+	bool (*get_nmi_masked)(struct hyv_vcpu *vcpu);
+	void (*set_nmi_masked)(struct hyv_vcpu *vcpu, bool masked);
+	bool (*get_interrupt_shadow)(struct hyv_vcpu *vcpu);
+	void (*set_interrupt_shadow)(struct hyv_vcpu *vcpu, bool shadow);
 
 	/* Nested page-table entry formats (NPT: x86 PTEs; EPT: R/W/X). */
 	u64 (*npt_table_entry)(phys_addr_t table);
@@ -176,14 +242,23 @@ struct hyv_slot {
 	unsigned long *dirty_bitmap;	/* when HYV_MEM_LOG_DIRTY */
 };
 
-#define HYV_MMU_SPARE	4	/* table pages one fault may need */
+/*
+ * Table pages one fault may need (a table per level below the root),
+ * allocated by the faulting vCPU before it takes mmu.lock, as KVM's
+ * kvm_mmu_memory_cache: no allocation under the spinlock, and no pool a
+ * vCPU can drain for the others.
+ */
+#define HYV_MMU_CACHE_PAGES	3
+
+struct hyv_mmu_cache {
+	void *pages[HYV_MMU_CACHE_PAGES];
+	unsigned int nr;
+};
 
 /* The nested page table: four levels of 512 entries, filled on fault. */
 struct hyv_mmu {
 	spinlock_t lock;	/* the tables, the slots, the counters below */
 	u64 *root;
-	void *spare[HYV_MMU_SPARE];
-	unsigned int nr_spare;
 	u64 nr_4k, nr_2m;	/* leaves present */
 	/* Host invalidations: a fault that saw another seq retries. */
 	unsigned long invalidate_seq;
@@ -229,6 +304,7 @@ struct hyv_vm {
 	struct hyv_mmu mmu;
 	struct mmu_notifier mmu_notifier;
 	struct hyv_vcpu_stats retired_stats;	/* of closed vCPUs */
+	u64 tsc_offset;			/* new vCPUs' clock: 0 at VM creation */
 	struct dentry *debugfs;
 	struct hyv_eventfds eventfds;	/* doorbells, irqfds: eventfd.c */
 };
@@ -244,6 +320,17 @@ enum hyv_vcpu_mode {
 #define HYV_REQ_EVENT		1	/* an interrupt or NMI may be pending */
 #define HYV_REQ_INIT		2
 #define HYV_REQ_SIPI		3
+#define HYV_REQ_TRIPLE_FAULT	4	/* an exception while delivering #DF */
+
+/* An exception the core will deliver at the next entry (irq.c). */
+struct hyv_pending_exception {
+	bool pending;
+	u8 vector;
+	bool has_error;
+	u32 error_code;
+	bool has_payload;
+	u64 payload;		/* #PF: CR2; #DB: DR6 bits */
+};
 
 struct hyv_vcpu {
 	struct hyv_vm *vm;
@@ -253,21 +340,49 @@ struct hyv_vcpu {
 	unsigned long requests;
 	u32 mp_state;			/* HYV_MP_STATE_* */
 	wait_queue_head_t wq;		/* a blocked vCPU sleeps here */
-	call_single_data_t kick_csd;	/* IPI that kicks it out of the guest */
-	atomic_t kick_pending;
+	struct preempt_notifier preempt_notifier;	/* vcpu_load/put */
 	struct hyv_lapic lapic;
-	bool nmi_pending;
 	u8 sipi_vector;
 	u64 serial;			/* unique across all vCPUs ever made */
 	struct mutex lock;		/* one ioctl at a time */
 	struct hyv_run *run;		/* the mmapped page */
 	struct fpu_guest fpu;
+	struct hyv_mmu_cache mmu_cache;	/* table pages for its faults */
+
+	/* Events (irq.c): what the next entries deliver, in this order. */
+	struct hyv_event injected;	/* interrupted by an exit: again */
+	struct hyv_pending_exception exc;
+	bool nmi_pending;
 
 	u64 gpr[HYV_NR_GPRS];
 	u64 rip;
 	u64 rflags;
-	/* Kept here by backends whose control block does not hold it. */
-	u64 cr2;
+	u64 cr2;		/* loaded into the CPU around each entry */
+	/*
+	 * Debug registers as the guest sees them (dr.c). MOV DR always
+	 * exits and the hardware runs the guest with DR7 = 0x400, so the
+	 * host's breakpoints stay the host's.
+	 */
+	u64 db[4];
+	u64 dr6, dr7;
+	/* XCR0 and PKRU of the guest, swapped in around each entry. */
+	u64 xcr0;
+	u32 pkru;
+	/* CPUID as this vCPU answers it (cpuid.c). */
+	struct hyv_cpuid_entry *cpuid;
+	u32 cpuid_nent;
+	/* MSRs the core keeps (msr.c). */
+	struct hyv_vcpu_msrs {
+		u64 pat;
+		u64 misc_enable;
+		u64 tsc_offset;		/* guest TSC = host TSC + offset */
+		u64 tsc_adjust;
+		u64 mtrr_def_type;
+		u64 mtrr_fixed[11];
+		u64 mtrr_var[16];	/* base, mask pairs: 8 ranges */
+		u64 tsc_aux;
+		u64 mcg_status;
+	} msr;
 
 	/* An IN waiting for userspace's data: where it goes on next RUN. */
 	bool pending_in;
@@ -281,7 +396,24 @@ struct hyv_vcpu {
 };
 
 #define hyv_vm_warn(vm, fmt, ...) \
-	pr_warn_ratelimited("hyv: vm%u: " fmt, (vm)->id, ##__VA_ARGS__)
+	pr_warn_ratelimited("vm%u: " fmt, (vm)->id, ##__VA_ARGS__)
+
+/* Set by the reboot notifier: VMX/SVM instructions may fault from now on. */
+extern bool hyv_rebooting;
+/* The dump_on_error module parameter (main.c). */
+extern bool hyv_dump_on_error;
+
+/* user_msrs.c: MSRs a guest keeps until this CPU returns to userspace. */
+enum hyv_user_msr {
+	HYV_USER_MSR_STAR,
+	HYV_USER_MSR_LSTAR,
+	HYV_USER_MSR_CSTAR,
+	HYV_USER_MSR_SFMASK,
+	HYV_NR_USER_MSRS
+};
+
+void hyv_user_msr_load(enum hyv_user_msr slot, u64 val);
+void hyv_user_msrs_drop(void);
 
 /* dev.c */
 int hyv_dev_register(void);
@@ -294,25 +426,62 @@ void hyv_vm_put(struct hyv_vm *vm);
 /* vcpu.c */
 int hyv_vcpu_create(struct hyv_vm *vm, unsigned long id);
 void hyv_vcpu_free(struct hyv_vcpu *vcpu);
+void hyv_vcpu_load(struct hyv_vcpu *vcpu);
+void hyv_vcpu_put(struct hyv_vcpu *vcpu);
+int hyv_vcpu_reset(struct hyv_vcpu *vcpu, bool power_on);
+
+/* run.c */
+extern u64 hyv_host_xcr0;
+int hyv_vcpu_run(struct hyv_vcpu *vcpu);
 void hyv_vm_flush_tlbs(struct hyv_vm *vm);
 void hyv_vcpu_wake(struct hyv_vcpu *vcpu, int request);
-int hyv_vcpu_reset(struct hyv_vcpu *vcpu);
 
 /* irq.c */
+int hyv_exc_merge(u8 first, u8 second);
+void hyv_queue_exception(struct hyv_vcpu *vcpu, u8 vector, bool has_error,
+			 u32 error_code);
+void hyv_queue_exception_payload(struct hyv_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error_code,
+				 bool has_payload, u64 payload);
 void hyv_irq_prepare_entry(struct hyv_vcpu *vcpu);
 bool hyv_irq_can_wake(struct hyv_vcpu *vcpu);
+void hyv_irq_raise_nmi(struct hyv_vcpu *vcpu);
+void hyv_irq_reset(struct hyv_vcpu *vcpu);
+
+/* DR7.GD: MOV DR raises #DB, and DR6.BD says so (SDM vol. 3B §17.2). */
+#define HYV_DR7_GD	BIT(13)
+#define HYV_DR6_BD	BIT(13)
+
+/* Power-on value of IA32_PAT (SDM vol. 3A §12.12.4; AMD APM vol. 2 §7.8.2). */
+#define HYV_PAT_POWER_ON	0x0007040600070406ULL
+
+/* x86 exception vectors the core raises (SDM vol. 3A table 6-1). */
+#define HYV_DB_VECTOR	1
+#define HYV_UD_VECTOR	6
+#define HYV_GP_VECTOR	13
+#define HYV_PF_VECTOR	14
+#define HYV_AC_VECTOR	17
+#define HYV_MC_VECTOR	18
 
 /* msr.c */
+bool hyv_pat_valid(u64 pat);
+bool hyv_mtrr_valid(u32 msr, u64 val, unsigned int phys_bits);
+u64 hyv_guest_tsc(struct hyv_vcpu *vcpu, u64 host_tsc);
+void hyv_msr_reset(struct hyv_vcpu *vcpu, bool power_on);
 int hyv_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val);
-int hyv_msr_write(struct hyv_vcpu *vcpu, u32 msr, u64 val);
+int hyv_msr_write(struct hyv_vcpu *vcpu, u32 msr, u64 val, bool host);
 
 /* mmu.c */
 int hyv_mmu_init(struct hyv_vm *vm);
 void hyv_mmu_destroy(struct hyv_vm *vm);
 int hyv_mmu_handle_fault(struct hyv_vcpu *vcpu, const struct hyv_exit *exit,
 			 bool *is_mmio);
-void hyv_mmu_zap_range(struct hyv_vm *vm, u64 start, u64 end);
-void hyv_mmu_wrprot_range(struct hyv_vm *vm, u64 start, u64 end);
+void hyv_mmu_zap_range(struct hyv_vm *vm, u64 start, u64 end,
+		       struct list_head *freed);
+void hyv_mmu_wrprot_range(struct hyv_vm *vm, u64 start, u64 end,
+			  struct list_head *freed);
+void hyv_mmu_flush_and_free(struct hyv_vm *vm, struct list_head *freed);
+void hyv_mmu_cache_free(struct hyv_mmu_cache *cache);
 int hyv_mmu_map_level(u64 gpa, u64 hva, u64 slot_gpa, u64 slot_size,
 		      bool host_huge);
 
@@ -322,7 +491,7 @@ int hyv_slot_set(struct hyv_vm *vm, const struct hyv_memory_slot *req);
 void hyv_slot_mark_dirty(struct hyv_slot *slot, u64 gpa);
 int hyv_slot_get_dirty_log(struct hyv_vm *vm, void __user *argp);
 bool hyv_slot_zap_hva(struct hyv_vm *vm, unsigned long start,
-		      unsigned long end);
+		      unsigned long end, struct list_head *freed);
 int hyv_mmu_read_gpa(struct hyv_vm *vm, u64 gpa, void *buf, unsigned int len);
 void hyv_slots_destroy(struct hyv_vm *vm);
 
@@ -336,11 +505,46 @@ int hyv_exit_handle(struct hyv_vcpu *vcpu, struct hyv_exit *exit);
 /* emulate.c */
 int hyv_emulate_decode(struct hyv_vcpu *vcpu, struct hyv_insn *insn);
 int hyv_exit_skip_insn(struct hyv_vcpu *vcpu, const struct hyv_exit *exit);
-int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa);
+int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa, bool write);
 void hyv_emulate_mmio_done(struct hyv_vcpu *vcpu);
 
-/* cpuid.c */
+/* cpuid.c: feature bits the core's policies depend on. */
+enum hyv_feature {
+	HYV_FEAT_PCID,
+	HYV_FEAT_XSAVE,
+	HYV_FEAT_MTRR,
+	HYV_FEAT_FSGSBASE,
+	HYV_FEAT_TSC_ADJUST,
+	HYV_FEAT_SMEP,
+	HYV_FEAT_SMAP,
+	HYV_FEAT_UMIP,
+	HYV_FEAT_NX,
+	HYV_FEAT_FFXSR,
+	HYV_FEAT_LM,
+	HYV_FEAT_NR
+};
+
+int hyv_cpuid_vcpu_init(struct hyv_vcpu *vcpu);
+void hyv_cpuid_vcpu_destroy(struct hyv_vcpu *vcpu);
+bool hyv_guest_has(struct hyv_vcpu *vcpu, enum hyv_feature f);
 void hyv_cpuid(struct hyv_vcpu *vcpu);
+
+/* cr.c */
+u64 hyv_cr0(struct hyv_vcpu *vcpu);
+u64 hyv_cr4(struct hyv_vcpu *vcpu);
+u64 hyv_efer(struct hyv_vcpu *vcpu);
+u64 hyv_cr4_allowed(struct hyv_vcpu *vcpu);
+bool hyv_guest_64bit(struct hyv_vcpu *vcpu);
+int hyv_efer_check(struct hyv_vcpu *vcpu, u64 efer);
+int hyv_set_xcr0(struct hyv_vcpu *vcpu, u64 xcr0);
+int hyv_set_cr0(struct hyv_vcpu *vcpu, u64 cr0);
+int hyv_set_cr4(struct hyv_vcpu *vcpu, u64 cr4);
+int hyv_set_efer(struct hyv_vcpu *vcpu, u64 efer, bool host);
+int hyv_cr_write(struct hyv_vcpu *vcpu, int cr, u8 type, u64 val);
+
+/* dr.c */
+void hyv_dr_reset(struct hyv_vcpu *vcpu);
+int hyv_dr_access(struct hyv_vcpu *vcpu, int dr, bool write, u64 *val);
 
 /* hypercall.c */
 void hyv_hypercall(struct hyv_vcpu *vcpu);

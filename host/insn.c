@@ -11,6 +11,8 @@
  * Encoding facts cite the Intel SDM vol. 2, ch. 2 and the opcode map in
  * appendix A; the AMD APM vol. 3 ch. 1 says the same for these forms.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>

@@ -5,6 +5,8 @@
  * MSIs between vCPUs, and the timer in one-shot, periodic and
  * TSC-deadline modes on an hrtimer. The APIC timer counts at 1 GHz.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitops.h>
 #include <linux/math64.h>
 #include <kunit/visibility.h>
@@ -15,6 +17,7 @@
 
 #define APIC_VERSION_VALUE	0x50014	/* version 0x14, 6 LVT entries */
 #define APIC_SVR_ENABLE		BIT(8)
+#define APIC_ESR_RECV_ILLEGAL	BIT(6)
 #define APIC_LVT_MASKED		BIT(16)
 #define APIC_LVT_TIMER_MODE(v)	(((v) >> 17) & 3)
 #define APIC_TIMER_ONESHOT	0
@@ -98,6 +101,52 @@ u64 hyv_apic_timer_ns(u32 count, u32 dcr)
 }
 EXPORT_SYMBOL_IF_KUNIT(hyv_apic_timer_ns);
 
+/*
+ * What a guest may do with the register at @offset: HYV_APIC_READ,
+ * HYV_APIC_WRITE, both or neither (SDM vol. 3A table 11-1 for the xAPIC,
+ * table 11-6 for the x2APIC, where some registers go away or become
+ * read-only). Every access from the guest passes through this first:
+ * offsets outside it never index the register array.
+ */
+unsigned int hyv_apic_reg_access(u32 offset, bool x2apic)
+{
+	const unsigned int rw = HYV_APIC_READ | HYV_APIC_WRITE;
+
+	if (offset & 0xf || offset >= HYV_APIC_REGS * 16)
+		return 0;
+	if ((offset >= APIC_REG_ISR && offset < APIC_REG_ESR) ||
+	    offset == APIC_REG_VERSION || offset == APIC_REG_PPR ||
+	    offset == APIC_REG_TIMER_CCR)
+		return HYV_APIC_READ;	/* ISR, TMR, IRR and the above */
+	if (offset >= APIC_REG_LVT_TIMER && offset <= APIC_REG_TIMER_ICR)
+		return rw;		/* LVT timer .. error, initial count */
+	switch (offset) {
+	case APIC_REG_TPR:
+	case APIC_REG_SVR:
+	case APIC_REG_ESR:
+	case APIC_REG_LVT_CMCI:
+	case APIC_REG_ICR:
+	case APIC_REG_TIMER_DCR:
+		return rw;
+	case APIC_REG_EOI:
+		return HYV_APIC_WRITE;
+	case APIC_REG_ID:
+	case APIC_REG_LDR:
+		return x2apic ? HYV_APIC_READ : rw;
+	case APIC_REG_APR:
+	case APIC_REG_RRD:
+		return x2apic ? 0 : HYV_APIC_READ;
+	case APIC_REG_DFR:
+	case APIC_REG_ICR2:
+		return x2apic ? 0 : rw;
+	case APIC_REG_SELF_IPI:
+		return x2apic ? HYV_APIC_WRITE : 0;
+	default:
+		return 0;	/* reserved */
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(hyv_apic_reg_access);
+
 /* ---- Register state -------------------------------------------------- */
 
 static u32 *hyv_apic_reg(struct hyv_lapic *apic, u32 offset)
@@ -128,22 +177,43 @@ static enum hrtimer_restart hyv_lapic_timer_fn(struct hrtimer *timer);
 void hyv_lapic_init(struct hyv_vcpu *vcpu)
 {
 	struct hyv_lapic *apic = &vcpu->lapic;
-	u32 lvt;
 
 	spin_lock_init(&apic->lock);
 	hrtimer_init(&apic->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 	apic->timer.function = hyv_lapic_timer_fn;
+	apic->base_msr = HYV_APIC_DEFAULT_BASE | APIC_BASE_ENABLE |
+			 (vcpu->id == 0 ? APIC_BASE_BSP : 0);
+}
+
+/*
+ * RESET (@power_on) or INIT (SDM vol. 3A §11.4.7.3): every register to
+ * its power-up value, nothing requested or in service, the timer
+ * stopped. INIT keeps the APIC ID and IA32_APIC_BASE (and with it the
+ * x2APIC mode). Called by the vCPU's own thread.
+ */
+void hyv_lapic_reset(struct hyv_vcpu *vcpu, bool power_on)
+{
+	struct hyv_lapic *apic = &vcpu->lapic;
+	unsigned long flags;
+	u32 lvt, id;
+
+	hrtimer_cancel(&apic->timer);
+	spin_lock_irqsave(&apic->lock, flags);
+	id = power_on ? vcpu->id << 24 : *hyv_apic_reg(apic, APIC_REG_ID);
 	memset(apic->reg, 0, sizeof(apic->reg));
-	*hyv_apic_reg(apic, APIC_REG_ID) = vcpu->id << 24;
+	*hyv_apic_reg(apic, APIC_REG_ID) = id;
 	*hyv_apic_reg(apic, APIC_REG_VERSION) = APIC_VERSION_VALUE;
 	*hyv_apic_reg(apic, APIC_REG_DFR) = 0xffffffff;
 	*hyv_apic_reg(apic, APIC_REG_SVR) = 0xff;
 	for (lvt = APIC_REG_LVT_TIMER; lvt <= APIC_REG_LVT_ERROR; lvt += 0x10)
 		*hyv_apic_reg(apic, lvt) = APIC_LVT_MASKED;
 	*hyv_apic_reg(apic, APIC_REG_LVT_CMCI) = APIC_LVT_MASKED;
-	apic->base_msr = HYV_APIC_DEFAULT_BASE | APIC_BASE_ENABLE |
-			 (vcpu->id == 0 ? APIC_BASE_BSP : 0);
+	if (power_on)
+		apic->base_msr = HYV_APIC_DEFAULT_BASE | APIC_BASE_ENABLE |
+				 (vcpu->id == 0 ? APIC_BASE_BSP : 0);
 	apic->tsc_deadline = 0;
+	apic->timer_period_ns = 0;
+	spin_unlock_irqrestore(&apic->lock, flags);
 }
 
 void hyv_lapic_destroy(struct hyv_vcpu *vcpu)
@@ -214,8 +284,18 @@ void hyv_lapic_ack(struct hyv_vcpu *vcpu, int vector)
 	spin_unlock_irqrestore(&apic->lock, flags);
 }
 
+/*
+ * Accept @vector into the IRR, under apic->lock. Vectors 0-15 are
+ * illegal for interrupts: they only set "received illegal vector" in the
+ * ESR (SDM vol. 3A §11.5.3), whatever sent them (the VMM, an MSI, an IPI,
+ * the LVT timer).
+ */
 static void hyv_apic_set_irr(struct hyv_lapic *apic, u8 vector)
 {
+	if (vector < 16) {
+		*hyv_apic_reg(apic, APIC_REG_ESR) |= APIC_ESR_RECV_ILLEGAL;
+		return;
+	}
 	__set_bit(vector, (unsigned long *)hyv_apic_reg(apic, APIC_REG_IRR));
 }
 
@@ -225,8 +305,6 @@ void hyv_lapic_set_irq(struct hyv_vcpu *vcpu, u8 vector)
 	struct hyv_lapic *apic = &vcpu->lapic;
 	unsigned long flags;
 
-	if (vector < 16)
-		return;		/* illegal vector: dropped (would set ESR) */
 	spin_lock_irqsave(&apic->lock, flags);
 	hyv_apic_set_irr(apic, vector);
 	spin_unlock_irqrestore(&apic->lock, flags);
@@ -295,7 +373,7 @@ static void hyv_lapic_timer_update(struct hyv_vcpu *vcpu)
 	hrtimer_cancel(&apic->timer);
 	apic->timer_period_ns = 0;
 	if (APIC_LVT_TIMER_MODE(lvt) == APIC_TIMER_TSC_DEADLINE) {
-		u64 now = rdtsc();
+		u64 now = hyv_guest_tsc(vcpu, rdtsc());
 
 		if (!apic->tsc_deadline)
 			return;
@@ -379,8 +457,7 @@ static void hyv_apic_accept(struct hyv_vcpu *vcpu,
 		hyv_lapic_set_irq(vcpu, irq->vector);
 		break;
 	case APIC_MODE_NMI:
-		WRITE_ONCE(vcpu->nmi_pending, true);
-		hyv_vcpu_wake(vcpu, HYV_REQ_EVENT);
+		hyv_irq_raise_nmi(vcpu);
 		break;
 	case APIC_MODE_INIT:
 		/* A SIPI sent before this INIT is void; one sent after is not. */
@@ -467,11 +544,11 @@ static u32 hyv_apic_read(struct hyv_vcpu *vcpu, u32 offset)
 					       *hyv_apic_reg(apic, offset);
 	case APIC_REG_TIMER_CCR:
 		return hyv_lapic_timer_ccr(apic);
-	case APIC_REG_EOI:
 	case APIC_REG_APR:
-	case APIC_REG_SELF_IPI:
+	case APIC_REG_RRD:
 		return 0;
 	default:
+		/* The caller checked hyv_apic_reg_access(): a real register. */
 		return *hyv_apic_reg(apic, offset);
 	}
 }
@@ -556,10 +633,7 @@ static int hyv_apic_write_locked(struct hyv_vcpu *vcpu, u32 offset, u32 val,
 		*reg = val & 0xb;
 		return 0;
 	case APIC_REG_SELF_IPI:
-		if (!x2apic)
-			return 0;
-		if ((val & 0xff) >= 16)
-			hyv_apic_set_irr(apic, val & 0xff);
+		hyv_apic_set_irr(apic, val & 0xff);
 		return 0;
 	}
 	if (!hyv_apic_is_lvt(offset))
@@ -601,26 +675,30 @@ static int hyv_apic_write(struct hyv_vcpu *vcpu, u32 offset, u32 val,
 	return ret;
 }
 
-/* xAPIC MMIO: true if @gpa is this APIC's page (and the access done). */
+/*
+ * xAPIC MMIO: true if @gpa is this APIC's page (and the access done).
+ * Only aligned 32-bit accesses reach a register (§11.4.1); reserved and
+ * write-only offsets read 0, writes to them and to read-only registers
+ * are dropped.
+ */
 bool hyv_lapic_mmio(struct hyv_vcpu *vcpu, u64 gpa, bool write, u32 *val)
 {
 	struct hyv_lapic *apic = &vcpu->lapic;
 	u64 base = apic->base_msr & APIC_BASE_ADDR;
-	u32 offset = gpa - base;
+	unsigned int access;
+	u32 offset;
 
 	if (!(apic->base_msr & APIC_BASE_ENABLE) || hyv_apic_x2apic(apic) ||
 	    gpa < base || gpa >= base + PAGE_SIZE)
 		return false;
-	/* Only aligned 32-bit accesses reach a register (§11.4.1). */
-	if (offset & 0xf) {
-		if (!write)
-			*val = 0;
-		return true;
+	offset = gpa - base;
+	access = hyv_apic_reg_access(offset, false);
+	if (write) {
+		if (access & HYV_APIC_WRITE)
+			hyv_apic_write(vcpu, offset, *val, 0);
+	} else {
+		*val = (access & HYV_APIC_READ) ? hyv_apic_read(vcpu, offset) : 0;
 	}
-	if (write)
-		hyv_apic_write(vcpu, offset, *val, 0);
-	else
-		*val = hyv_apic_read(vcpu, offset);
 	return true;
 }
 
@@ -660,9 +738,9 @@ int hyv_lapic_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val)
 	}
 	if (msr < X2APIC_MSR_FIRST || msr > X2APIC_MSR_LAST)
 		return -ENOENT;
-	if (!hyv_apic_x2apic(apic) || offset == APIC_REG_DFR ||
-	    offset == APIC_REG_ICR2 || offset == APIC_REG_EOI ||
-	    offset == APIC_REG_SELF_IPI)
+	/* Reserved and write-only registers: #GP (SDM §11.12.1.2). */
+	if (!hyv_apic_x2apic(apic) ||
+	    !(hyv_apic_reg_access(offset, true) & HYV_APIC_READ))
 		return -EINVAL;
 	*val = hyv_apic_read(vcpu, offset);
 	if (offset == APIC_REG_ICR)
@@ -688,7 +766,11 @@ int hyv_lapic_msr_write(struct hyv_vcpu *vcpu, u32 msr, u64 val)
 	}
 	if (msr < X2APIC_MSR_FIRST || msr > X2APIC_MSR_LAST)
 		return -ENOENT;
-	if (!hyv_apic_x2apic(apic) || (val >> 32 && offset != APIC_REG_ICR))
+	/* Reserved and read-only registers, a non-zero ESR: #GP (§11.12.1.2). */
+	if (!hyv_apic_x2apic(apic) ||
+	    !(hyv_apic_reg_access(offset, true) & HYV_APIC_WRITE) ||
+	    (val >> 32 && offset != APIC_REG_ICR) ||
+	    (offset == APIC_REG_ESR && val))
 		return -EINVAL;
 	if (offset == APIC_REG_ICR)
 		*hyv_apic_reg(apic, APIC_REG_ICR2) = val >> 32;

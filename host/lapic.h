@@ -33,6 +33,7 @@ struct hyv_lapic {
 #define APIC_REG_APR		0x090
 #define APIC_REG_PPR		0x0a0
 #define APIC_REG_EOI		0x0b0
+#define APIC_REG_RRD		0x0c0
 #define APIC_REG_LDR		0x0d0
 #define APIC_REG_DFR		0x0e0
 #define APIC_REG_SVR		0x0f0
@@ -60,7 +61,12 @@ struct hyv_lapic {
 #define APIC_BASE_ENABLE	BIT_ULL(11)
 #define APIC_BASE_ADDR		GENMASK_ULL(51, 12)
 
+/* hyv_apic_reg_access(): what the guest may do with a register. */
+#define HYV_APIC_READ		BIT(0)
+#define HYV_APIC_WRITE		BIT(1)
+
 /* Pure logic, KUnit-tested (lapic_kunit.c). */
+unsigned int hyv_apic_reg_access(u32 offset, bool x2apic);
 int hyv_apic_highest_vector(const u32 *bank);
 u32 hyv_apic_ppr(u32 tpr, int isr_vector);
 bool hyv_apic_deliverable(int irr_vector, u32 ppr);
@@ -69,6 +75,7 @@ u64 hyv_apic_timer_ns(u32 count, u32 dcr);
 
 /* lapic.c */
 void hyv_lapic_init(struct hyv_vcpu *vcpu);
+void hyv_lapic_reset(struct hyv_vcpu *vcpu, bool power_on);
 void hyv_lapic_destroy(struct hyv_vcpu *vcpu);
 int hyv_lapic_pending_vector(struct hyv_vcpu *vcpu);
 int hyv_lapic_tpr_held_vector(struct hyv_vcpu *vcpu);

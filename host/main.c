@@ -4,10 +4,14 @@
  * every online CPU (and for CPUs that come online later), and off again on
  * unload, CPU offline and reboot.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/cpuhotplug.h>
+#include <linux/preempt.h>
 #include <linux/reboot.h>
 #include <linux/smp.h>
+#include <asm/fpu/xcr.h>
 
 #include "hyv.h"
 
@@ -15,10 +19,25 @@ const struct hyv_arch_ops *hyv_ops;
 static enum cpuhp_state hyv_cpuhp_state;
 static DEFINE_PER_CPU(bool, hyv_cpu_enabled);
 
+/* The host's XCR0, which every exit restores (run.c); 0 without XSAVE. */
+u64 hyv_host_xcr0;
+
+/*
+ * A reboot is turning virtualization off under vCPUs that may still run:
+ * no more entries, and a faulting VMX/SVM instruction is expected.
+ */
+bool hyv_rebooting;
+
+bool hyv_dump_on_error;
+module_param_named(dump_on_error, hyv_dump_on_error, bool, 0644);
+MODULE_PARM_DESC(dump_on_error,
+		 "print the VMCB/VMCS on a failed entry or an unknown exit");
+
 static void hyv_cpu_off(void)
 {
 	if (!this_cpu_read(hyv_cpu_enabled))
 		return;
+	hyv_user_msrs_drop();
 	hyv_ops->cpu_disable();
 	this_cpu_write(hyv_cpu_enabled, false);
 }
@@ -33,7 +52,7 @@ static int hyv_cpu_online(unsigned int cpu)
 		this_cpu_write(hyv_cpu_enabled, true);
 	preempt_enable();
 	if (ret)
-		pr_err("hyv: cannot enable %s on CPU %u: %d\n",
+		pr_err("cannot enable %s on CPU %u: %d\n",
 		       hyv_ops->name, cpu, ret);
 	return ret;
 }
@@ -59,6 +78,7 @@ static void hyv_cpu_off_ipi(void *unused)
  */
 static int hyv_reboot(struct notifier_block *nb, unsigned long code, void *p)
 {
+	WRITE_ONCE(hyv_rebooting, true);
 	on_each_cpu(hyv_cpu_off_ipi, NULL, 1);
 	return NOTIFY_OK;
 }
@@ -75,9 +95,11 @@ static int __init hyv_init(void)
 	if (PTR_ERR_OR_ZERO(hyv_ops) == -ENODEV)
 		hyv_ops = hyv_vmx_probe();
 	if (PTR_ERR_OR_ZERO(hyv_ops) == -ENODEV)
-		pr_err("hyv: no usable AMD-V (SVM+NPT) or VT-x (VMX+EPT) on this CPU\n");
+		pr_err("no usable AMD-V (SVM+NPT) or VT-x (VMX+EPT) on this CPU\n");
 	if (IS_ERR(hyv_ops))
 		return PTR_ERR(hyv_ops);
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+		hyv_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 
 	ret = hyv_ops->hardware_setup();
 	if (ret)
@@ -91,16 +113,18 @@ static int __init hyv_init(void)
 
 	register_reboot_notifier(&hyv_reboot_nb);
 	hyv_stats_init();
+	preempt_notifier_inc();
 
 	ret = hyv_dev_register();
 	if (ret)
 		goto err_cpuhp;
 
-	pr_info("hyv: %s backend ready, /dev/hyv API version %d\n",
+	pr_info("%s backend ready, /dev/hyv API version %d\n",
 		hyv_ops->name, HYV_API_VERSION);
 	return 0;
 
 err_cpuhp:
+	preempt_notifier_dec();
 	hyv_stats_exit();
 	unregister_reboot_notifier(&hyv_reboot_nb);
 	cpuhp_remove_state(hyv_cpuhp_state);
@@ -116,11 +140,12 @@ err_unsetup:
 static void __exit hyv_exit(void)
 {
 	hyv_dev_unregister();
+	preempt_notifier_dec();
 	hyv_stats_exit();
 	unregister_reboot_notifier(&hyv_reboot_nb);
 	cpuhp_remove_state(hyv_cpuhp_state);
 	hyv_ops->hardware_unsetup();
-	pr_info("hyv: unloaded\n");
+	pr_info("unloaded\n");
 }
 
 module_init(hyv_init);

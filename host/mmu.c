@@ -6,8 +6,11 @@
  * for dirty logging. No page is pinned: a mapping lives only as long as
  * the host's own, which the MMU notifier guarantees.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 #include <asm/io.h>
@@ -45,16 +48,26 @@ int hyv_mmu_init(struct hyv_vm *vm)
 	return vm->mmu.root ? 0 : -ENOMEM;
 }
 
-/*
- * Apply @fn to every leaf of @table (covering guest-physical @base at
- * @level) that overlaps [start, end). Tables a zap leaves empty are freed.
- * Returns true if @table is left empty.
- */
 enum hyv_npt_op { HYV_NPT_ZAP, HYV_NPT_WRPROT };
 
+/* Drop a present leaf from the counters. */
+static void hyv_npt_uncount(struct hyv_vm *vm, int level)
+{
+	if (level == 1)
+		vm->mmu.nr_4k--;
+	else
+		vm->mmu.nr_2m--;
+}
+
+/*
+ * Apply @op to every leaf of @table (covering guest-physical @base at
+ * @level) that overlaps [start, end). Tables left empty are unlinked and
+ * put on @freed: the caller frees them once no vCPU can walk them any
+ * more (hyv_mmu_flush_and_free()). Returns true if @table is left empty.
+ */
 static bool hyv_npt_walk_range(struct hyv_vm *vm, u64 *table, int level,
 			       u64 base, u64 start, u64 end,
-			       enum hyv_npt_op op)
+			       enum hyv_npt_op op, struct list_head *freed)
 {
 	u64 size = hyv_npt_level_size(level);
 	bool empty = true;
@@ -73,77 +86,106 @@ static bool hyv_npt_walk_range(struct hyv_vm *vm, u64 *table, int level,
 			u64 *next = hyv_npt_table_of(entry);
 
 			if (!hyv_npt_walk_range(vm, next, level - 1, lo, start,
-						end, op)) {
+						end, op, freed)) {
 				empty = false;
 				continue;
 			}
-			free_page((unsigned long)next);
-			table[i] = 0;
+			WRITE_ONCE(table[i], 0);
+			list_add(&virt_to_page(next)->lru, freed);
 			continue;
 		}
 		if (op == HYV_NPT_WRPROT && level == 1) {
-			table[i] = hyv_ops->npt_leaf_entry(entry & HYV_NPT_ADDR_MASK,
-				hyv_ops->npt_perms(entry) & ~HYV_NPT_WRITE, false);
+			WRITE_ONCE(table[i], hyv_ops->npt_leaf_entry(entry & HYV_NPT_ADDR_MASK,
+				   hyv_ops->npt_perms(entry) & ~HYV_NPT_WRITE, false));
 			empty = false;
 			continue;
 		}
 		/* A zap, or a 2 MiB leaf to write-protect: re-fault as 4K. */
-		if (level == 1)
-			vm->mmu.nr_4k--;
-		else
-			vm->mmu.nr_2m--;
-		table[i] = 0;
+		hyv_npt_uncount(vm, level);
+		WRITE_ONCE(table[i], 0);
 	}
 	return empty;
 }
 
-/* Caller holds mmu.lock, then flushes the guests' TLBs (hyv_vm_flush). */
-void hyv_mmu_zap_range(struct hyv_vm *vm, u64 start, u64 end)
+/*
+ * Caller holds mmu.lock, then calls hyv_mmu_flush_and_free(@freed)
+ * after dropping it: the guests' TLBs still hold what was zapped.
+ */
+void hyv_mmu_zap_range(struct hyv_vm *vm, u64 start, u64 end,
+		       struct list_head *freed)
 {
 	hyv_npt_walk_range(vm, vm->mmu.root, HYV_NPT_LEVELS, 0, start, end,
-			   HYV_NPT_ZAP);
+			   HYV_NPT_ZAP, freed);
 }
 
-void hyv_mmu_wrprot_range(struct hyv_vm *vm, u64 start, u64 end)
+void hyv_mmu_wrprot_range(struct hyv_vm *vm, u64 start, u64 end,
+			  struct list_head *freed)
 {
 	hyv_npt_walk_range(vm, vm->mmu.root, HYV_NPT_LEVELS, 0, start, end,
-			   HYV_NPT_WRPROT);
+			   HYV_NPT_WRPROT, freed);
 }
 
+static void hyv_mmu_free_tables(struct list_head *freed)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, freed, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+/*
+ * After a zap or a write-protect: every vCPU leaves the guest and drops
+ * its cached translations (paging-structure caches included), and only
+ * then are the unlinked table pages freed. Until the flush a CPU in
+ * guest mode may still walk them, and a freed page reused by the host
+ * would become nested page-table entries mapping arbitrary memory.
+ */
+void hyv_mmu_flush_and_free(struct hyv_vm *vm, struct list_head *freed)
+{
+	hyv_vm_flush_tlbs(vm);
+	hyv_mmu_free_tables(freed);
+}
+
+/* The VM is going away and no vCPU is left: no flush is needed. */
 void hyv_mmu_destroy(struct hyv_vm *vm)
 {
+	LIST_HEAD(freed);
+
 	if (!vm->mmu.root)
 		return;
-	hyv_mmu_zap_range(vm, 0, U64_MAX);
+	hyv_mmu_zap_range(vm, 0, U64_MAX, &freed);
+	hyv_mmu_free_tables(&freed);
 	free_page((unsigned long)vm->mmu.root);
 	vm->mmu.root = NULL;
-	while (vm->mmu.nr_spare)
-		free_page((unsigned long)vm->mmu.spare[--vm->mmu.nr_spare]);
 }
 
 /* Table pages are allocated before taking the spinlock that uses them. */
-static int hyv_mmu_topup(struct hyv_vm *vm)
+static int hyv_mmu_cache_topup(struct hyv_mmu_cache *cache)
 {
-	while (READ_ONCE(vm->mmu.nr_spare) < HYV_MMU_SPARE) {
+	while (cache->nr < HYV_MMU_CACHE_PAGES) {
 		void *page = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 
 		if (!page)
 			return -ENOMEM;
-		spin_lock(&vm->mmu.lock);
-		if (vm->mmu.nr_spare < HYV_MMU_SPARE)
-			vm->mmu.spare[vm->mmu.nr_spare++] = page;
-		else
-			free_page((unsigned long)page);
-		spin_unlock(&vm->mmu.lock);
+		cache->pages[cache->nr++] = page;
 	}
 	return 0;
 }
 
+void hyv_mmu_cache_free(struct hyv_mmu_cache *cache)
+{
+	while (cache->nr)
+		free_page((unsigned long)cache->pages[--cache->nr]);
+}
+
 /*
- * The entry mapping @gpa at @level, making tables on the way down; or
- * ERR_PTR(-EEXIST) when a larger leaf already maps it.
+ * The entry mapping @gpa at @level, making tables on the way down from
+ * @cache; or ERR_PTR(-EEXIST) when a larger leaf already maps it.
  */
-static u64 *hyv_npt_entry(struct hyv_vm *vm, u64 gpa, int level)
+static u64 *hyv_npt_entry(struct hyv_vm *vm, struct hyv_mmu_cache *cache,
+			  u64 gpa, int level)
 {
 	u64 *table = vm->mmu.root;
 	int l;
@@ -156,10 +198,11 @@ static u64 *hyv_npt_entry(struct hyv_vm *vm, u64 gpa, int level)
 		if (!hyv_ops->npt_present(*entry)) {
 			void *next;
 
-			if (WARN_ON_ONCE(!vm->mmu.nr_spare))
+			/* Topped up for a whole walk before the lock. */
+			if (WARN_ON_ONCE(!cache->nr))
 				return ERR_PTR(-ENOMEM);
-			next = vm->mmu.spare[--vm->mmu.nr_spare];
-			*entry = hyv_ops->npt_table_entry(virt_to_phys(next));
+			next = cache->pages[--cache->nr];
+			WRITE_ONCE(*entry, hyv_ops->npt_table_entry(virt_to_phys(next)));
 		}
 		table = hyv_npt_table_of(*entry);
 	}
@@ -185,13 +228,48 @@ int hyv_mmu_map_level(u64 gpa, u64 hva, u64 slot_gpa, u64 slot_size,
 }
 EXPORT_SYMBOL_IF_KUNIT(hyv_mmu_map_level);
 
-/* Is @page, mapped at @hva, part of a 2 MiB host page laid out at it? */
-static bool hyv_host_page_huge(struct page *page, unsigned long hva)
+/*
+ * Does the VMM's own page table map @hva with a 2 MiB (or larger) page?
+ * Only then may the guest get a 2 MiB leaf: the host entry is one, so
+ * its permissions and its backing hold for all 512 pages. A huge folio
+ * alone says nothing (a PMD split by mprotect or munmap leaves the folio
+ * whole while some of its pages become read-only or unmapped).
+ *
+ * Called under mmu.lock with no invalidation in progress, so the host
+ * entries of this range are stable; interrupts are off for the walk as in
+ * KVM's host_pfn_mapping_level(), so that a page-table page cannot be
+ * freed under it by a concurrent collapse elsewhere.
+ */
+static bool hyv_host_mapped_huge(struct mm_struct *mm, unsigned long hva,
+				 bool write)
 {
-	struct page *head = compound_head(page);
+	unsigned long flags;
+	bool huge = false;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
 
-	return PageCompound(page) && compound_order(head) >= 9 &&
-	       page - head == ((hva >> PAGE_SHIFT) & (HYV_HUGE_PAGES - 1));
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, hva));
+	if (pgd_none(pgd) || !pgd_present(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
+	if (p4d_none(p4d) || !p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, hva));
+	if (pud_none(pud) || !pud_present(pud))
+		goto out;
+	if (pud_large(pud)) {
+		huge = !write || pud_write(pud);
+		goto out;
+	}
+	pmd = READ_ONCE(*pmd_offset(&pud, hva));
+	if (pmd_present(pmd) && pmd_large(pmd))
+		huge = !write || pmd_write(pmd);
+out:
+	local_irq_restore(flags);
+	return huge;
 }
 
 struct hyv_fault {
@@ -203,18 +281,50 @@ struct hyv_fault {
 	struct hyv_slot *slot;
 };
 
+/*
+ * A write needs a 4 KiB leaf where a 2 MiB one without write permission
+ * maps the range (the host no longer maps it huge and writable): drop
+ * the large leaf so that the walk below it can be built, and flush this
+ * vCPU's stale copy of it. Returns 0, or -EEXIST when the large leaf
+ * already allows the access (a racing fault fixed it).
+ */
+static int hyv_mmu_demote(struct hyv_vcpu *vcpu, u64 gpa, unsigned int perms)
+{
+	struct hyv_vm *vm = vcpu->vm;
+	u64 *pde = hyv_npt_entry(vm, &vcpu->mmu_cache, gpa, 2);
+
+	if (IS_ERR(pde))
+		return PTR_ERR(pde);
+	if (!hyv_ops->npt_present(*pde) || !hyv_ops->npt_huge(*pde))
+		return 0;
+	if ((hyv_ops->npt_perms(*pde) & perms) == perms)
+		return -EEXIST;
+	hyv_npt_uncount(vm, 2);
+	WRITE_ONCE(*pde, 0);
+	set_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests);
+	return 0;
+}
+
 /* Install the leaf; the caller holds mmu.lock. */
-static int hyv_mmu_install(struct hyv_vm *vm, const struct hyv_fault *f,
+static int hyv_mmu_install(struct hyv_vcpu *vcpu, const struct hyv_fault *f,
 			   struct page *page, int level)
 {
 	unsigned int perms = HYV_NPT_READ | HYV_NPT_EXEC;
 	u64 mask = hyv_npt_level_size(level) - 1;
 	phys_addr_t pa = page_to_phys(page) & ~mask;
+	struct hyv_vm *vm = vcpu->vm;
 	u64 *entry;
+	int ret;
 
 	if (f->write)
 		perms |= HYV_NPT_WRITE;
-	entry = hyv_npt_entry(vm, f->gpa & ~mask, level);
+	entry = hyv_npt_entry(vm, &vcpu->mmu_cache, f->gpa & ~mask, level);
+	if (PTR_ERR_OR_ZERO(entry) == -EEXIST && level == 1) {
+		ret = hyv_mmu_demote(vcpu, f->gpa, perms);
+		if (ret)
+			return ret == -EEXIST ? 0 : ret;
+		entry = hyv_npt_entry(vm, &vcpu->mmu_cache, f->gpa, 1);
+	}
 	if (IS_ERR(entry))	/* -EEXIST: a racing fault mapped it large */
 		return PTR_ERR(entry) == -EEXIST ? 0 : PTR_ERR(entry);
 	/* 4 KiB mappings already below: stay at 4 KiB. */
@@ -224,12 +334,9 @@ static int hyv_mmu_install(struct hyv_vm *vm, const struct hyv_fault *f,
 	if (hyv_ops->npt_present(*entry)) {
 		if ((hyv_ops->npt_perms(*entry) & perms) == perms)
 			return 0;	/* another vCPU got here first */
-		if (level == 1)
-			vm->mmu.nr_4k--;
-		else
-			vm->mmu.nr_2m--;
+		hyv_npt_uncount(vm, level);
 	}
-	*entry = hyv_ops->npt_leaf_entry(pa, perms, level == 2);
+	WRITE_ONCE(*entry, hyv_ops->npt_leaf_entry(pa, perms, level == 2));
 	if (level == 1)
 		vm->mmu.nr_4k++;
 	else
@@ -239,15 +346,25 @@ static int hyv_mmu_install(struct hyv_vm *vm, const struct hyv_fault *f,
 	return 0;
 }
 
+/* The level to map at; the caller holds mmu.lock, no invalidation runs. */
+static int hyv_mmu_fault_level(struct hyv_vm *vm, const struct hyv_fault *f)
+{
+	if (f->log_dirty)
+		return 1;	/* the log is kept per 4 KiB page */
+	return hyv_mmu_map_level(f->gpa, f->hva, f->slot->gpa, f->slot->size,
+				 hyv_host_mapped_huge(vm->mm, f->hva, f->write));
+}
+
 /*
  * Map the VMM page behind one guest page. The host page is looked up
  * without holding mmu.lock, so a concurrent invalidation is detected by
  * its sequence count and the fault simply retried (the guest re-faults).
  */
-static int hyv_mmu_map(struct hyv_vm *vm, struct hyv_fault *f)
+static int hyv_mmu_map(struct hyv_vcpu *vcpu, struct hyv_fault *f)
 {
+	struct hyv_vm *vm = vcpu->vm;
 	struct page *page;
-	int ret, level;
+	int ret;
 
 	ret = get_user_pages_unlocked(f->hva & PAGE_MASK, 1, &page,
 				      f->write ? FOLL_WRITE : 0);
@@ -256,7 +373,7 @@ static int hyv_mmu_map(struct hyv_vm *vm, struct hyv_fault *f)
 			    f->hva, f->gpa, ret);
 		return ret < 0 ? ret : -EFAULT;
 	}
-	ret = hyv_mmu_topup(vm);
+	ret = hyv_mmu_cache_topup(&vcpu->mmu_cache);
 	if (ret)
 		goto out;
 
@@ -265,13 +382,9 @@ static int hyv_mmu_map(struct hyv_vm *vm, struct hyv_fault *f)
 	    f->seq != vm->mmu.invalidate_seq) {
 		ret = 0;	/* raced with an invalidation: fault again */
 	} else {
-		level = (f->log_dirty || !f->write) ? 1 :
-			hyv_mmu_map_level(f->gpa, f->hva, f->slot->gpa,
-					  f->slot->size,
-					  hyv_host_page_huge(page, f->hva));
-		ret = hyv_mmu_install(vm, f, page, level);
+		ret = hyv_mmu_install(vcpu, f, page, hyv_mmu_fault_level(vm, f));
 		if (ret == -EAGAIN)
-			ret = hyv_mmu_install(vm, f, page, 1);
+			ret = hyv_mmu_install(vcpu, f, page, 1);
 	}
 	spin_unlock(&vm->mmu.lock);
 out:
@@ -303,5 +416,5 @@ int hyv_mmu_handle_fault(struct hyv_vcpu *vcpu, const struct hyv_exit *exit,
 	spin_unlock(&vm->mmu.lock);
 	if (*is_mmio)
 		return 0;
-	return hyv_mmu_map(vm, &f);
+	return hyv_mmu_map(vcpu, &f);
 }

@@ -5,6 +5,8 @@
  * notifier drops the guest's mappings of it first, and faults racing with
  * the change retry (mmu.c).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/mmu_notifier.h>
 
 #include "hyv.h"
@@ -18,16 +20,17 @@ static int hyv_mn_invalidate_start(struct mmu_notifier *mn,
 				   const struct mmu_notifier_range *range)
 {
 	struct hyv_vm *vm = hyv_mn_vm(mn);
+	LIST_HEAD(freed);
 	bool zapped;
 
 	spin_lock(&vm->mmu.lock);
 	vm->mmu.invalidate_in_progress++;
 	vm->mmu.invalidate_seq++;
-	zapped = hyv_slot_zap_hva(vm, range->start, range->end);
+	zapped = hyv_slot_zap_hva(vm, range->start, range->end, &freed);
 	spin_unlock(&vm->mmu.lock);
 	/* The host may free the pages once this returns: flush first. */
 	if (zapped)
-		hyv_vm_flush_tlbs(vm);
+		hyv_mmu_flush_and_free(vm, &freed);
 	return 0;
 }
 
@@ -46,12 +49,13 @@ static void hyv_mn_invalidate_end(struct mmu_notifier *mn,
 static void hyv_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct hyv_vm *vm = hyv_mn_vm(mn);
+	LIST_HEAD(freed);
 
 	spin_lock(&vm->mmu.lock);
 	vm->mmu.invalidate_seq++;
-	hyv_mmu_zap_range(vm, 0, U64_MAX);
+	hyv_mmu_zap_range(vm, 0, U64_MAX, &freed);
 	spin_unlock(&vm->mmu.lock);
-	hyv_vm_flush_tlbs(vm);
+	hyv_mmu_flush_and_free(vm, &freed);
 }
 
 static const struct mmu_notifier_ops hyv_mn_ops = {

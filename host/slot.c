@@ -4,6 +4,8 @@
  * Creating, deleting, moving, resizing and re-flagging them while vCPUs
  * run; their dirty-page logs; and reading guest memory through them.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitmap.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -74,6 +76,7 @@ int hyv_slot_set(struct hyv_vm *vm, const struct hyv_memory_slot *req)
 {
 	unsigned long *bitmap = NULL;
 	struct hyv_slot *slot, old;
+	LIST_HEAD(freed);
 	int ret;
 
 	mutex_lock(&vm->slots_lock);
@@ -92,7 +95,7 @@ int hyv_slot_set(struct hyv_vm *vm, const struct hyv_memory_slot *req)
 	spin_lock(&vm->mmu.lock);
 	old = *slot;
 	if (old.size)
-		hyv_mmu_zap_range(vm, old.gpa, old.gpa + old.size);
+		hyv_mmu_zap_range(vm, old.gpa, old.gpa + old.size, &freed);
 	slot->gpa = req->guest_phys_addr;
 	slot->size = req->size;
 	slot->hva = req->userspace_addr;
@@ -103,7 +106,7 @@ int hyv_slot_set(struct hyv_vm *vm, const struct hyv_memory_slot *req)
 	spin_unlock(&vm->mmu.lock);
 
 	if (old.size)
-		hyv_vm_flush_tlbs(vm);
+		hyv_mmu_flush_and_free(vm, &freed);
 	vfree(old.dirty_bitmap);
 out:
 	mutex_unlock(&vm->slots_lock);
@@ -126,6 +129,7 @@ static int hyv_slot_take_dirty(struct hyv_vm *vm, struct hyv_slot *slot,
 {
 	u64 pages = slot->size >> PAGE_SHIFT, bytes;
 	unsigned long bit;
+	LIST_HEAD(freed);
 
 	bytes = hyv_slot_bitmap_bytes(slot->size);
 	spin_lock(&vm->mmu.lock);
@@ -134,10 +138,10 @@ static int hyv_slot_take_dirty(struct hyv_vm *vm, struct hyv_slot *slot,
 	for_each_set_bit(bit, copy, pages) {
 		u64 gpa = slot->gpa + ((u64)bit << PAGE_SHIFT);
 
-		hyv_mmu_wrprot_range(vm, gpa, gpa + PAGE_SIZE);
+		hyv_mmu_wrprot_range(vm, gpa, gpa + PAGE_SIZE, &freed);
 	}
 	spin_unlock(&vm->mmu.lock);
-	hyv_vm_flush_tlbs(vm);
+	hyv_mmu_flush_and_free(vm, &freed);
 	return 0;
 }
 
@@ -175,7 +179,7 @@ out:
 
 /* Drop the mappings of every slot page in the host range [start, end). */
 bool hyv_slot_zap_hva(struct hyv_vm *vm, unsigned long start,
-		      unsigned long end)
+		      unsigned long end, struct list_head *freed)
 {
 	bool zapped = false;
 	int i;
@@ -189,7 +193,7 @@ bool hyv_slot_zap_hva(struct hyv_vm *vm, unsigned long start,
 		lo = max(start, s->hva);
 		hi = min_t(unsigned long, end, s->hva + s->size);
 		hyv_mmu_zap_range(vm, s->gpa + (lo - s->hva),
-				  s->gpa + (hi - s->hva));
+				  s->gpa + (hi - s->hva), freed);
 		zapped = true;
 	}
 	return zapped;

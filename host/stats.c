@@ -3,6 +3,8 @@
  * Per-VM counters: exits by reason and nested mappings, read by the VMM
  * through HYV_GET_STATS and by a person in debugfs (hyv/vm<id>/stats).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
@@ -20,6 +22,12 @@ static const u8 hyv_stat_of_kind[HYV_X_NR] = {
 	[HYV_X_MSR_READ]	= HYV_STAT_EXIT_MSR,
 	[HYV_X_MSR_WRITE]	= HYV_STAT_EXIT_MSR,
 	[HYV_X_NPF]		= HYV_STAT_EXIT_NPF,
+	[HYV_X_CR_ACCESS]	= HYV_STAT_EXIT_CR,
+	[HYV_X_DR_ACCESS]	= HYV_STAT_EXIT_CR,
+	[HYV_X_IRQ_WINDOW]	= HYV_STAT_EXIT_WINDOW,
+	[HYV_X_NMI_WINDOW]	= HYV_STAT_EXIT_WINDOW,
+	[HYV_X_EXCEPTION]	= HYV_STAT_EXIT_EXCEPTION,
+	[HYV_X_MCE]		= HYV_STAT_EXIT_EXCEPTION,
 };
 
 static const char *const hyv_stat_names[HYV_STAT_EXIT_NR] = {
@@ -32,6 +40,9 @@ static const char *const hyv_stat_names[HYV_STAT_EXIT_NR] = {
 	[HYV_STAT_EXIT_MSR]		= "msr",
 	[HYV_STAT_EXIT_NPF]		= "npf",
 	[HYV_STAT_EXIT_MMIO]		= "mmio",
+	[HYV_STAT_EXIT_CR]		= "cr_dr",
+	[HYV_STAT_EXIT_WINDOW]		= "window",
+	[HYV_STAT_EXIT_EXCEPTION]	= "exception",
 };
 
 /* Called by the vCPU's own thread only: plain increments suffice. */

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vCPUs: creation, the vCPU fd (ioctls, the mmapped run page) and the run
- * loop that enters the guest until an exit needs userspace.
+ * vCPUs: creation and reset, the vCPU fd (ioctls, the mmapped run page),
+ * and vcpu_load/vcpu_put around the work of the vCPU's thread. The run
+ * loop is in run.c.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/file.h>
@@ -13,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
 #include <asm/io.h>
 #include <asm/processor-flags.h>
 
@@ -29,200 +33,50 @@ static atomic64_t hyv_vcpu_serials = ATOMIC64_INIT(0);
 				 X86_EFLAGS_AC | X86_EFLAGS_VIF | X86_EFLAGS_VIP | \
 				 X86_EFLAGS_ID)
 
-/* The result of an IN lands in AL, AX or EAX with the CPU's merge rules. */
-static void hyv_vcpu_complete_in(struct hyv_vcpu *vcpu)
-{
-	u64 *rax = &vcpu->gpr[HYV_RAX];
-	u32 data = READ_ONCE(vcpu->run->io.data);
+/* ---- vcpu_load / vcpu_put ------------------------------------------------ */
 
-	switch (vcpu->pending_in_size) {
-	case 1:
-		*rax = (*rax & ~0xffULL) | (u8)data;
-		break;
-	case 2:
-		*rax = (*rax & ~0xffffULL) | (u16)data;
-		break;
-	default:
-		*rax = data;	/* a 32-bit write zero-extends */
-		break;
-	}
-	vcpu->pending_in = false;
+static struct hyv_vcpu *hyv_pn_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct hyv_vcpu, preempt_notifier);
 }
 
-/*
- * One guest entry. The mode store and the request check are ordered
- * against hyv_vm_flush_tlbs()'s request set and mode load, so that either
- * this entry sees the request or the flusher sees IN_GUEST and kicks.
- */
-/* Requests that make a vCPU about to enter go round the loop once more. */
-#define HYV_REQ_CANCEL_ENTRY	(BIT(HYV_REQ_EVENT) | BIT(HYV_REQ_INIT) | \
-				 BIT(HYV_REQ_SIPI))
-
-static bool hyv_vcpu_enter(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
+static void hyv_vcpu_sched_in(struct preempt_notifier *pn, int cpu)
 {
-	bool entered = false;
+	hyv_ops->vcpu_load(hyv_pn_vcpu(pn), cpu);
+}
 
+static void hyv_vcpu_sched_out(struct preempt_notifier *pn,
+			       struct task_struct *next)
+{
+	hyv_ops->vcpu_put(hyv_pn_vcpu(pn));
+}
+
+static struct preempt_ops hyv_vcpu_preempt_ops = {
+	.sched_in	= hyv_vcpu_sched_in,
+	.sched_out	= hyv_vcpu_sched_out,
+};
+
+/*
+ * The calling thread is about to work on the vCPU: its control block is
+ * made current on this CPU with this CPU's host state, and stays so
+ * across preemption and migration (the preempt notifier re-loads it
+ * wherever the thread is scheduled in) until hyv_vcpu_put().
+ */
+void hyv_vcpu_load(struct hyv_vcpu *vcpu)
+{
+	int cpu = get_cpu();
+
+	preempt_notifier_register(&vcpu->preempt_notifier);
+	hyv_ops->vcpu_load(vcpu, cpu);
+	put_cpu();
+}
+
+void hyv_vcpu_put(struct hyv_vcpu *vcpu)
+{
 	preempt_disable();
-	hyv_ops->vcpu_load(vcpu);
-	hyv_irq_prepare_entry(vcpu);
-	local_irq_disable();
-	vcpu->cpu = smp_processor_id();
-	/* Pairs with the barriers in hyv_vm_flush_tlbs(), hyv_vcpu_wake(). */
-	smp_store_mb(vcpu->mode, HYV_IN_GUEST);
-	if (!(READ_ONCE(vcpu->requests) & HYV_REQ_CANCEL_ENTRY)) {
-		/*
-		 * A context switch since RUN began left the guest's FPU state
-		 * in memory only: load it, the guest runs on the registers.
-		 */
-		if (test_thread_flag(TIF_NEED_FPU_LOAD))
-			switch_fpu_return();
-		if (test_and_clear_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests))
-			hyv_ops->flush_guest_tlb(vcpu);
-		hyv_ops->vcpu_run(vcpu, exit);
-		entered = true;
-	}
-	WRITE_ONCE(vcpu->mode, HYV_OUTSIDE_GUEST);
-	local_irq_enable();
+	hyv_ops->vcpu_put(vcpu);
+	preempt_notifier_unregister(&vcpu->preempt_notifier);
 	preempt_enable();
-	return entered;
-}
-
-static void hyv_vcpu_kick_ipi(void *info)
-{
-	struct hyv_vcpu *vcpu = info;
-
-	/* The interrupt itself made the vCPU leave the guest. */
-	atomic_set(&vcpu->kick_pending, 0);
-}
-
-/*
- * Ask a vCPU to do @request before it next enters the guest: wake it if
- * it sleeps, kick it out with an IPI if it is in the guest. Any context,
- * hard interrupts included.
- */
-void hyv_vcpu_wake(struct hyv_vcpu *vcpu, int request)
-{
-	int cpu;
-
-	set_bit(request, &vcpu->requests);
-	/* Pairs with the one in hyv_vcpu_enter(). */
-	smp_mb__after_atomic();
-	wake_up_interruptible(&vcpu->wq);
-	if (READ_ONCE(vcpu->mode) != HYV_IN_GUEST)
-		return;
-	cpu = READ_ONCE(vcpu->cpu);
-	if (cpu == raw_smp_processor_id() || atomic_xchg(&vcpu->kick_pending, 1))
-		return;
-	if (smp_call_function_single_async(cpu, &vcpu->kick_csd))
-		atomic_set(&vcpu->kick_pending, 0);
-}
-
-/* INIT and SIPI, done by the vCPU's own thread (SDM vol. 3A §8.4). */
-static void hyv_vcpu_do_requests(struct hyv_vcpu *vcpu)
-{
-	struct hyv_sregs s;
-
-	if (test_and_clear_bit(HYV_REQ_INIT, &vcpu->requests)) {
-		hyv_vcpu_reset(vcpu);
-		vcpu->mp_state = HYV_MP_STATE_INIT_RECEIVED;
-	}
-	if (test_and_clear_bit(HYV_REQ_SIPI, &vcpu->requests) &&
-	    vcpu->mp_state == HYV_MP_STATE_INIT_RECEIVED) {
-		u8 vector = READ_ONCE(vcpu->sipi_vector);
-
-		hyv_ops->get_sregs(vcpu, &s);
-		s.cs.selector = vector << 8;
-		s.cs.base = (u64)vector << 12;
-		hyv_ops->set_sregs(vcpu, &s);
-		vcpu->rip = 0;
-		vcpu->mp_state = HYV_MP_STATE_RUNNABLE;
-	}
-	if (vcpu->mp_state == HYV_MP_STATE_HALTED && hyv_irq_can_wake(vcpu))
-		vcpu->mp_state = HYV_MP_STATE_RUNNABLE;
-}
-
-static bool hyv_vcpu_ready(struct hyv_vcpu *vcpu)
-{
-	if (READ_ONCE(vcpu->requests) & (BIT(HYV_REQ_INIT) | BIT(HYV_REQ_SIPI)))
-		return true;
-	if (vcpu->mp_state == HYV_MP_STATE_HALTED)
-		return hyv_irq_can_wake(vcpu);
-	return vcpu->mp_state == HYV_MP_STATE_RUNNABLE;
-}
-
-static void hyv_vcpu_flush_ipi(void *unused)
-{
-	/* The interrupt itself made the vCPU leave the guest. */
-}
-
-/*
- * Make every vCPU drop its guest TLB before it next runs guest code, and
- * wait until none still runs with the old one.
- */
-void hyv_vm_flush_tlbs(struct hyv_vm *vm)
-{
-	int i;
-
-	rcu_read_lock();
-	for (i = 0; i < HYV_MAX_VCPUS; i++) {
-		struct hyv_vcpu *vcpu = rcu_dereference(vm->vcpus[i]);
-
-		if (!vcpu)
-			continue;
-		set_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests);
-		/* Pairs with the one in hyv_vcpu_enter(). */
-		smp_mb__after_atomic();
-		if (READ_ONCE(vcpu->mode) == HYV_IN_GUEST)
-			smp_call_function_single(READ_ONCE(vcpu->cpu),
-						 hyv_vcpu_flush_ipi, NULL, 1);
-	}
-	rcu_read_unlock();
-}
-
-static int hyv_vcpu_run(struct hyv_vcpu *vcpu)
-{
-	struct hyv_run *run = vcpu->run;
-	struct hyv_exit exit;
-	int ret;
-
-	if (vcpu->pending_in)
-		hyv_vcpu_complete_in(vcpu);
-	if (vcpu->pending_mmio_read)
-		hyv_emulate_mmio_done(vcpu);
-
-	run->exit_reason = HYV_EXIT_NONE;
-	if (READ_ONCE(run->immediate_exit)) {
-		run->exit_reason = HYV_EXIT_INTR;
-		return -EINTR;
-	}
-
-	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
-	for (;;) {
-		hyv_vcpu_do_requests(vcpu);
-		if (vcpu->mp_state != HYV_MP_STATE_RUNNABLE &&
-		    wait_event_interruptible(vcpu->wq, hyv_vcpu_ready(vcpu))) {
-			run->exit_reason = HYV_EXIT_INTR;
-			ret = -EINTR;
-			break;
-		}
-		if (vcpu->mp_state != HYV_MP_STATE_RUNNABLE)
-			continue;
-		if (signal_pending(current)) {
-			run->exit_reason = HYV_EXIT_INTR;
-			ret = -EINTR;
-			break;
-		}
-		cond_resched();
-
-		if (!hyv_vcpu_enter(vcpu, &exit))
-			continue;
-		ret = hyv_exit_handle(vcpu, &exit);
-		hyv_stats_count_exit(vcpu, &exit, ret);
-		if (ret != HYV_REENTER)
-			break;
-	}
-	fpu_swap_kvm_fpstate(&vcpu->fpu, false);
-	return ret < 0 ? ret : 0;
 }
 
 static void hyv_vcpu_get_regs(struct hyv_vcpu *vcpu, struct hyv_regs *r)
@@ -292,12 +146,25 @@ static bool hyv_dtable_valid(const struct hyv_dtable *d)
 	return !d->padding[0] && !d->padding[1] && !d->padding[2];
 }
 
+static void hyv_vcpu_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *s)
+{
+	hyv_ops->get_sregs(vcpu, s);
+	s->cr2 = vcpu->cr2;
+	s->cr8 = hyv_lapic_get_cr8(vcpu);
+}
+
+/*
+ * The VMM's special registers. What the architecture forbids in any mode
+ * (reserved CR0/CR4/EFER bits, features the guest was not given) is
+ * refused here; the CPU refuses inconsistent combinations at the next
+ * entry (HYV_EXIT_FAIL_ENTRY).
+ */
 static int hyv_vcpu_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *s)
 {
 	const struct hyv_segment *segs[] = {
 		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
 	};
-	int i;
+	int i, ret;
 
 	if (s->flags || memchr_inv(s->reserved, 0, sizeof(s->reserved)) ||
 	    s->cr8 > 15)
@@ -307,12 +174,22 @@ static int hyv_vcpu_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *s)
 			return -EINVAL;
 	if (!hyv_dtable_valid(&s->gdt) || !hyv_dtable_valid(&s->idt))
 		return -EINVAL;
+	if (s->cr0 >> 32 || (s->cr4 & ~hyv_cr4_allowed(vcpu)))
+		return -EINVAL;
+	ret = hyv_efer_check(vcpu, s->efer);
+	if (ret)
+		return ret;
 	hyv_lapic_set_cr8(vcpu, s->cr8);
+	vcpu->cr2 = s->cr2;
 	return hyv_ops->set_sregs(vcpu, s);
 }
 
-/* The architectural state after RESET or INIT (Intel SDM vol. 3A §9.1.1). */
-int hyv_vcpu_reset(struct hyv_vcpu *vcpu)
+/*
+ * The architectural state after RESET (@power_on) or INIT (SDM vol. 3A
+ * §9.1.1, table 9-1): registers, the local APIC, pending events, debug
+ * registers; INIT keeps most MSRs, the TSC and the APIC base.
+ */
+int hyv_vcpu_reset(struct hyv_vcpu *vcpu, bool power_on)
 {
 	struct hyv_segment data = {
 		.limit = 0xffff, .type = 3, .present = 1, .s = 1,
@@ -331,6 +208,15 @@ int hyv_vcpu_reset(struct hyv_vcpu *vcpu)
 	memset(vcpu->gpr, 0, sizeof(vcpu->gpr));
 	vcpu->rip = 0xfff0;
 	vcpu->rflags = X86_EFLAGS_FIXED;
+	vcpu->cr2 = 0;
+	vcpu->xcr0 = XFEATURE_MASK_FP;
+	vcpu->pending_in = false;
+	vcpu->pending_mmio_read = false;
+	hyv_dr_reset(vcpu);
+	hyv_lapic_reset(vcpu, power_on);
+	hyv_irq_reset(vcpu);
+	if (power_on)
+		hyv_msr_reset(vcpu, true);
 	return hyv_ops->set_sregs(vcpu, &s);
 }
 
@@ -354,8 +240,7 @@ static long hyv_vcpu_ioctl_locked(struct hyv_vcpu *vcpu, unsigned int cmd,
 			return -EFAULT;
 		return hyv_vcpu_set_regs(vcpu, &u.regs);
 	case HYV_GET_SREGS:
-		hyv_ops->get_sregs(vcpu, &u.sregs);
-		u.sregs.cr8 = hyv_lapic_get_cr8(vcpu);
+		hyv_vcpu_get_sregs(vcpu, &u.sregs);
 		return copy_to_user(argp, &u.sregs, sizeof(u.sregs)) ? -EFAULT : 0;
 	case HYV_SET_SREGS:
 		if (copy_from_user(&u.sregs, argp, sizeof(u.sregs)))
@@ -371,6 +256,11 @@ static long hyv_vcpu_ioctl_locked(struct hyv_vcpu *vcpu, unsigned int cmd,
 		if (u.mp.flags || u.mp.state > HYV_MP_STATE_HALTED)
 			return -EINVAL;
 		vcpu->mp_state = u.mp.state;
+		return 0;
+	case HYV_NMI:
+		if (argp)
+			return -EINVAL;
+		hyv_irq_raise_nmi(vcpu);
 		return 0;
 	default:
 		return -ENOTTY;
@@ -403,7 +293,9 @@ static long hyv_vcpu_ioctl(struct file *file, unsigned int cmd,
 		return hyv_vcpu_interrupt(vcpu, (void __user *)arg);
 	if (mutex_lock_killable(&vcpu->lock))
 		return -EINTR;
+	hyv_vcpu_load(vcpu);
 	ret = hyv_vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);
+	hyv_vcpu_put(vcpu);
 	mutex_unlock(&vcpu->lock);
 	return ret;
 }
@@ -460,29 +352,30 @@ static const struct file_operations hyv_vcpu_fops = {
 void hyv_vcpu_free(struct hyv_vcpu *vcpu)
 {
 	hyv_lapic_destroy(vcpu);
-	/* A kick IPI in flight still points at this vCPU. */
-	while (atomic_read(&vcpu->kick_pending))
-		cpu_relax();
 	if (vcpu->arch)
 		hyv_ops->vcpu_destroy(vcpu);
+	hyv_mmu_cache_free(&vcpu->mmu_cache);
+	hyv_cpuid_vcpu_destroy(vcpu);
 	fpu_free_guest_fpstate(&vcpu->fpu);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
 }
 
+/* Everything a vCPU owns, in power-on state; ERR_PTR(-errno) on failure. */
 static struct hyv_vcpu *hyv_vcpu_alloc(struct hyv_vm *vm, u32 id)
 {
 	struct hyv_vcpu *vcpu;
+	int ret = -ENOMEM;
 
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->serial = atomic64_inc_return(&hyv_vcpu_serials);
 	mutex_init(&vcpu->lock);
 	init_waitqueue_head(&vcpu->wq);
-	INIT_CSD(&vcpu->kick_csd, hyv_vcpu_kick_ipi, vcpu);
+	preempt_notifier_init(&vcpu->preempt_notifier, &hyv_vcpu_preempt_ops);
 	vcpu->mp_state = HYV_MP_STATE_RUNNABLE;
 	hyv_lapic_init(vcpu);
 	vcpu->run = (struct hyv_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -490,22 +383,31 @@ static struct hyv_vcpu *hyv_vcpu_alloc(struct hyv_vm *vm, u32 id)
 		goto err;
 	if (!fpu_alloc_guest_fpstate(&vcpu->fpu))
 		goto err_run;
-	if (hyv_ops->vcpu_create(vcpu))
+	ret = hyv_cpuid_vcpu_init(vcpu);
+	if (ret)
 		goto err_fpu;
-	if (hyv_vcpu_reset(vcpu))
-		goto err_fpu;
+	ret = hyv_ops->vcpu_create(vcpu);
+	if (ret)
+		goto err_cpuid;
+	hyv_vcpu_load(vcpu);
 	hyv_ops->set_npt_root(vcpu, virt_to_phys(vm->mmu.root));
+	ret = hyv_vcpu_reset(vcpu, true);
+	hyv_vcpu_put(vcpu);
+	if (ret)
+		goto err_arch;
 	return vcpu;
 
+err_arch:
+	hyv_ops->vcpu_destroy(vcpu);
+err_cpuid:
+	hyv_cpuid_vcpu_destroy(vcpu);
 err_fpu:
-	if (vcpu->arch)
-		hyv_ops->vcpu_destroy(vcpu);
 	fpu_free_guest_fpstate(&vcpu->fpu);
 err_run:
 	free_page((unsigned long)vcpu->run);
 err:
 	kfree(vcpu);
-	return NULL;
+	return ERR_PTR(ret);
 }
 
 int hyv_vcpu_create(struct hyv_vm *vm, unsigned long id)
@@ -522,19 +424,24 @@ int hyv_vcpu_create(struct hyv_vm *vm, unsigned long id)
 		goto out;
 	}
 	vcpu = hyv_vcpu_alloc(vm, id);
-	if (!vcpu) {
-		fd = -ENOMEM;
+	if (IS_ERR(vcpu)) {
+		fd = PTR_ERR(vcpu);
 		goto out;
 	}
+	/*
+	 * Visible to TLB flushes, kicks and IPIs before userspace can run
+	 * it: the fd comes last, and nothing touches the vCPU after it.
+	 */
+	rcu_assign_pointer(vm->vcpus[id], vcpu);
 	kref_get(&vm->ref);
 	fd = anon_inode_getfd("hyv-vcpu", &hyv_vcpu_fops, vcpu,
 			      O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
+		RCU_INIT_POINTER(vm->vcpus[id], NULL);
+		synchronize_rcu();
 		hyv_vcpu_free(vcpu);
 		hyv_vm_put(vm);
-		goto out;
 	}
-	rcu_assign_pointer(vm->vcpus[id], vcpu);
 out:
 	mutex_unlock(&vm->lock);
 	return fd;

@@ -3,6 +3,8 @@
  * VMs: creation, the VM fd and its ioctls (vCPUs, memory slots), and the
  * reference count that keeps a VM alive while any of its fds is open.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -11,6 +13,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/msr.h>
 
 #include "hyv.h"
 
@@ -128,6 +131,8 @@ int hyv_vm_create(unsigned long flags)
 
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	/* Every vCPU's TSC starts at this VM's 0: one clock for all of them. */
+	vm->tsc_offset = -rdtsc();
 	hyv_stats_vm_init(vm);
 
 	fd = anon_inode_getfd("hyv-vm", &hyv_vm_fops, vm, O_RDWR | O_CLOEXEC);

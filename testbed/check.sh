@@ -35,15 +35,31 @@ build() {
 	fi
 }
 
+# The machines to run; each boots its own kernel (the VMX machine a
+# lighter one, testbed/l1-kernel-vmx.config) with modules built for it.
+machines=${HYV_MACHINES:-svm vmx}
+
+has_machine() {
+	[[ " $machines " == *" $1 "* ]]
+}
+
 build_all() {
-	note "building (the L1 kernel takes ~7 min the first time); logs in ${logs#"$repo"/}/build-*.log"
+	note "building (the L1 kernels take ~20 min each the first time); logs in ${logs#"$repo"/}/build-*.log"
 	build l1-kernel "$testbed/l1-kernel.sh"
+	! has_machine vmx || build l1-kernel-vmx "$testbed/l1-kernel.sh" --variant vmx
 	build -W modules-stock "$MAKE" -C "$repo" --no-print-directory modules-stock W=1
 	build -W modules-testbed "$MAKE" -C "$repo" --no-print-directory modules-testbed W=1
+	! has_machine vmx ||
+		build -W modules-testbed-vmx "$MAKE" -C "$repo" --no-print-directory modules-testbed-vmx W=1
 	build selftests "$MAKE" -C "$repo" --no-print-directory selftests
 	build vmm "$MAKE" -C "$repo" --no-print-directory vmm
 	vmm_unit_tests
-	build initramfs pack
+	build -W guest-drivers "$MAKE" -C "$repo" --no-print-directory guest-drivers W=1
+	build -W guest-drivers-testbed "$MAKE" -C "$repo" --no-print-directory guest-drivers-testbed W=1
+	build pv-tests "$MAKE" -C "$repo" --no-print-directory pv-tests
+	! built pv-tests || "$testbed/host-tests.sh"
+	build initramfs pack modules-testbed check guest-drivers-testbed
+	! has_machine vmx || build initramfs-vmx pack modules-testbed-vmx check-vmx
 }
 
 # hyv-run's host-side unit tests: result lines of their own.
@@ -61,14 +77,22 @@ built() {
 	[[ "$broken" != *" $1 "* ]]
 }
 
-# Pack the initramfs of the test runner from what was built.
+# pack MODULES NAME [GUEST_DRIVERS]: the initramfs of the test runner,
+# with hyv's modules from build/MODULES (and the PV guest drivers, loaded
+# in L1 for their KUnit suites, from build/GUEST_DRIVERS), in
+# build/testbed/NAME-initrd.gz.
 pack() {
-	local mods=$repo/build/modules-testbed/host f
-	local -a args=(-o "$logs/check-initrd.gz" -m check) l2=()
-	rm -f "$logs/check-initrd.gz"
-	if built modules-testbed; then
+	local mods=$repo/build/$1/host f
+	local -a args=(-o "$logs/$2-initrd.gz" -m check) l2=()
+	rm -f "$logs/$2-initrd.gz"
+	if built "$1"; then
 		for f in "$mods/hyv.ko" "$mods/hyv_kunit.ko"; do
 			[ ! -f "$f" ] || args+=(-k "$f")
+		done
+	fi
+	if [ -n "${3:-}" ] && built "$3"; then
+		for f in common/hyv_pv.ko pvblk/hyv_pvblk.ko pvblk/hyv_pvblk_kunit.ko; do
+			args+=(-k "$repo/build/$3/guest-drivers/$f")
 		done
 	fi
 	if built selftests; then
@@ -78,19 +102,23 @@ pack() {
 	fi
 	if built vmm; then
 		args+=(-b "$repo/vmm/hyv-demo")
-		read -ra l2 < <(l2_initramfs_args "$(tail -n1 "$logs/build-l1-kernel.log")")
+		# The L1 kernel of this machine (check, check-vmx) has the KVM modules.
+		read -ra l2 < <(l2_initramfs_args "$(tail -n1 "$logs/build-l1-kernel${2#check}.log")")
 		args+=("${l2[@]}")
 	fi
 	"$testbed/initramfs.sh" "${args[@]}"
 }
 
-# Boot every machine on the L1 kernel (the last line of its build log).
+# Boot every machine on its L1 kernel (the last line of its build log).
 run_machines() {
-	local kernel m
-	kernel=$(tail -n1 "$logs/build-l1-kernel.log")/arch/x86/boot/bzImage
-	for m in ${HYV_MACHINES:-svm vmx}; do
-		if [ -f "$kernel" ] && [ -f "$logs/check-initrd.gz" ]; then
-			"$testbed/machine.sh" "$m" "$kernel" "$logs/check-initrd.gz"
+	local kernel initrd m suffix
+	for m in $machines; do
+		suffix=
+		[ "$m" != vmx ] || suffix=-vmx
+		kernel=$(tail -n1 "$logs/build-l1-kernel$suffix.log")/arch/x86/boot/bzImage
+		initrd=$logs/check$suffix-initrd.gz
+		if [ -f "$kernel" ] && [ -f "$initrd" ]; then
+			"$testbed/machine.sh" "$m" "$kernel" "$initrd"
 		else
 			echo "not ok $m:boot:not-built"
 			echo "@end $m"
@@ -100,6 +128,8 @@ run_machines() {
 
 all() {
 	local start=$SECONDS
+	[ -z "${HYV_MACHINES:-}" ] ||
+		note "HYV_MACHINES=$HYV_MACHINES: the other machines are left out of this run"
 	build_all
 	echo "@end host"
 	run_machines

@@ -7,15 +7,22 @@
 #   l1-kernel.sh            build if needed; print the build directory
 #                           (bzImage at arch/x86/boot/bzImage, usable as a
 #                           module build tree with M=) on the last line
+#   l1-kernel.sh --variant vmx
+#                           the same with testbed/l1-kernel-vmx.config's
+#                           overrides on top (the VMX machine's kernel)
 #   l1-kernel.sh --source   unpack if needed; print the kernel source tree
 #
-# HYV_L1_CONFIG names another fragment (e.g. a KASAN variant to measure).
+# HYV_L1_CONFIG names another base fragment (e.g. a variant to measure).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${HYV_CACHE:-$HOME/.cache/hyv}
-frag=${HYV_L1_CONFIG:-$here/l1-kernel.config}
+frags=("${HYV_L1_CONFIG:-$here/l1-kernel.config}")
+if [ "${1:-}" = --variant ]; then
+	frags+=("$here/l1-kernel-$2.config")
+	shift 2
+fi
 srcver=$(dpkg-query -W -f '${Version}' linux-source-6.1)
-key=$( (echo "$srcver"; cat "$frag") | sha256sum | cut -c1-16)
+key=$( (echo "$srcver"; cat "${frags[@]}") | sha256sum | cut -c1-16)
 src=$cache/linux-source-$srcver
 out=$cache/l1-$key
 
@@ -30,27 +37,32 @@ unpack_source() {
 	touch "$src/.unpacked"
 }
 
-# Write $out/.config: x86_64_defconfig with the fragment merged over it.
+# Write $out/.config: x86_64_defconfig with the fragments merged over it.
 configure() {
 	mkdir -p "$out"
 	make -s -C "$src" O="$out" x86_64_defconfig >&2
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}" >/dev/null
 	make -s -C "$src" O="$out" olddefconfig >&2
 }
 
-# Every line of the fragment must have stuck; a silently dropped option
-# would make tests pass on a kernel that lacks what they need.
+# Every line of the fragments must have stuck (the last one to name an
+# option wins); a silently dropped option would make tests pass on a
+# kernel that lacks what they need.
 verify_config() {
 	local line opt val bad=0
+	declare -A want=()
 	while IFS= read -r line; do
 		case "$line" in ''|'#'*) continue ;; esac
-		opt=${line%%=*} val=${line#*=}
+		want[${line%%=*}]=${line#*=}
+	done < <(cat "${frags[@]}")
+	for opt in "${!want[@]}"; do
+		val=${want[$opt]}
 		if [ "$val" = n ]; then
 			grep -q "^$opt=" "$out/.config" && { echo "l1-kernel: $opt is not off" >&2; bad=1; }
 		else
-			grep -qxF "$line" "$out/.config" || { echo "l1-kernel: $line did not stick" >&2; bad=1; }
+			grep -qxF "$opt=$val" "$out/.config" || { echo "l1-kernel: $opt=$val did not stick" >&2; bad=1; }
 		fi
-	done < "$frag"
+	done
 	return "$bad"
 }
 

@@ -14,6 +14,8 @@ packages=(
 	# kernel and module build
 	gcc make perl bc flex bison libelf-dev libssl-dev dwarves rsync
 	xz-utils lz4
+	# PV block backend of the VMM (vmm/pv): io_uring, linked statically
+	liburing-dev
 	# static checks (make sparse)
 	sparse
 	# initramfs

@@ -3,6 +3,8 @@
  * hyv AMD SVM backend: turning SVM on and off, each vCPU's VMCB, one guest
  * entry, and the translation of SVM exit codes into the core's exits.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpufeature.h>
 #include <linux/gfp.h>
 #include <linux/irqflags.h>
@@ -11,6 +13,7 @@
 #include <linux/slab.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor-flags.h>
 
 #include "svm.h"
@@ -27,18 +30,19 @@ struct svm_cpu_data {
 
 static DEFINE_PER_CPU(struct svm_cpu_data, svm_cpu);
 static struct page *svm_iopm;		/* every port intercepted */
-static struct page *svm_msrpm;		/* every MSR intercepted */
+static struct page *svm_msrpm;		/* see svm_msrpm_init() */
 static bool svm_has_nrips;
 static bool svm_has_flush_by_asid;
 
+/* CLGI/STGI fault only once SVM is off, which only a reboot does. */
 static inline void svm_clgi(void)
 {
-	asm volatile("clgi" ::: "memory");
+	asm volatile("1: clgi\n\t2:\n\t" _ASM_EXTABLE(1b, 2b) ::: "memory");
 }
 
 static inline void svm_stgi(void)
 {
-	asm volatile("stgi" ::: "memory");
+	asm volatile("1: stgi\n\t2:\n\t" _ASM_EXTABLE(1b, 2b) ::: "memory");
 }
 
 static void svm_free_cpu_pages(void)
@@ -78,6 +82,7 @@ static int svm_hardware_setup(void)
 		goto nomem;
 	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
 	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+	svm_msrpm_init(page_address(svm_msrpm));
 
 	for_each_possible_cpu(cpu) {
 		struct svm_cpu_data *sd = per_cpu_ptr(&svm_cpu, cpu);
@@ -118,15 +123,13 @@ static void svm_cpu_disable(void)
 	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
 }
 
-static void svm_set_intercept(struct vmcb_control_area *ctl, u32 bit)
-{
-	__set_bit(bit, (unsigned long *)ctl->intercepts);
-}
-
 /*
  * What the guest may not do natively: everything that would touch host
- * state (ports, MSRs, SVM instructions), what hyv emulates (CPUID, HLT,
- * hypercalls) and what must stay with the host (interrupts, shutdown).
+ * state (ports, MSRs, SVM instructions, performance counters, caches),
+ * what hyv emulates (CPUID, HLT, hypercalls, CR4 writes, debug
+ * registers) and what must stay with the host (interrupts, shutdown,
+ * machine checks). #DB and #AC exit so that a guest cannot make the CPU
+ * deliver them forever (CVE-2015-8104, CVE-2015-5307).
  */
 static const u32 svm_intercepts[] = {
 	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_SHUTDOWN,
@@ -135,7 +138,11 @@ static const u32 svm_intercepts[] = {
 	INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
 	INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_RDTSCP,
 	INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
-	INTERCEPT_XSETBV, INTERCEPT_RDPRU,
+	INTERCEPT_XSETBV, INTERCEPT_RDPRU, INTERCEPT_RDPMC, INTERCEPT_WBINVD,
+	INTERCEPT_CR4_WRITE,
+	INTERCEPT_EXCEPTION_OFFSET + HYV_DB_VECTOR,
+	INTERCEPT_EXCEPTION_OFFSET + HYV_AC_VECTOR,
+	INTERCEPT_EXCEPTION_OFFSET + HYV_MC_VECTOR,
 };
 
 static void svm_init_control(struct vmcb_control_area *ctl)
@@ -144,6 +151,8 @@ static void svm_init_control(struct vmcb_control_area *ctl)
 
 	for (i = 0; i < ARRAY_SIZE(svm_intercepts); i++)
 		svm_set_intercept(ctl, svm_intercepts[i]);
+	for (i = INTERCEPT_DR0_READ; i <= INTERCEPT_DR7_WRITE; i++)
+		svm_set_intercept(ctl, i);
 	ctl->iopm_base_pa = page_to_phys(svm_iopm);
 	ctl->msrpm_base_pa = page_to_phys(svm_msrpm);
 	ctl->asid = SVM_GUEST_ASID;
@@ -194,6 +203,9 @@ static void svm_prepare_tlb(struct svm_vcpu *svm, struct svm_cpu_data *sd,
 {
 	if (sd->last_vcpu_serial == serial && svm->last_cpu == cpu)
 		return;
+	/* Another vCPU ran here: no guest trains the next one's branches. */
+	if (sd->last_vcpu_serial != serial)
+		indirect_branch_prediction_barrier();
 	svm->vmcb->control.tlb_ctl = svm_has_flush_by_asid ?
 		TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
 	sd->last_vcpu_serial = serial;
@@ -233,7 +245,14 @@ static enum hyv_exit_kind svm_exit_kind(u32 code, u64 info1)
 	case (u32)SVM_EXIT_ERR:	/* VMEXIT_INVALID: -1 in the low 32 bits */
 		return HYV_X_FAIL_ENTRY;
 	case SVM_EXIT_INVD:
+	case SVM_EXIT_WBINVD:
 		return HYV_X_SKIP;
+	case SVM_EXIT_XSETBV:
+		return HYV_X_XSETBV;
+	case SVM_EXIT_RDPMC:
+		return HYV_X_GP;	/* no PMU for guests */
+	case SVM_EXIT_EXCP_BASE + HYV_MC_VECTOR:
+		return HYV_X_MCE;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
@@ -245,7 +264,6 @@ static enum hyv_exit_kind svm_exit_kind(u32 code, u64 info1)
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_MWAIT_COND:
-	case SVM_EXIT_XSETBV:
 	case SVM_EXIT_RDPRU:
 		return HYV_X_UD;
 	default:
@@ -253,12 +271,40 @@ static enum hyv_exit_kind svm_exit_kind(u32 code, u64 info1)
 	}
 }
 
-static void svm_decode_exit(struct svm_vcpu *svm, u64 rip,
-			    struct hyv_exit *exit)
+/* MOV CR/DR: the GPR when the CPU decodes it (decode assists), else later. */
+static void svm_decode_crdr(struct hyv_exit *exit, u64 info1, u8 num, u8 type)
 {
+	exit->cr.num = num;
+	exit->cr.type = type;
+	exit->cr.gpr = info1 & SVM_CR_GPR_VALID ? info1 & SVM_EXITINFO_REG_MASK :
+						  HYV_CR_GPR_UNKNOWN;
+}
+
+/* An intercepted #DB or #AC, to reflect (APM vol. 2 §15.12). */
+static void svm_decode_exception(struct svm_vcpu *svm, u32 code,
+				 struct hyv_exit *exit)
+{
+	struct vmcb *vmcb = svm->vmcb;
+
+	exit->kind = HYV_X_EXCEPTION;
+	exit->exc.vector = code - SVM_EXIT_EXCP_BASE;
+	if (exit->exc.vector == HYV_AC_VECTOR) {
+		exit->exc.has_error = true;
+		exit->exc.error_code = exit->info1;
+	} else {
+		/* #DB: its causes are in the guest's DR6; start it afresh. */
+		exit->exc.payload = vmcb->save.dr6;
+		vmcb->save.dr6 = SVM_DR6_RESET;
+	}
+}
+
+static void svm_decode_exit(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *ctl = &svm->vmcb->control;
 	u32 code = ctl->exit_code;
 	u64 info1 = ctl->exit_info_1, info2 = ctl->exit_info_2;
+	u64 rip = vcpu->rip;
 
 	memset(exit, 0, sizeof(*exit));
 	/* Every exit code fits in 32 bits; VMEXIT_INVALID is reported as -1. */
@@ -275,12 +321,21 @@ static void svm_decode_exit(struct svm_vcpu *svm, u64 rip,
 	if (code == SVM_EXIT_VINTR) {
 		svm_disable_irq_window(ctl);
 		exit->kind = HYV_X_IRQ_WINDOW;
-	} else if (code == SVM_EXIT_WRITE_CR8) {
+	} else if (code == SVM_EXIT_IRET) {
+		svm_iret_seen(vcpu);
+		exit->kind = HYV_X_NMI_WINDOW;
+	} else if (code == SVM_EXIT_WRITE_CR8 || code == SVM_EXIT_WRITE_CR4) {
 		exit->kind = HYV_X_CR_ACCESS;
-		exit->cr.num = 8;
-		exit->cr.type = HYV_CR_MOV_TO;
-		exit->cr.gpr = info1 & SVM_CR_GPR_VALID ?
-			       info1 & SVM_EXITINFO_REG_MASK : HYV_CR_GPR_UNKNOWN;
+		svm_decode_crdr(exit, info1, code - SVM_EXIT_WRITE_CR0,
+				HYV_CR_MOV_TO);
+	} else if (code >= SVM_EXIT_READ_DR0 && code <= SVM_EXIT_WRITE_DR7) {
+		exit->kind = HYV_X_DR_ACCESS;
+		svm_decode_crdr(exit, info1, code & 7,
+				code >= SVM_EXIT_WRITE_DR0 ? HYV_CR_MOV_TO :
+							     HYV_CR_MOV_FROM);
+	} else if (code == SVM_EXIT_EXCP_BASE + HYV_DB_VECTOR ||
+		   code == SVM_EXIT_EXCP_BASE + HYV_AC_VECTOR) {
+		svm_decode_exception(svm, code, exit);
 	} else if (code == SVM_EXIT_IOIO) {
 		svm_decode_io(exit, info1, info2);
 	} else if (code == SVM_EXIT_NPF) {
@@ -292,10 +347,15 @@ static void svm_decode_exit(struct svm_vcpu *svm, u64 rip,
 	}
 }
 
-static void svm_vcpu_load(struct hyv_vcpu *vcpu)
+static void svm_vcpu_load(struct hyv_vcpu *vcpu, int cpu)
 {
 	svm_prepare_tlb(to_svm(vcpu), this_cpu_ptr(&svm_cpu), vcpu->serial,
-			smp_processor_id());
+			cpu);
+}
+
+/* VMLOAD/VMSAVE swap the host state at every entry: nothing to put back. */
+static void svm_vcpu_put(struct hyv_vcpu *vcpu)
+{
 }
 
 static void svm_flush_guest_tlb(struct hyv_vcpu *vcpu)
@@ -314,6 +374,7 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vmcb->save.rsp = vcpu->gpr[HYV_RSP];
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
+	vmcb->save.cr2 = vcpu->cr2;
 	/* CR8 lives in the local APIC; the CPU keeps it in V_TPR meanwhile. */
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
 				hyv_lapic_get_cr8(vcpu);
@@ -334,10 +395,33 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vcpu->gpr[HYV_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
 	vcpu->rflags = vmcb->save.rflags;
+	vcpu->cr2 = vmcb->save.cr2;
 	hyv_lapic_set_cr8(vcpu, vmcb->control.int_ctl & V_TPR_MASK);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
-	svm_requeue_event(&vmcb->control);
-	svm_decode_exit(svm, vcpu->rip, exit);
+	/* Whatever EVENTINJ held was delivered or shows in EXITINTINFO. */
+	vmcb->control.event_inj = 0;
+	svm_check_iret_done(vcpu);
+	svm_decode_exit(vcpu, exit);
+	svm_read_vectoring(vcpu, &exit->vectoring);
+}
+
+/* dump_on_error: the VMCB fields that explain a refused or odd exit. */
+static void svm_dump(struct hyv_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_control_area *c = &vmcb->control;
+	struct vmcb_save_area *s = &vmcb->save;
+
+	pr_err("vcpu%u VMCB: exit %#x info %#llx %#llx int_info %#x event_inj %#x int_ctl %#x int_state %#x\n",
+	       vcpu->id, c->exit_code, c->exit_info_1, c->exit_info_2,
+	       c->exit_int_info, c->event_inj, c->int_ctl, c->int_state);
+	pr_err("  rip %#llx rsp %#llx rflags %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx cpl %u\n",
+	       s->rip, s->rsp, s->rflags, s->cr0, s->cr3, s->cr4, s->efer,
+	       s->cpl);
+	pr_err("  cs %#x/%#x/%#llx ss %#x/%#x tr %#x/%#x asid %u nested_cr3 %#llx\n",
+	       s->cs.selector, s->cs.attrib, s->cs.base, s->ss.selector,
+	       s->ss.attrib, s->tr.selector, s->tr.attrib, c->asid,
+	       c->nested_cr3);
 }
 
 static u8 svm_get_cpl(struct hyv_vcpu *vcpu)
@@ -350,6 +434,11 @@ static void svm_set_npt_root(struct hyv_vcpu *vcpu, phys_addr_t root)
 	to_svm(vcpu)->vmcb->control.nested_cr3 = root;
 }
 
+static void svm_set_tsc_offset(struct hyv_vcpu *vcpu, u64 offset)
+{
+	to_svm(vcpu)->vmcb->control.tsc_offset = offset;
+}
+
 static const struct hyv_arch_ops svm_ops = {
 	.name			= "AMD SVM",
 	.backend		= HYV_BACKEND_SVM,
@@ -360,21 +449,31 @@ static const struct hyv_arch_ops svm_ops = {
 	.vcpu_create		= svm_vcpu_create,
 	.vcpu_destroy		= svm_vcpu_destroy,
 	.vcpu_load		= svm_vcpu_load,
+	.vcpu_put		= svm_vcpu_put,
 	.vcpu_run		= svm_vcpu_run,
 	.flush_guest_tlb	= svm_flush_guest_tlb,
+	.dump			= svm_dump,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
-	.get_paging		= svm_get_paging,
+	.get_cr			= svm_get_cr,
+	.set_cr0		= svm_set_cr0,
+	.set_cr4		= svm_set_cr4,
+	.get_efer		= svm_get_efer,
+	.set_efer		= svm_set_efer,
+	.get_msr		= svm_get_msr,
+	.set_msr		= svm_set_msr,
+	.set_tsc_offset		= svm_set_tsc_offset,
 	.get_cpl		= svm_get_cpl,
-	.clear_interrupt_shadow	= svm_clear_interrupt_shadow,
-	.queue_exception	= svm_queue_exception,
-	.event_queued		= svm_event_queued,
+	.inject_event		= svm_inject_event,
 	.irq_allowed		= svm_irq_allowed,
 	.nmi_allowed		= svm_nmi_allowed,
-	.inject_irq		= svm_inject_irq,
-	.inject_nmi		= svm_inject_nmi,
 	.enable_irq_window	= svm_enable_irq_window,
+	.enable_nmi_window	= svm_enable_nmi_window,
 	.enable_tpr_window	= svm_enable_tpr_window,
+	.get_nmi_masked		= svm_get_nmi_masked,
+	.set_nmi_masked		= svm_set_nmi_masked,
+	.get_interrupt_shadow	= svm_get_interrupt_shadow,
+	.set_interrupt_shadow	= svm_set_interrupt_shadow,
 	.npt_table_entry	= svm_npt_table_entry,
 	.npt_leaf_entry		= svm_npt_leaf_entry,
 	.npt_present		= svm_npt_present,
@@ -396,21 +495,21 @@ const struct hyv_arch_ops *hyv_svm_probe(void)
 		return ERR_PTR(-ENODEV);
 	rdmsrl(MSR_VM_CR, vm_cr);
 	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE)) {
-		pr_err("hyv: SVM is disabled by the firmware (VM_CR.SVMDIS)\n");
+		pr_err("SVM is disabled by the firmware (VM_CR.SVMDIS)\n");
 		return ERR_PTR(-EPERM);
 	}
 	if (!boot_cpu_has(X86_FEATURE_NPT)) {
-		pr_err("hyv: this CPU has SVM but no nested paging (NPT)\n");
+		pr_err("this CPU has SVM but no nested paging (NPT)\n");
 		return ERR_PTR(-ENODEV);
 	}
 	rdmsrl(MSR_EFER, efer);
 	if (efer & EFER_SVME) {
-		pr_err("hyv: SVM is already in use by another hypervisor (kvm_amd?)\n");
+		pr_err("SVM is already in use by another hypervisor (kvm_amd?)\n");
 		return ERR_PTR(-EBUSY);
 	}
 	svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
 	svm_has_flush_by_asid = boot_cpu_has(X86_FEATURE_FLUSHBYASID);
-	pr_info("hyv: SVM with NPT%s%s\n",
+	pr_info("SVM with NPT%s%s\n",
 		svm_has_nrips ? ", NRIP-save" : " (no NRIP-save: hyv decodes)",
 		svm_has_flush_by_asid ? ", flush-by-ASID" : "");
 	return &svm_ops;

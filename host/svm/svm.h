@@ -13,7 +13,7 @@
 /* AMD APM vol. 2 §15.10.2: EXITINFO1 of an IOIO intercept. */
 #define SVM_IOIO_PORT_SHIFT	16
 
-/* AMD APM vol. 2 §15.8.1: EXITINFO1 of a CR access with decode assists. */
+/* AMD APM vol. 2 §15.8.1: EXITINFO1 of a CR/DR access with decode assists. */
 #define SVM_CR_GPR_VALID	BIT_ULL(63)
 
 /* AMD APM vol. 2 §15.25.6: EXITINFO1 of a nested page fault. */
@@ -28,18 +28,33 @@
 #define SVM_DR6_RESET		0xffff0ff0ULL
 #define SVM_DR7_RESET		0x400ULL
 
-/* Power-on value of IA32_PAT (AMD APM vol. 2 §7.8.2). */
-#define SVM_PAT_POWER_ON	0x0007040600070406ULL
-
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	phys_addr_t vmcb_pa;
 	int last_cpu;
+	/*
+	 * NMI blocking, which SVM does not track (no vNMI here): set when an
+	 * NMI is injected, IRET intercepted, and cleared at the first exit
+	 * after the IRET ran (RIP moved past it), as KVM does.
+	 */
+	bool nmi_masked;
+	bool awaiting_iret;
+	u64 iret_rip;
 };
 
 static inline struct svm_vcpu *to_svm(struct hyv_vcpu *vcpu)
 {
 	return vcpu->arch;
+}
+
+static inline void svm_set_intercept(struct vmcb_control_area *ctl, u32 bit)
+{
+	__set_bit(bit, (unsigned long *)ctl->intercepts);
+}
+
+static inline void svm_clr_intercept(struct vmcb_control_area *ctl, u32 bit)
+{
+	__clear_bit(bit, (unsigned long *)ctl->intercepts);
 }
 
 /* svm_entry.S: VMSAVE host, VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host. */
@@ -53,25 +68,33 @@ bool svm_npt_huge(u64 entry);
 unsigned int svm_npt_perms(u64 entry);
 
 /* svm_irq.c */
-void svm_requeue_event(struct vmcb_control_area *ctl);
-void svm_queue_exception(struct hyv_vcpu *vcpu, u8 vector, bool has_error,
-			 u32 error_code);
-bool svm_event_queued(struct hyv_vcpu *vcpu);
-void svm_clear_interrupt_shadow(struct hyv_vcpu *vcpu);
+void svm_read_vectoring(struct hyv_vcpu *vcpu, struct hyv_event *ev);
+void svm_inject_event(struct hyv_vcpu *vcpu, const struct hyv_event *ev);
 bool svm_irq_allowed(struct hyv_vcpu *vcpu);
 bool svm_nmi_allowed(struct hyv_vcpu *vcpu);
-void svm_inject_irq(struct hyv_vcpu *vcpu, u8 vector);
-void svm_inject_nmi(struct hyv_vcpu *vcpu);
 void svm_enable_irq_window(struct hyv_vcpu *vcpu);
+void svm_enable_nmi_window(struct hyv_vcpu *vcpu);
 void svm_enable_tpr_window(struct hyv_vcpu *vcpu, u8 vector);
 void svm_disable_tpr_window(struct vmcb_control_area *ctl);
 void svm_disable_irq_window(struct vmcb_control_area *ctl);
+bool svm_get_nmi_masked(struct hyv_vcpu *vcpu);
+void svm_set_nmi_masked(struct hyv_vcpu *vcpu, bool masked);
+bool svm_get_interrupt_shadow(struct hyv_vcpu *vcpu);
+void svm_set_interrupt_shadow(struct hyv_vcpu *vcpu, bool shadow);
+void svm_iret_seen(struct hyv_vcpu *vcpu);
+void svm_check_iret_done(struct hyv_vcpu *vcpu);
 
 /* svm_state.c */
 void svm_init_save_area(struct vmcb *vmcb);
 void svm_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs);
 int svm_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs);
-void svm_get_paging(struct hyv_vcpu *vcpu, u64 *cr0, u64 *cr3, u64 *cr4,
-		    u64 *efer);
+u64 svm_get_cr(struct hyv_vcpu *vcpu, int cr);
+void svm_set_cr0(struct hyv_vcpu *vcpu, u64 cr0);
+void svm_set_cr4(struct hyv_vcpu *vcpu, u64 cr4);
+u64 svm_get_efer(struct hyv_vcpu *vcpu);
+void svm_set_efer(struct hyv_vcpu *vcpu, u64 efer);
+int svm_get_msr(struct hyv_vcpu *vcpu, u32 msr, u64 *val);
+int svm_set_msr(struct hyv_vcpu *vcpu, u32 msr, u64 val);
+void svm_msrpm_init(u8 *msrpm);
 
 #endif /* HYV_SVM_H */

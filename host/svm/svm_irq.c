@@ -1,81 +1,142 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hyv AMD SVM event injection (APM vol. 2 §15.20, §15.21): exceptions and
- * interrupts through EVENTINJ, re-delivery of what an exit interrupted,
- * and the virtual-interrupt trick that gives an interrupt-window exit.
+ * hyv AMD SVM event injection (APM vol. 2 §15.20, §15.21): the event the
+ * core chose goes into EVENTINJ, an event an exit interrupted is read
+ * back from EXITINTINFO, the virtual-interrupt trick gives an interrupt
+ * window, and NMI blocking is tracked by hand with the IRET intercept.
+ * Runs on the vCPU's thread with the vCPU loaded.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <asm/processor-flags.h>
 
 #include "svm.h"
 
 /*
- * An event whose delivery an exit interrupted must be delivered again,
- * except software interrupts and INT3/INTO: without NRIP-save their
- * instruction is simply executed again (APM vol. 2 §15.7.2).
+ * The event whose delivery the exit interrupted, for the core to deliver
+ * again, except software interrupts and INT3/INTO: without NRIP-save
+ * their instruction is simply executed again (APM vol. 2 §15.7.2).
  */
-void svm_requeue_event(struct vmcb_control_area *ctl)
+void svm_read_vectoring(struct hyv_vcpu *vcpu, struct hyv_event *ev)
 {
+	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
 	u32 info = ctl->exit_int_info;
 	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
-	u32 vector = info & SVM_EXITINTINFO_VEC_MASK;
+	u8 vector = info & SVM_EXITINTINFO_VEC_MASK;
 
-	ctl->event_inj = 0;
-	if (!(info & SVM_EXITINTINFO_VALID))
-		return;
-	if (type == SVM_EXITINTINFO_TYPE_SOFT)
+	memset(ev, 0, sizeof(*ev));
+	if (!(info & SVM_EXITINTINFO_VALID) || type == SVM_EXITINTINFO_TYPE_SOFT)
 		return;
 	if (type == SVM_EXITINTINFO_TYPE_EXEPT && (vector == 3 || vector == 4))
 		return;
-	ctl->event_inj = info;
-	ctl->event_inj_err = ctl->exit_int_info_err;
+	ev->vector = vector;
+	switch (type) {
+	case SVM_EXITINTINFO_TYPE_INTR:
+		ev->type = HYV_EVENT_IRQ;
+		break;
+	case SVM_EXITINTINFO_TYPE_NMI:
+		ev->type = HYV_EVENT_NMI;
+		break;
+	default:
+		ev->type = HYV_EVENT_EXCEPTION;
+		ev->has_error = info & SVM_EXITINTINFO_VALID_ERR;
+		ev->error_code = ctl->exit_int_info_err;
+		break;
+	}
 }
 
-void svm_queue_exception(struct hyv_vcpu *vcpu, u8 vector, bool has_error,
-			 u32 error_code)
+void svm_inject_event(struct hyv_vcpu *vcpu, const struct hyv_event *ev)
 {
-	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
+	u32 type;
 
-	ctl->event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
-			 (has_error ? SVM_EVTINJ_VALID_ERR : 0);
-	ctl->event_inj_err = error_code;
+	switch (ev->type) {
+	case HYV_EVENT_IRQ:
+		type = SVM_EVTINJ_TYPE_INTR;
+		break;
+	case HYV_EVENT_NMI:
+		type = SVM_EVTINJ_TYPE_NMI;
+		/* Blocked until its handler's IRET has run. */
+		svm->nmi_masked = true;
+		svm_set_intercept(ctl, INTERCEPT_IRET);
+		break;
+	case HYV_EVENT_SOFT_INT:
+		type = SVM_EVTINJ_TYPE_SOFT;
+		break;
+	default:
+		type = SVM_EVTINJ_TYPE_EXEPT;
+		break;
+	}
+	ctl->event_inj = ev->vector | type | SVM_EVTINJ_VALID |
+			 (ev->has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	ctl->event_inj_err = ev->error_code;
 }
 
-bool svm_event_queued(struct hyv_vcpu *vcpu)
-{
-	return to_svm(vcpu)->vmcb->control.event_inj & SVM_EVTINJ_VALID;
-}
-
-static bool svm_in_shadow(struct hyv_vcpu *vcpu)
+bool svm_get_interrupt_shadow(struct hyv_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
 }
 
-void svm_clear_interrupt_shadow(struct hyv_vcpu *vcpu)
+void svm_set_interrupt_shadow(struct hyv_vcpu *vcpu, bool shadow)
 {
-	to_svm(vcpu)->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+
+	if (shadow)
+		ctl->int_state |= SVM_INTERRUPT_SHADOW_MASK;
+	else
+		ctl->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 }
 
 bool svm_irq_allowed(struct hyv_vcpu *vcpu)
 {
-	return (vcpu->rflags & X86_EFLAGS_IF) && !svm_in_shadow(vcpu);
+	return (vcpu->rflags & X86_EFLAGS_IF) && !svm_get_interrupt_shadow(vcpu);
 }
 
-/* hyv does not track NMI blocking (no IRET intercept): NMIs may nest. */
 bool svm_nmi_allowed(struct hyv_vcpu *vcpu)
 {
-	return !svm_in_shadow(vcpu);
+	return !to_svm(vcpu)->nmi_masked && !svm_get_interrupt_shadow(vcpu);
 }
 
-void svm_inject_irq(struct hyv_vcpu *vcpu, u8 vector)
+bool svm_get_nmi_masked(struct hyv_vcpu *vcpu)
 {
-	to_svm(vcpu)->vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_INTR |
-						SVM_EVTINJ_VALID;
+	return to_svm(vcpu)->nmi_masked;
 }
 
-void svm_inject_nmi(struct hyv_vcpu *vcpu)
+void svm_set_nmi_masked(struct hyv_vcpu *vcpu, bool masked)
 {
-	to_svm(vcpu)->vmcb->control.event_inj = 2 | SVM_EVTINJ_TYPE_NMI |
-						SVM_EVTINJ_VALID;
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm->nmi_masked = masked;
+	svm->awaiting_iret = false;
+	if (masked)
+		svm_set_intercept(&svm->vmcb->control, INTERCEPT_IRET);
+	else
+		svm_clr_intercept(&svm->vmcb->control, INTERCEPT_IRET);
+}
+
+/*
+ * The guest is about to execute IRET (the intercept fires before it
+ * runs): NMIs stay blocked until it has, which the next exit at another
+ * RIP shows (svm_check_iret_done()).
+ */
+void svm_iret_seen(struct hyv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm_clr_intercept(&svm->vmcb->control, INTERCEPT_IRET);
+	svm->awaiting_iret = true;
+	svm->iret_rip = vcpu->rip;
+}
+
+void svm_check_iret_done(struct hyv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->awaiting_iret && vcpu->rip != svm->iret_rip) {
+		svm->awaiting_iret = false;
+		svm->nmi_masked = false;
+	}
 }
 
 /*
@@ -88,7 +149,18 @@ void svm_enable_irq_window(struct hyv_vcpu *vcpu)
 	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
 
 	ctl->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK;
-	__set_bit(INTERCEPT_VINTR, (unsigned long *)ctl->intercepts);
+	svm_set_intercept(ctl, INTERCEPT_VINTR);
+}
+
+/*
+ * SVM has no NMI-window exit. While an NMI handler runs, its IRET is
+ * intercepted already; otherwise only an injected event or the shadow
+ * held the NMI back, and the next exit of any kind delivers it (a host
+ * timer tick at the latest). KVM single-steps the guest to shorten that;
+ * hyv accepts the latency.
+ */
+void svm_enable_nmi_window(struct hyv_vcpu *vcpu)
+{
 }
 
 /*
@@ -99,18 +171,16 @@ void svm_enable_irq_window(struct hyv_vcpu *vcpu)
  */
 void svm_enable_tpr_window(struct hyv_vcpu *vcpu, u8 vector)
 {
-	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
-
-	__set_bit(INTERCEPT_CR8_WRITE, (unsigned long *)ctl->intercepts);
+	svm_set_intercept(&to_svm(vcpu)->vmcb->control, INTERCEPT_CR8_WRITE);
 }
 
 void svm_disable_tpr_window(struct vmcb_control_area *ctl)
 {
-	__clear_bit(INTERCEPT_CR8_WRITE, (unsigned long *)ctl->intercepts);
+	svm_clr_intercept(ctl, INTERCEPT_CR8_WRITE);
 }
 
 void svm_disable_irq_window(struct vmcb_control_area *ctl)
 {
 	ctl->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
-	__clear_bit(INTERCEPT_VINTR, (unsigned long *)ctl->intercepts);
+	svm_clr_intercept(ctl, INTERCEPT_VINTR);
 }

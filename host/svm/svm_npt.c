@@ -4,6 +4,8 @@
  * table format; every guest access is treated as a user access, so each
  * level must grant U/S (AMD APM vol. 2 §15.25.5).
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <kunit/visibility.h>
 #include <asm/pgtable_types.h>
 

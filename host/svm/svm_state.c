@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hyv AMD SVM guest state: the VMCB save area as the core's special
- * registers see it, the x86 reset state, and the paging view used to walk
- * guest page tables.
+ * registers, control registers and MSRs see it (the core checked every
+ * value), and the MSRs the guest may touch without an exit. Runs with the
+ * vCPU loaded.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
@@ -67,7 +70,6 @@ void svm_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs)
 	sregs->idt.base = save->idtr.base;
 	sregs->idt.limit = save->idtr.limit;
 	sregs->cr0 = save->cr0;
-	sregs->cr2 = save->cr2;
 	sregs->cr3 = save->cr3;
 	sregs->cr4 = save->cr4;
 	/* SVME is hyv's business, not the guest's (the guest never sees it). */
@@ -92,7 +94,6 @@ int svm_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs)
 	save->idtr.base = sregs->idt.base;
 	save->idtr.limit = sregs->idt.limit;
 	save->cr0 = sregs->cr0;
-	save->cr2 = sregs->cr2;
 	save->cr3 = sregs->cr3;
 	save->cr4 = sregs->cr4;
 	save->efer = sregs->efer | EFER_SVME;
@@ -106,15 +107,124 @@ int svm_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs)
 	return 0;
 }
 
-void svm_get_paging(struct hyv_vcpu *vcpu, u64 *cr0, u64 *cr3, u64 *cr4,
-		    u64 *efer)
+u64 svm_get_cr(struct hyv_vcpu *vcpu, int cr)
 {
 	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
 
-	*cr0 = save->cr0;
-	*cr3 = save->cr3;
-	*cr4 = save->cr4;
-	*efer = save->efer & ~EFER_SVME;
+	switch (cr) {
+	case 0:
+		return save->cr0;
+	case 3:
+		return save->cr3;
+	case 4:
+		return save->cr4;
+	}
+	return 0;
+}
+
+/*
+ * With nested paging the guest's CR0 and CR4 are the CPU's (APM vol. 2
+ * §15.25); LMA follows paging as on a write that did not exit.
+ */
+void svm_set_cr0(struct hyv_vcpu *vcpu, u64 cr0)
+{
+	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+
+	if ((cr0 & X86_CR0_PG) && (save->efer & EFER_LME))
+		save->efer |= EFER_LMA;
+	else if (!(cr0 & X86_CR0_PG))
+		save->efer &= ~EFER_LMA;
+	save->cr0 = cr0;
+}
+
+void svm_set_cr4(struct hyv_vcpu *vcpu, u64 cr4)
+{
+	to_svm(vcpu)->vmcb->save.cr4 = cr4;
+}
+
+/* SVME is hyv's business, not the guest's (the guest never sees it). */
+u64 svm_get_efer(struct hyv_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.efer & ~EFER_SVME;
+}
+
+void svm_set_efer(struct hyv_vcpu *vcpu, u64 efer)
+{
+	to_svm(vcpu)->vmcb->save.efer = efer | EFER_SVME;
+}
+
+/*
+ * The MSRs VMLOAD/VMSAVE switch (APM vol. 2 §15.5.2) and the guest PAT:
+ * kept in the save area, current after every exit's VMSAVE.
+ */
+static u64 *svm_msr_field(struct vmcb_save_area *save, u32 msr)
+{
+	switch (msr) {
+	case MSR_FS_BASE:		return &save->fs.base;
+	case MSR_GS_BASE:		return &save->gs.base;
+	case MSR_KERNEL_GS_BASE:	return &save->kernel_gs_base;
+	case MSR_STAR:			return &save->star;
+	case MSR_LSTAR:			return &save->lstar;
+	case MSR_CSTAR:			return &save->cstar;
+	case MSR_SYSCALL_MASK:		return &save->sfmask;
+	case MSR_IA32_SYSENTER_CS:	return &save->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP:	return &save->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP:	return &save->sysenter_eip;
+	case MSR_IA32_CR_PAT:		return &save->g_pat;
+	}
+	return NULL;
+}
+
+int svm_get_msr(struct hyv_vcpu *vcpu, u32 msr, u64 *val)
+{
+	u64 *field = svm_msr_field(&to_svm(vcpu)->vmcb->save, msr);
+
+	if (!field)
+		return -ENOENT;
+	*val = *field;
+	return 0;
+}
+
+int svm_set_msr(struct hyv_vcpu *vcpu, u32 msr, u64 val)
+{
+	u64 *field = svm_msr_field(&to_svm(vcpu)->vmcb->save, msr);
+
+	if (!field)
+		return -ENOENT;
+	*field = val;
+	return 0;
+}
+
+/*
+ * The MSR permission map (APM vol. 2 §15.11): two bits per MSR, read and
+ * write, set = intercept. The MSRs VMLOAD/VMSAVE switch are the guest's
+ * own; every other access exits to msr.c.
+ */
+static void svm_msr_passthrough(u8 *msrpm, u32 msr)
+{
+	u32 base, bit;
+
+	if (msr < 0x2000)
+		base = 0;
+	else if (msr >= 0xc0000000 && msr < 0xc0002000)
+		base = 0x800;
+	else
+		return;
+	bit = (msr & 0x1fff) * 2;
+	msrpm[base + bit / 8] &= ~(3 << (bit % 8));
+}
+
+void svm_msrpm_init(u8 *msrpm)
+{
+	static const u32 passthrough[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR,
+		MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_IA32_SYSENTER_CS,
+		MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(passthrough); i++)
+		svm_msr_passthrough(msrpm, passthrough[i]);
 }
 
 /* Parts of the save area that SET_SREGS does not cover: as after RESET. */
@@ -122,6 +232,6 @@ void svm_init_save_area(struct vmcb *vmcb)
 {
 	vmcb->save.dr6 = SVM_DR6_RESET;
 	vmcb->save.dr7 = SVM_DR7_RESET;
-	vmcb->save.g_pat = SVM_PAT_POWER_ON;
+	vmcb->save.g_pat = HYV_PAT_POWER_ON;
 	vmcb->save.rflags = X86_EFLAGS_FIXED;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the local APIC's pure logic (lapic.c): highest vector of a bank,
- * processor priority, deliverability, logical destinations, timer length.
+ * KUnit: the local APIC's pure logic (lapic.c): which registers a guest
+ * may read or write, highest vector of a bank, processor priority,
+ * deliverability, logical destinations, timer length.
  */
 #include <kunit/test.h>
 
@@ -236,7 +237,80 @@ static void timer_ns_every_divide(struct kunit *test)
 	}
 }
 
+/* ---- hyv_apic_reg_access --------------------------------------------- */
+
+struct access_case {
+	u32 offset;
+	unsigned int xapic, x2apic;
+};
+
+#define R	HYV_APIC_READ
+#define W	HYV_APIC_WRITE
+
+/* SDM vol. 3A table 11-1 (xAPIC) and table 11-6 (x2APIC), row by row. */
+static const struct access_case access_cases[] = {
+	{ 0x000, 0, 0 }, { 0x010, 0, 0 },
+	{ 0x020, R | W, R },		/* ID */
+	{ 0x030, R, R },		/* version */
+	{ 0x040, 0, 0 }, { 0x070, 0, 0 },
+	{ 0x080, R | W, R | W },	/* TPR */
+	{ 0x090, R, 0 },		/* APR */
+	{ 0x0a0, R, R },		/* PPR */
+	{ 0x0b0, W, W },		/* EOI */
+	{ 0x0c0, R, 0 },		/* RRD */
+	{ 0x0d0, R | W, R },		/* LDR */
+	{ 0x0e0, R | W, 0 },		/* DFR */
+	{ 0x0f0, R | W, R | W },	/* SVR */
+	{ 0x100, R, R }, { 0x170, R, R },	/* ISR */
+	{ 0x180, R, R }, { 0x1f0, R, R },	/* TMR */
+	{ 0x200, R, R }, { 0x270, R, R },	/* IRR */
+	{ 0x280, R | W, R | W },	/* ESR */
+	{ 0x290, 0, 0 }, { 0x2e0, 0, 0 },
+	{ 0x2f0, R | W, R | W },	/* LVT CMCI */
+	{ 0x300, R | W, R | W },	/* ICR */
+	{ 0x310, R | W, 0 },		/* ICR high */
+	{ 0x320, R | W, R | W }, { 0x370, R | W, R | W },	/* LVTs */
+	{ 0x380, R | W, R | W },	/* initial count */
+	{ 0x390, R, R },		/* current count */
+	{ 0x3a0, 0, 0 }, { 0x3d0, 0, 0 },
+	{ 0x3e0, R | W, R | W },	/* divide configuration */
+	{ 0x3f0, 0, W },		/* self IPI */
+	{ 0x400, 0, 0 }, { 0x800, 0, 0 }, { 0xff0, 0, 0 },
+	{ 0x024, 0, 0 }, { 0x308, 0, 0 },	/* unaligned */
+	{ 0x1000, 0, 0 }, { 0xffffffff, 0, 0 },
+};
+
+#undef R
+#undef W
+
+static void reg_access_table(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(access_cases); i++) {
+		const struct access_case *c = &access_cases[i];
+
+		KUNIT_EXPECT_EQ_MSG(test, hyv_apic_reg_access(c->offset, false),
+				    c->xapic, "xAPIC offset %#x", c->offset);
+		KUNIT_EXPECT_EQ_MSG(test, hyv_apic_reg_access(c->offset, true),
+				    c->x2apic, "x2APIC offset %#x", c->offset);
+	}
+}
+
+/* Nothing past the register file, whatever the offset. */
+static void reg_access_never_past_the_file(struct kunit *test)
+{
+	u32 offset;
+
+	for (offset = HYV_APIC_REGS * 16; offset < 0x1000; offset++) {
+		KUNIT_EXPECT_EQ(test, hyv_apic_reg_access(offset, false), 0);
+		KUNIT_EXPECT_EQ(test, hyv_apic_reg_access(offset, true), 0);
+	}
+}
+
 static struct kunit_case lapic_cases[] = {
+	KUNIT_CASE(reg_access_table),
+	KUNIT_CASE(reg_access_never_past_the_file),
 	KUNIT_CASE(highest_vector_table),
 	KUNIT_CASE(highest_vector_every_vector),
 	KUNIT_CASE(ppr_table),

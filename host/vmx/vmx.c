@@ -3,6 +3,8 @@
  * hyv Intel VMX backend: deciding whether this CPU's VMX is usable, the
  * controls hyv runs with, VMXON/VMXOFF per CPU, and each vCPU's VMCS.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpufeature.h>
 #include <linux/gfp.h>
 #include <linux/idr.h>
@@ -11,6 +13,7 @@
 #include <linux/slab.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/processor.h>
 #include <asm/reboot.h>
 #include <asm/processor-flags.h>
 #include <asm/tlbflush.h>
@@ -19,9 +22,23 @@
 #include "vmx.h"
 
 struct vmx_config vmx_cfg;
+unsigned long *vmx_msr_bitmap;		/* shared by every vCPU, read-only */
 
 static DEFINE_PER_CPU(struct page *, vmx_vmxon_page);
 static DEFINE_IDA(vmx_vpids);
+
+void vmx_insn_failed(const char *insn, unsigned long field)
+{
+	pr_warn_ratelimited("%s of field %#lx failed\n", insn, field);
+}
+
+/* A VMX instruction faulted: VMX is off, which only a reboot may do. */
+void vmx_insn_fault(const char *insn, unsigned long field)
+{
+	if (!hyv_rebooting)
+		WARN_ONCE(1, "hyv: %s of field %#lx faulted with VMX on\n",
+			  insn, field);
+}
 
 /*
  * Combine what hyv wants with what the CPU allows: a capability MSR's low
@@ -63,43 +80,63 @@ static void vmx_setup_preemption_timer(void)
 	vmx_cfg.preempt_ticks = clamp_val(ticks, 1, U32_MAX);
 }
 
-static const char *vmx_setup_controls(u64 basic)
+/*
+ * The pin-based and primary controls: host interrupts and NMIs exit,
+ * virtual NMIs give NMI blocking and NMI windows; HLT, I/O, MOV CR8,
+ * MOV DR, MWAIT/MONITOR and RDPMC exit; MSRs through the bitmap; the
+ * TSC offset applies.
+ */
+static const char *vmx_setup_exec_controls(bool true_ctls)
 {
-	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
-	u64 ept_cap;
-
 	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			MSR_IA32_VMX_PINBASED_CTLS,
-			PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+			PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+			PIN_BASED_VIRTUAL_NMIS,
 			PIN_BASED_VMX_PREEMPTION_TIMER, &vmx_cfg.pin))
-		return "external-interrupt and NMI exiting";
+		return "external-interrupt and NMI exiting, virtual NMIs";
 	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			MSR_IA32_VMX_PROCBASED_CTLS,
 			CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 			CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
-			CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
-			CPU_BASED_RDPMC_EXITING |
+			CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
+			CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
+			CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_USE_TSC_OFFSETTING |
 			CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0, &vmx_cfg.proc))
-		return "HLT, I/O, CR8, MWAIT exiting or secondary controls";
-	/* Without MSR bitmaps every RDMSR/WRMSR exits: what hyv wants. */
-	vmx_cfg.proc &= ~(CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_USE_IO_BITMAPS |
-			  CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING |
-			  CPU_BASED_INVLPG_EXITING | CPU_BASED_RDTSC_EXITING);
+		return "HLT, I/O, CR8, MOV DR, MWAIT exiting, MSR bitmaps, TSC offsetting or secondary controls";
+	vmx_cfg.proc &= ~(CPU_BASED_USE_IO_BITMAPS | CPU_BASED_CR3_LOAD_EXITING |
+			  CPU_BASED_CR3_STORE_EXITING | CPU_BASED_INVLPG_EXITING |
+			  CPU_BASED_RDTSC_EXITING | CPU_BASED_INTR_WINDOW_EXITING |
+			  CPU_BASED_NMI_WINDOW_EXITING);
+	/* WBINVD exits where the CPU can: one guest must not flush all caches. */
 	if (!vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
 			SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
-			SECONDARY_EXEC_UNRESTRICTED_GUEST, 0, &vmx_cfg.proc2))
+			SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			SECONDARY_EXEC_WBINVD_EXITING, &vmx_cfg.proc2))
 		return "EPT, VPID or unrestricted guest";
+	return NULL;
+}
+
+static const char *vmx_setup_controls(u64 basic)
+{
+	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
+	const char *missing;
+	u64 ept_cap;
+
+	missing = vmx_setup_exec_controls(true_ctls);
+	if (missing)
+		return missing;
 	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 			MSR_IA32_VMX_EXIT_CTLS,
 			VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
 			VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT |
-			VM_EXIT_LOAD_IA32_PAT, 0, &vmx_cfg.exit))
+			VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_DEBUG_CONTROLS, 0,
+			&vmx_cfg.exit))
 		return "64-bit host and EFER/PAT switching on exit";
 	if (!vmx_adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 			MSR_IA32_VMX_ENTRY_CTLS,
-			VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT, 0,
-			&vmx_cfg.entry))
-		return "EFER/PAT loading on entry";
+			VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
+			VM_ENTRY_LOAD_DEBUG_CONTROLS, 0, &vmx_cfg.entry))
+		return "EFER/PAT/DR7 loading on entry";
 	/* Set per guest, from its EFER.LMA. */
 	vmx_cfg.entry &= ~VM_ENTRY_IA32E_MODE;
 
@@ -113,6 +150,13 @@ static const char *vmx_setup_controls(u64 basic)
 	vmx_setup_preemption_timer();
 	vmx_cfg.has_invept_single = ept_cap & VMX_EPT_EXTENT_CONTEXT_BIT;
 	vmx_cfg.has_invvpid_single = ept_cap & VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT;
+	/*
+	 * L1TF: a guest can read what the L1D holds. Flush it before every
+	 * entry unless the kernel was told not to mitigate (l1tf=off); KVM
+	 * flushes only after "interesting" exits, hyv always.
+	 */
+	vmx_cfg.l1d_flush = boot_cpu_has_bug(X86_BUG_L1TF) &&
+			    l1tf_mitigation != L1TF_MITIGATION_OFF;
 	return NULL;
 }
 
@@ -143,6 +187,10 @@ static int vmx_hardware_setup(void)
 		*(u32 *)page_address(page) = vmx_cfg.revision_id;
 		per_cpu(vmx_vmxon_page, cpu) = page;
 	}
+	vmx_msr_bitmap = (unsigned long *)__get_free_page(GFP_KERNEL);
+	if (!vmx_msr_bitmap)
+		goto nomem;
+	vmx_msr_bitmap_init(vmx_msr_bitmap);
 	/* The kernel keeps one such callback: kvm_intel must not be loaded. */
 	cpu_emergency_register_virt_callback(vmx_emergency_disable);
 	return 0;
@@ -165,6 +213,8 @@ static void vmx_hardware_unsetup(void)
 		__free_page(per_cpu(vmx_vmxon_page, cpu));
 		per_cpu(vmx_vmxon_page, cpu) = NULL;
 	}
+	free_page((unsigned long)vmx_msr_bitmap);
+	vmx_msr_bitmap = NULL;
 }
 
 /* Enable VMX in IA32_FEATURE_CONTROL if the firmware left it unlocked. */
@@ -207,31 +257,43 @@ fail:
 static void vmx_cpu_disable(void)
 {
 	vmx_clear_loaded_vmcss();
-	asm volatile("vmxoff" ::: "cc", "memory");
+	/* A reboot may have turned VMX off already (emergency path). */
+	asm volatile("1: vmxoff\n\t2:\n\t" _ASM_EXTABLE(1b, 2b)
+		     ::: "cc", "memory");
 	cr4_clear_bits(X86_CR4_VMXE);
 }
 
+/*
+ * A VPID per vCPU tags its TLB entries so that they survive exits. The
+ * 16-bit space is shared by every VM of every user: when it is used up
+ * the vCPU runs without one (VPID 0: the CPU flushes at every entry and
+ * exit), slower but never refused.
+ */
+static u16 vmx_alloc_vpid(void)
+{
+	int vpid = ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
+
+	return vpid < 0 ? 0 : vpid;
+}
+
+/* Makes the new VMCS current here; the core loads it properly next. */
 static int vmx_vcpu_create(struct hyv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx;
 	struct page *page;
-	int vpid;
 
 	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
 	if (!vmx)
 		return -ENOMEM;
-	vpid = ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (vpid < 0 || !page) {
-		if (vpid >= 0)
-			ida_free(&vmx_vpids, vpid);
+	if (!page) {
 		kfree(vmx);
-		return vpid < 0 ? vpid : -ENOMEM;
+		return -ENOMEM;
 	}
 	vmx->vmcs = page_address(page);
 	vmx->vmcs_pa = page_to_phys(page);
 	*(u32 *)vmx->vmcs = vmx_cfg.revision_id;
-	vmx->vpid = vpid;
+	vmx->vpid = vmx_alloc_vpid();
 	vmx->cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_link);
 	vcpu->arch = vmx;
@@ -249,135 +311,27 @@ static void vmx_vcpu_destroy(struct hyv_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
 	vmx_vcpu_unload(vcpu);
-	ida_free(&vmx_vpids, vmx->vpid);
+	if (vmx->vpid)
+		ida_free(&vmx_vpids, vmx->vpid);
 	free_page((unsigned long)vmx->vmcs);
 	kfree(vmx);
 	vcpu->arch = NULL;
 }
 
-/*
- * The state accessors below may run on any CPU: each makes the vCPU's
- * VMCS current here first, with preemption off while it is used.
- */
-static void vmx_get_sregs_op(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs)
-{
-	preempt_disable();
-	vmx_vcpu_load(vcpu, smp_processor_id());
-	vmx_get_sregs(vcpu, sregs);
-	preempt_enable();
-}
-
-static int vmx_set_sregs_op(struct hyv_vcpu *vcpu,
-			    const struct hyv_sregs *sregs)
-{
-	int ret;
-
-	preempt_disable();
-	vmx_vcpu_load(vcpu, smp_processor_id());
-	ret = vmx_set_sregs(vcpu, sregs);
-	preempt_enable();
-	return ret;
-}
-
-static void vmx_get_paging_op(struct hyv_vcpu *vcpu, u64 *cr0, u64 *cr3,
-			      u64 *cr4, u64 *efer)
-{
-	preempt_disable();
-	vmx_vcpu_load(vcpu, smp_processor_id());
-	vmx_get_paging(vcpu, cr0, cr3, cr4, efer);
-	preempt_enable();
-}
-
+/* SDM vol. 3C §26.3.1.5: SS.DPL is the CPL. */
 static u8 vmx_get_cpl(struct hyv_vcpu *vcpu)
 {
-	u32 ss_ar;
-
-	preempt_disable();
-	vmx_vcpu_load(vcpu, smp_processor_id());
-	ss_ar = vmx_read(GUEST_SS_AR_BYTES);
-	preempt_enable();
-	/* SDM vol. 3C §26.3.1.5: SS.DPL is the CPL. */
-	return (ss_ar >> 5) & 3;
-}
-
-static void vmx_clear_interrupt_shadow(struct hyv_vcpu *vcpu)
-{
-	u32 info;
-
-	preempt_disable();
-	vmx_vcpu_load(vcpu, smp_processor_id());
-	info = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
-	if (info & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
-			  info & ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-	preempt_enable();
-}
-
-static void vmx_queue_exception(struct hyv_vcpu *vcpu, u8 vector,
-				bool has_error, u32 error_code)
-{
-	preempt_disable();
-	vmx_vcpu_load(vcpu, smp_processor_id());
-	vmx_write(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_HARD_EXCEPTION |
-		  (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0) |
-		  INTR_INFO_VALID_MASK);
-	vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error_code);
-	preempt_enable();
-}
-
-/*
- * Event injection (SDM vol. 3C §27.6). These run before an entry, with the
- * VMCS already current on this CPU.
- */
-static bool vmx_event_queued(struct hyv_vcpu *vcpu)
-{
-	return vmx_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
-}
-
-static bool vmx_irq_allowed(struct hyv_vcpu *vcpu)
-{
-	return (vcpu->rflags & X86_EFLAGS_IF) &&
-	       !(vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
-		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-}
-
-static bool vmx_nmi_allowed(struct hyv_vcpu *vcpu)
-{
-	return !(vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
-		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS |
-		  GUEST_INTR_STATE_NMI));
-}
-
-static void vmx_inject_irq(struct hyv_vcpu *vcpu, u8 vector)
-{
-	vmx_write(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_EXT_INTR |
-		  INTR_INFO_VALID_MASK);
-}
-
-static void vmx_inject_nmi(struct hyv_vcpu *vcpu)
-{
-	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 2 | INTR_TYPE_NMI_INTR |
-		  INTR_INFO_VALID_MASK);
-}
-
-/* Interrupt-window exiting: exit once RFLAGS.IF=1 and no shadow. */
-static void vmx_enable_irq_window(struct hyv_vcpu *vcpu)
-{
-	vmx_write(CPU_BASED_VM_EXEC_CONTROL,
-		  vmx_cfg.proc | CPU_BASED_INTR_WINDOW_EXITING);
-}
-
-/* CR8 writes exit (CR8-load exiting), which re-runs the injection logic. */
-static void vmx_enable_tpr_window(struct hyv_vcpu *vcpu, u8 vector)
-{
+	return (vmx_read(GUEST_SS_AR_BYTES) >> 5) & 3;
 }
 
 static void vmx_set_npt_root(struct hyv_vcpu *vcpu, phys_addr_t root)
 {
-	preempt_disable();
-	vmx_vcpu_load(vcpu, smp_processor_id());
 	vmx_write(EPT_POINTER, vmx_eptp(root));
-	preempt_enable();
+}
+
+static void vmx_set_tsc_offset(struct hyv_vcpu *vcpu, u64 offset)
+{
+	vmx_write(TSC_OFFSET, offset);
 }
 
 static const struct hyv_arch_ops vmx_ops = {
@@ -389,22 +343,32 @@ static const struct hyv_arch_ops vmx_ops = {
 	.cpu_disable		= vmx_cpu_disable,
 	.vcpu_create		= vmx_vcpu_create,
 	.vcpu_destroy		= vmx_vcpu_destroy,
-	.vcpu_load		= vmx_vcpu_load_here,
+	.vcpu_load		= vmx_vcpu_load,
+	.vcpu_put		= vmx_vcpu_put,
 	.vcpu_run		= vmx_vcpu_run,
 	.flush_guest_tlb	= vmx_flush_guest_tlb,
-	.get_sregs		= vmx_get_sregs_op,
-	.set_sregs		= vmx_set_sregs_op,
-	.get_paging		= vmx_get_paging_op,
+	.dump			= vmx_dump,
+	.get_sregs		= vmx_get_sregs,
+	.set_sregs		= vmx_set_sregs,
+	.get_cr			= vmx_get_cr,
+	.set_cr0		= vmx_set_cr0,
+	.set_cr4		= vmx_set_cr4,
+	.get_efer		= vmx_get_efer,
+	.set_efer		= vmx_set_efer,
+	.get_msr		= vmx_get_msr,
+	.set_msr		= vmx_set_msr,
+	.set_tsc_offset		= vmx_set_tsc_offset,
 	.get_cpl		= vmx_get_cpl,
-	.clear_interrupt_shadow	= vmx_clear_interrupt_shadow,
-	.queue_exception	= vmx_queue_exception,
-	.event_queued		= vmx_event_queued,
+	.inject_event		= vmx_inject_event,
 	.irq_allowed		= vmx_irq_allowed,
 	.nmi_allowed		= vmx_nmi_allowed,
-	.inject_irq		= vmx_inject_irq,
-	.inject_nmi		= vmx_inject_nmi,
 	.enable_irq_window	= vmx_enable_irq_window,
-	.enable_tpr_window	= vmx_enable_tpr_window,
+	.enable_nmi_window	= vmx_enable_nmi_window,
+	/* No TPR window: CR8 writes always exit (CR8-load exiting). */
+	.get_nmi_masked		= vmx_get_nmi_masked,
+	.set_nmi_masked		= vmx_set_nmi_masked,
+	.get_interrupt_shadow	= vmx_get_interrupt_shadow,
+	.set_interrupt_shadow	= vmx_set_interrupt_shadow,
 	.npt_table_entry	= vmx_ept_table_entry,
 	.npt_leaf_entry		= vmx_ept_leaf_entry,
 	.npt_present		= vmx_ept_present,
@@ -427,30 +391,30 @@ const struct hyv_arch_ops *hyv_vmx_probe(void)
 		return ERR_PTR(-ENODEV);
 	rdmsrl(MSR_IA32_FEAT_CTL, fc);
 	if ((fc & FEAT_CTL_LOCKED) && !(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
-		pr_err("hyv: VMX is disabled by the firmware (IA32_FEATURE_CONTROL locked)\n");
+		pr_err("VMX is disabled by the firmware (IA32_FEATURE_CONTROL locked)\n");
 		return ERR_PTR(-EPERM);
 	}
 	if (cr4_read_shadow() & X86_CR4_VMXE) {
-		pr_err("hyv: VMX is already in use by another hypervisor (kvm_intel?)\n");
+		pr_err("VMX is already in use by another hypervisor (kvm_intel?)\n");
 		return ERR_PTR(-EBUSY);
 	}
 	rdmsrl(MSR_IA32_VMX_BASIC, basic);
 	if (((basic & VMX_BASIC_MEM_TYPE_MASK) >> VMX_BASIC_MEM_TYPE_SHIFT) !=
 	    VMX_BASIC_MEM_TYPE_WB || ((basic >> VMX_BASIC_VMCS_SIZE_SHIFT) &
 				       0x1fff) > PAGE_SIZE) {
-		pr_err("hyv: VMX lacks a write-back VMCS of at most a page\n");
+		pr_err("VMX lacks a write-back VMCS of at most a page\n");
 		return ERR_PTR(-ENODEV);
 	}
 	vmx_cfg.revision_id = basic & 0x7fffffff;
 	missing = vmx_setup_controls(basic);
 	if (missing) {
-		pr_err("hyv: VMX lacks what hyv needs: %s\n", missing);
+		pr_err("VMX lacks what hyv needs: %s\n", missing);
 		return ERR_PTR(-ENODEV);
 	}
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cfg.cr0_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cfg.cr0_fixed1);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cfg.cr4_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cfg.cr4_fixed1);
-	pr_info("hyv: VMX with EPT, VPID and unrestricted guest\n");
+	pr_info("VMX with EPT, VPID and unrestricted guest\n");
 	return &vmx_ops;
 }

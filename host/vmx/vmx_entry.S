@@ -18,30 +18,40 @@
 
 	.section .text, "ax"
 
-/* int hyv_vmx_enter(bool launched @dil, u64 *gprs @rsi) */
+/*
+ * int hyv_vmx_enter(bool launched @dil, u64 *gprs @rsi)
+ * Returns 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed (VMfail), 2 if
+ * a VMX instruction faulted (VMX turned off: only during a reboot).
+ */
 SYM_FUNC_START(hyv_vmx_enter)
 	HYV_PUSH_CALLEE_SAVED
 	push	%rsi			/* 0(%rsp): gprs, found again at exit */
 	UNWIND_HINT_SAVE		/* the stack a VM exit comes back to */
 
 	mov	$VMCS_HOST_RSP, %eax
-	vmwrite	%rsp, %rax
+1:	vmwrite	%rsp, %rax
 
-	/* Decide now: the MOVs below leave the flags alone. */
-	test	%dil, %dil
+	/* Decide now, in CF: the MOVs and VERW below leave it alone. */
+	bt	$0, %edi
 
 	mov	HYV_GPR_RAX(%rsi), %rax
 	HYV_LOAD_GUEST_GPRS
 
-	jnz	.Lresume
-	vmlaunch
+	/* MDS and friends: no host data left in CPU buffers (clobbers ZF). */
+	CLEAR_CPU_BUFFERS
+
+	jc	.Lresume
+2:	vmlaunch
 	jmp	.Lfailed
 .Lresume:
-	vmresume
+3:	vmresume
 .Lfailed:
 	/* VMfailInvalid or VMfailValid: the guest never ran. */
-	mov	$1, %eax
-	jmp	.Lout
+	mov	$1, %ebx
+	jmp	.Lscrub
+.Lfault:
+	mov	$2, %ebx
+	jmp	.Lscrub
 
 SYM_INNER_LABEL(hyv_vmx_exit_rip, SYM_L_GLOBAL)
 	UNWIND_HINT_RESTORE
@@ -50,13 +60,25 @@ SYM_INNER_LABEL(hyv_vmx_exit_rip, SYM_L_GLOBAL)
 	mov	8(%rsp), %rax
 	HYV_SAVE_GUEST_GPRS
 	pop	HYV_GPR_RAX(%rax)
-	HYV_SCRUB_AFTER_EXIT
-	xor	%eax, %eax
+	xor	%ebx, %ebx
 
-.Lout:
+.Lscrub:
+	/*
+	 * Before the first RET: refill the return stack buffer where the
+	 * kernel asks for it on VM exit, and clear the branch history.
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	CLEAR_BRANCH_HISTORY_VMEXIT
+	HYV_SCRUB_AFTER_EXIT
+	mov	%ebx, %eax
 	add	$8, %rsp
 	HYV_POP_CALLEE_SAVED
 	RET
+
+	_ASM_EXTABLE(1b, .Lfault)
+	_ASM_EXTABLE(2b, .Lfault)
+	_ASM_EXTABLE(3b, .Lfault)
 SYM_FUNC_END(hyv_vmx_enter)
 
 /*

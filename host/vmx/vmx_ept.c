@@ -4,6 +4,8 @@
  * read/write/execute bits instead of present/user, and a memory type in
  * each leaf. Leaves are write-back; the guest's PAT still applies.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <kunit/visibility.h>
 
 #include "vmx.h"

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hyv Intel VMCS contents: the controls and host state written once per
- * vCPU or per CPU, and the guest state as the core's special registers
- * see it (Intel SDM vol. 3C §25.4 and §25.5).
+ * vCPU or per CPU, the guest state as the core's special registers see
+ * it, its CR0, CR4 and EFER (what the guest owns and what exits), and the
+ * MSRs VMX keeps (Intel SDM vol. 3C §25.4 and §25.5). Runs with the
+ * vCPU's VMCS current.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <asm/cpu_entry_area.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
+#include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
@@ -17,8 +22,21 @@
 /* SDM vol. 3C §25.4.1: segment access rights; <asm/vmx.h> lacks AVL. */
 #define VMX_AR_AVL_MASK		BIT(12)
 
-/* Power-on value of IA32_PAT (SDM vol. 3A §11.12.4). */
-#define VMX_PAT_POWER_ON	0x0007040600070406ULL
+/*
+ * The CR0 and CR4 bits the guest owns: it writes them without an exit.
+ * Every other bit exits and goes through cr.c (KVM's
+ * KVM_POSSIBLE_CR0_GUEST_BITS / KVM_POSSIBLE_CR4_GUEST_BITS); PE and PG
+ * exit so that hyv follows IA-32e mode, OSXSAVE, PKE, SMEP... so that the
+ * guest gets only what its CPUID offers.
+ */
+#define VMX_CR0_GUEST_OWNED	X86_CR0_TS
+#define VMX_CR4_GUEST_OWNED	(X86_CR4_PVI | X86_CR4_DE | X86_CR4_PCE | \
+				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+				 X86_CR4_PGE | X86_CR4_TSD)
+
+/* Exceptions that exit: #DB and #AC to be reflected, #MC for the host. */
+#define VMX_EXCEPTION_BITMAP	(BIT(HYV_DB_VECTOR) | BIT(HYV_AC_VECTOR) | \
+				 BIT(HYV_MC_VECTOR))
 
 /* The VMCS fields of one segment register, in field-encoding terms. */
 struct vmx_seg_fields {
@@ -77,13 +95,72 @@ static void vmx_seg_read(int seg, struct hyv_segment *s)
 }
 
 /*
- * CR0 and CR4 bits VMX fixes to 1 are kept set in the real register and
- * hidden from the guest through the read shadow; with unrestricted guest
- * PE and PG are free (SDM vol. 3C §24.8).
+ * CR0 in the CPU: the bits VMX fixes to 1 are kept set and hidden from the
+ * guest through the read shadow, with unrestricted guest PE and PG are
+ * free (SDM vol. 3C §24.8); CD and NW stay clear, as KVM keeps them,
+ * so that a guest cannot make the CPU run uncached.
  */
-static u64 vmx_cr0_forced(void)
+static u64 vmx_hw_cr0(u64 cr0)
 {
-	return vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
+	return (cr0 & ~(X86_CR0_CD | X86_CR0_NW)) |
+	       (vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG));
+}
+
+/* Guest-visible CR0/CR4: owned bits from the CPU, the rest the shadow. */
+u64 vmx_get_cr(struct hyv_vcpu *vcpu, int cr)
+{
+	switch (cr) {
+	case 0:
+		return (vmx_read(GUEST_CR0) & VMX_CR0_GUEST_OWNED) |
+		       (vmx_read(CR0_READ_SHADOW) & ~VMX_CR0_GUEST_OWNED);
+	case 3:
+		return vmx_read(GUEST_CR3);
+	case 4:
+		return (vmx_read(GUEST_CR4) & VMX_CR4_GUEST_OWNED) |
+		       (vmx_read(CR4_READ_SHADOW) & ~VMX_CR4_GUEST_OWNED);
+	}
+	return 0;
+}
+
+u64 vmx_get_efer(struct hyv_vcpu *vcpu)
+{
+	return vmx_read(GUEST_IA32_EFER);
+}
+
+/* EFER.LMA decides the "IA-32e mode guest" entry control (§26.2.1.3). */
+void vmx_set_efer(struct hyv_vcpu *vcpu, u64 efer)
+{
+	u32 entry = vmx_cfg.entry;
+
+	vmx_write(GUEST_IA32_EFER, efer);
+	if (efer & EFER_LMA)
+		entry |= VM_ENTRY_IA32E_MODE;
+	vmx_write(VM_ENTRY_CONTROLS, entry);
+}
+
+/*
+ * CR0 as the guest sees it. Paging turned on with EFER.LME enters
+ * IA-32e mode, turned off leaves it: LMA follows, as the CPU would do it
+ * for a write that did not exit (SDM vol. 3A §9.8.5).
+ */
+void vmx_set_cr0(struct hyv_vcpu *vcpu, u64 cr0)
+{
+	u64 efer = vmx_get_efer(vcpu);
+
+	vmx_write(CR0_READ_SHADOW, cr0);
+	vmx_write(GUEST_CR0, vmx_hw_cr0(cr0));
+	if ((cr0 & X86_CR0_PG) && (efer & EFER_LME))
+		efer |= EFER_LMA;
+	else if (!(cr0 & X86_CR0_PG))
+		efer &= ~EFER_LMA;
+	if (efer != vmx_get_efer(vcpu))
+		vmx_set_efer(vcpu, efer);
+}
+
+void vmx_set_cr4(struct hyv_vcpu *vcpu, u64 cr4)
+{
+	vmx_write(CR4_READ_SHADOW, cr4);
+	vmx_write(GUEST_CR4, cr4 | vmx_cfg.cr4_fixed0);
 }
 
 void vmx_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs)
@@ -101,18 +178,15 @@ void vmx_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs)
 	sregs->gdt.limit = vmx_read(GUEST_GDTR_LIMIT);
 	sregs->idt.base = vmx_read(GUEST_IDTR_BASE);
 	sregs->idt.limit = vmx_read(GUEST_IDTR_LIMIT);
-	sregs->cr0 = vmx_read(CR0_READ_SHADOW);
-	sregs->cr2 = vcpu->cr2;
-	sregs->cr3 = vmx_read(GUEST_CR3);
-	sregs->cr4 = vmx_read(CR4_READ_SHADOW);
-	sregs->efer = vmx_read(GUEST_IA32_EFER);
+	sregs->cr0 = vmx_get_cr(vcpu, 0);
+	sregs->cr3 = vmx_get_cr(vcpu, 3);
+	sregs->cr4 = vmx_get_cr(vcpu, 4);
+	sregs->efer = vmx_get_efer(vcpu);
 }
 
+/* The core checked the values; what the CPU refuses fails the entry. */
 int vmx_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs)
 {
-	u64 cr0_mask = vmx_cr0_forced(), cr4_mask = vmx_cfg.cr4_fixed0;
-	u32 entry = vmx_cfg.entry;
-
 	vmx_seg_write(SEG_CS, &sregs->cs);
 	vmx_seg_write(SEG_DS, &sregs->ds);
 	vmx_seg_write(SEG_ES, &sregs->es);
@@ -125,37 +199,127 @@ int vmx_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs)
 	vmx_write(GUEST_GDTR_LIMIT, sregs->gdt.limit);
 	vmx_write(GUEST_IDTR_BASE, sregs->idt.base);
 	vmx_write(GUEST_IDTR_LIMIT, sregs->idt.limit);
-
-	vmx_write(CR0_GUEST_HOST_MASK, cr0_mask);
-	vmx_write(CR0_READ_SHADOW, sregs->cr0);
-	vmx_write(GUEST_CR0, sregs->cr0 | cr0_mask);
-	vmx_write(CR4_GUEST_HOST_MASK, cr4_mask);
-	vmx_write(CR4_READ_SHADOW, sregs->cr4);
-	vmx_write(GUEST_CR4, sregs->cr4 | cr4_mask);
 	vmx_write(GUEST_CR3, sregs->cr3);
-	vcpu->cr2 = sregs->cr2;
-
-	vmx_write(GUEST_IA32_EFER, sregs->efer);
-	if (sregs->efer & EFER_LMA)
-		entry |= VM_ENTRY_IA32E_MODE;
-	vmx_write(VM_ENTRY_CONTROLS, entry);
-	/*
-	 * What the CPU refuses (reserved bits, inconsistent long mode) makes
-	 * VM entry fail, which the run loop reports as HYV_EXIT_FAIL_ENTRY.
-	 */
+	vmx_set_cr4(vcpu, sregs->cr4);
+	/* EFER first: CR0 may only add LMA to what the VMM gave. */
+	vmx_set_efer(vcpu, sregs->efer);
+	vmx_write(CR0_READ_SHADOW, sregs->cr0);
+	vmx_write(GUEST_CR0, vmx_hw_cr0(sregs->cr0));
 	return 0;
 }
 
-void vmx_get_paging(struct hyv_vcpu *vcpu, u64 *cr0, u64 *cr3, u64 *cr4,
-		    u64 *efer)
+/* The MSRs VMX keeps in the VMCS or hyv keeps for it (msr.c checked). */
+int vmx_get_msr(struct hyv_vcpu *vcpu, u32 msr, u64 *val)
 {
-	*cr0 = vmx_read(GUEST_CR0);
-	*cr3 = vmx_read(GUEST_CR3);
-	*cr4 = vmx_read(GUEST_CR4);
-	*efer = vmx_read(GUEST_IA32_EFER);
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	switch (msr) {
+	case MSR_FS_BASE:
+		*val = vmx_read(GUEST_FS_BASE);
+		return 0;
+	case MSR_GS_BASE:
+		*val = vmx_read(GUEST_GS_BASE);
+		return 0;
+	case MSR_KERNEL_GS_BASE:
+		*val = vmx->guest_kernel_gs_base;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		*val = vmx_read(GUEST_SYSENTER_CS);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = vmx_read(GUEST_SYSENTER_ESP);
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = vmx_read(GUEST_SYSENTER_EIP);
+		return 0;
+	case MSR_STAR:
+		*val = vmx->syscall_msr[HYV_USER_MSR_STAR];
+		return 0;
+	case MSR_LSTAR:
+		*val = vmx->syscall_msr[HYV_USER_MSR_LSTAR];
+		return 0;
+	case MSR_CSTAR:
+		*val = vmx->syscall_msr[HYV_USER_MSR_CSTAR];
+		return 0;
+	case MSR_SYSCALL_MASK:
+		*val = vmx->syscall_msr[HYV_USER_MSR_SFMASK];
+		return 0;
+	}
+	return -ENOENT;
 }
 
-/* Host state that differs per CPU: written whenever the VMCS moves. */
+int vmx_set_msr(struct hyv_vcpu *vcpu, u32 msr, u64 val)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	switch (msr) {
+	case MSR_FS_BASE:
+		vmx_write(GUEST_FS_BASE, val);
+		return 0;
+	case MSR_GS_BASE:
+		vmx_write(GUEST_GS_BASE, val);
+		return 0;
+	case MSR_KERNEL_GS_BASE:
+		vmx->guest_kernel_gs_base = val;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		vmx_write(GUEST_SYSENTER_CS, val);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		vmx_write(GUEST_SYSENTER_ESP, val);
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		vmx_write(GUEST_SYSENTER_EIP, val);
+		return 0;
+	case MSR_IA32_CR_PAT:
+		vmx_write(GUEST_IA32_PAT, val);
+		return 0;
+	case MSR_STAR:
+		vmx->syscall_msr[HYV_USER_MSR_STAR] = val;
+		return 0;
+	case MSR_LSTAR:
+		vmx->syscall_msr[HYV_USER_MSR_LSTAR] = val;
+		return 0;
+	case MSR_CSTAR:
+		vmx->syscall_msr[HYV_USER_MSR_CSTAR] = val;
+		return 0;
+	case MSR_SYSCALL_MASK:
+		vmx->syscall_msr[HYV_USER_MSR_SFMASK] = val;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * MSRs the guest reads and writes without an exit: those the VMCS
+ * switches (FS/GS base, SYSENTER) and KERNEL_GS_BASE, which hyv swaps
+ * around every entry (SDM vol. 3C §25.6.9: bit set = exit). Everything
+ * else exits to msr.c.
+ */
+static void vmx_msr_passthrough(unsigned long *bitmap, u32 msr)
+{
+	u32 base = msr >= 0xc0000000 ? 1024 * 8 : 0;
+	u32 bit = msr & 0x1fff;
+
+	__clear_bit(base + bit, bitmap);		/* read */
+	__clear_bit(base + 2048 * 8 + bit, bitmap);	/* write */
+}
+
+void vmx_msr_bitmap_init(unsigned long *bitmap)
+{
+	memset(bitmap, 0xff, PAGE_SIZE);
+	vmx_msr_passthrough(bitmap, MSR_FS_BASE);
+	vmx_msr_passthrough(bitmap, MSR_GS_BASE);
+	vmx_msr_passthrough(bitmap, MSR_KERNEL_GS_BASE);
+	vmx_msr_passthrough(bitmap, MSR_IA32_SYSENTER_CS);
+	vmx_msr_passthrough(bitmap, MSR_IA32_SYSENTER_ESP);
+	vmx_msr_passthrough(bitmap, MSR_IA32_SYSENTER_EIP);
+}
+
+/*
+ * Host state that differs per CPU: written whenever the VMCS moves. The
+ * SYSENTER stack is per CPU too (the entry stack of cpu_entry_area).
+ */
 void vmx_vmcs_set_host_cpu_state(int cpu)
 {
 	struct cpu_entry_area *cea = get_cpu_entry_area(cpu);
@@ -168,6 +332,8 @@ void vmx_vmcs_set_host_cpu_state(int cpu)
 	vmx_write(HOST_IDTR_BASE, idt.address);
 	rdmsrl(MSR_GS_BASE, gs_base);
 	vmx_write(HOST_GS_BASE, gs_base);
+	vmx_write(HOST_IA32_SYSENTER_ESP,
+		  (unsigned long)(cpu_entry_stack(cpu) + 1));
 }
 
 static void vmx_vmcs_init_host(void)
@@ -175,7 +341,6 @@ static void vmx_vmcs_init_host(void)
 	u64 msr;
 
 	vmx_write(HOST_CR0, read_cr0());
-	vmx_write(HOST_CR4, cr4_read_shadow());
 	vmx_write(HOST_CS_SELECTOR, __KERNEL_CS);
 	vmx_write(HOST_SS_SELECTOR, __KERNEL_DS);
 	vmx_write(HOST_DS_SELECTOR, 0);
@@ -186,8 +351,6 @@ static void vmx_vmcs_init_host(void)
 	vmx_write(HOST_RIP, (unsigned long)hyv_vmx_exit_rip);
 	rdmsrl(MSR_IA32_SYSENTER_CS, msr);
 	vmx_write(HOST_IA32_SYSENTER_CS, msr);
-	rdmsrl(MSR_IA32_SYSENTER_ESP, msr);
-	vmx_write(HOST_IA32_SYSENTER_ESP, msr);
 	rdmsrl(MSR_IA32_SYSENTER_EIP, msr);
 	vmx_write(HOST_IA32_SYSENTER_EIP, msr);
 	rdmsrl(MSR_IA32_CR_PAT, msr);
@@ -200,14 +363,18 @@ static void vmx_vmcs_init_host(void)
 void vmx_vmcs_init(struct hyv_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 proc2 = vmx_cfg.proc2;
 
+	if (!vmx->vpid)
+		proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+	vmx->proc = vmx_cfg.proc;
 	vmx_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
-	vmx_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
-	vmx_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc);
+	vmx_write(SECONDARY_VM_EXEC_CONTROL, proc2);
 	vmx_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmx_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
 	vmx_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
-	vmx_write(EXCEPTION_BITMAP, 0);
+	vmx_write(EXCEPTION_BITMAP, VMX_EXCEPTION_BITMAP);
 	vmx_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmx_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmx_write(CR3_TARGET_COUNT, 0);
@@ -216,12 +383,19 @@ void vmx_vmcs_init(struct hyv_vcpu *vcpu)
 	vmx_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmx_write(VMCS_LINK_POINTER, ~0ULL);
+	vmx_write(MSR_BITMAP, __pa(vmx_msr_bitmap));
+	vmx_write(TSC_OFFSET, 0);
+	vmx_write(CR0_GUEST_HOST_MASK, ~(u64)VMX_CR0_GUEST_OWNED);
+	vmx_write(CR4_GUEST_HOST_MASK, ~(u64)VMX_CR4_GUEST_OWNED);
 
 	vmx_vmcs_init_host();
 	vmx->host_cr3 = __read_cr3();
 	vmx_write(HOST_CR3, vmx->host_cr3);
+	vmx->host_cr4 = cr4_read_shadow();
+	vmx_write(HOST_CR4, vmx->host_cr4);
 
-	vmx_write(GUEST_IA32_PAT, VMX_PAT_POWER_ON);
+	vmx_write(GUEST_IA32_PAT, HYV_PAT_POWER_ON);
+	/* The guest's DR7 stays in dr.c: the CPU runs it with none armed. */
 	vmx_write(GUEST_DR7, 0x400);
 	vmx_write(GUEST_RFLAGS, X86_EFLAGS_FIXED);
 	vmx_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);

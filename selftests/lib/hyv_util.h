@@ -171,6 +171,44 @@ static inline u64 guest_hypercall(u64 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 	return ret;
 }
 
+/*
+ * One instruction that may fault, as asm text for GUEST_ASM_SAFE users:
+ * the library's exception handler sees R10 (the resume address) set,
+ * leaves the vector in R9 and the error code in R11, and resumes after
+ * the instruction. R9 keeps GUEST_NO_EXCEPTION when nothing faulted.
+ * Clobbers R9, R10, R11.
+ */
+#define GUEST_NO_EXCEPTION	0xff
+#define GUEST_ASM_SAFE(insn)						\
+	"lea 1f(%%rip), %%r10\n\t"					\
+	"mov $" hyv_str(GUEST_NO_EXCEPTION) ", %%r9d\n\t"		\
+	insn "\n\t"							\
+	"1: xor %%r10d, %%r10d\n\t"
+
+/* RDMSR/WRMSR that report a fault's vector instead of failing the test. */
+static inline u8 guest_rdmsr_safe(u32 msr, u64 *val)
+{
+	u32 lo = 0, hi = 0;
+	u64 vector;
+
+	asm volatile(GUEST_ASM_SAFE("rdmsr") "mov %%r9, %[vector]"
+		     : "+a"(lo), "+d"(hi), [vector] "=r"(vector)
+		     : "c"(msr) : "r9", "r10", "r11", "memory");
+	*val = (u64)hi << 32 | lo;
+	return vector;
+}
+
+static inline u8 guest_wrmsr_safe(u32 msr, u64 val)
+{
+	u64 vector;
+
+	asm volatile(GUEST_ASM_SAFE("wrmsr") "mov %%r9, %[vector]"
+		     : [vector] "=r"(vector)
+		     : "c"(msr), "a"((u32)val), "d"((u32)(val >> 32))
+		     : "r9", "r10", "r11", "memory");
+	return vector;
+}
+
 static inline void guest_cpuid(u32 leaf, u32 subleaf,
 			       u32 *a, u32 *b, u32 *c, u32 *d)
 {

@@ -50,7 +50,9 @@ static void __attribute__((constructor)) hyv_detect_vendor(void)
 /*
  * Exception stubs, 16 bytes apart so that vector v's stub is at
  * hyv_guest_exc_stubs + 16 * v. Each pushes a dummy error code where the
- * CPU pushes none, then the vector, and jumps to the common part, which
+ * CPU pushes none, then the vector, and jumps to the common part. Inside
+ * GUEST_ASM_SAFE() (R10 holds a resume address) the common part puts the
+ * vector in R9 and the error code in R11 and resumes there; otherwise it
  * reports UCALL_EXCEPTION(vector, rip, error code) and halts for good.
  */
 asm(".pushsection .text\n"
@@ -69,7 +71,13 @@ asm(".pushsection .text\n"
 	"vector = vector + 1\n"
 	".endr\n"
 	"hyv_guest_exc_common:\n"
-	"	popq %rdi\n"
+	"	testq %r10, %r10\n"
+	"	jz 3f\n"
+	"	popq %r9\n"
+	"	popq %r11\n"
+	"	movq %r10, (%rsp)\n"
+	"	iretq\n"
+	"3:	popq %rdi\n"
 	"	popq %rdx\n"
 	"	movq (%rsp), %rsi\n"
 	"	movl $" hyv_str(UCALL_EXCEPTION) ", %eax\n"

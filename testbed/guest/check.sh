@@ -81,6 +81,19 @@ module_suite() {
 		expect module:cpu-offline-online cpu_offline_online
 }
 
+# The PV guest drivers load (no hyv PV device here: nothing binds) and
+# hyv_pvblk_kunit.ko runs its suite, read by kunit_suites.
+pv_modules_load() {
+	local m
+	for m in hyv_pv hyv_pvblk hyv_pvblk_kunit; do
+		insmod $MODS/$m.ko || return 1
+	done
+}
+
+pv_modules_unload() {
+	rmmod hyv_pvblk_kunit hyv_pvblk hyv_pv
+}
+
 kunit_suites() {
 	local results suite
 	if [ ! -f $MODS/hyv_kunit.ko ]; then
@@ -126,8 +139,10 @@ final_unload() {
 }
 
 module_suite
+[ ! -f $MODS/hyv_pv.ko ] || expect pv:load pv_modules_load
 kunit_suites
 selftests
 demo
 l2_suite
+[ ! -f $MODS/hyv_pv.ko ] || expect pv:unload pv_modules_unload
 expect module:unload-after-tests final_unload

@@ -165,6 +165,9 @@ enum hyv_stat_exit {
 	HYV_STAT_EXIT_MSR,
 	HYV_STAT_EXIT_NPF,		/* nested page faults, MMIO included */
 	HYV_STAT_EXIT_MMIO,		/* the NPFs that were MMIO */
+	HYV_STAT_EXIT_CR,		/* control and debug register accesses */
+	HYV_STAT_EXIT_WINDOW,		/* interrupt and NMI windows */
+	HYV_STAT_EXIT_EXCEPTION,	/* #DB, #AC, #MC passing through the host */
 	HYV_STAT_EXIT_NR = 16		/* room to grow; fixed ABI size */
 };
 
