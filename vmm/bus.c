@@ -26,7 +26,8 @@ void bus_destroy(struct bus *bus)
 {
 	free(bus->ranges);
 	bus->ranges = NULL;
-	bus->nr = bus->cap = 0;
+	bus->nr = 0;
+	bus->cap = 0;
 }
 
 /* Index of the first range whose end is above addr. */

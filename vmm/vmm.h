@@ -49,12 +49,14 @@ struct vmm {
 /* vm.c */
 int vmm_open(struct vmm *vmm, const struct hyv_options *opts);
 void vmm_close(struct vmm *vmm);
+
 /* Ask for the VM to end with this exit status (any thread). */
 void vmm_request_exit(struct vmm *vmm, int status);
 static inline bool vmm_stopping(struct vmm *vmm)
 {
 	return atomic_load(&vmm->exit_status) >= 0;
 }
+
 /* Deliver an MSI (HYV_SIGNAL_MSI); a guest with no matching APIC is fine. */
 void vmm_signal_msi(struct vmm *vmm, u64 address, u32 data);
 /* An ISA/GSI interrupt line of a device changed level (to the IOAPIC). */

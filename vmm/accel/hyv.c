@@ -26,7 +26,7 @@
 #define MSR_MTRR_DEF_TYPE	0x2ff
 
 #define PAT_RESET		0x0007040600070406ULL	/* SDM vol. 3A §11.12.4 */
-#define MISC_ENABLE_FAST_STRING	(1ULL << 0)
+#define MISC_ENABLE_FAST_STRING	BIT_ULL(0)
 #define MTRR_DEF_ENABLE_WB	0x806ULL	/* E, default type WB */
 
 static struct hyv_cpuid *supported;	/* read once, shared by all vCPUs */
@@ -79,7 +79,8 @@ static void hyv_vm_destroy(struct vmm *vmm)
 		close(vmm->vm_fd);
 	if (vmm->dev_fd >= 0)
 		close(vmm->dev_fd);
-	vmm->vm_fd = vmm->dev_fd = -1;
+	vmm->vm_fd = -1;
+	vmm->dev_fd = -1;
 	free(supported);
 	supported = NULL;
 }
@@ -108,8 +109,11 @@ static int hyv_set_cpuid(struct vmm *vmm, struct vcpu *v)
 
 	if (vmm->caps[HYV_CAP_CPUID] <= 0)
 		return 0;
-	if (!supported && (err = hyv_read_supported(vmm)))
-		return err;
+	if (!supported) {
+		err = hyv_read_supported(vmm);
+		if (err)
+			return err;
+	}
 	size = sizeof(*c) + supported->nent * sizeof(c->entries[0]);
 	c = malloc(size);
 	if (!c)

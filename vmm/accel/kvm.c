@@ -9,6 +9,7 @@
  * (0x40000000 up), so that the guest sees a platform like hyv's: no
  * kvmclock, time from the TSC and the TSC-deadline timer.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -75,7 +76,8 @@ static void kvm_vm_destroy(struct vmm *vmm)
 		close(vmm->vm_fd);
 	if (vmm->dev_fd >= 0)
 		close(vmm->dev_fd);
-	vmm->vm_fd = vmm->dev_fd = -1;
+	vmm->vm_fd = -1;
+	vmm->dev_fd = -1;
 	free(kvm_supported);
 	kvm_supported = NULL;
 }
@@ -173,7 +175,7 @@ static int kvm_vcpu_boot_state(struct vcpu *v, const struct hyv_regs *regs,
 	s.cr4 = sregs->cr4;
 	s.efer = sregs->efer;
 	/* kvm_regs is hyv_regs' first 18 words: same names, same order. */
-	_Static_assert(sizeof(r) == offsetof(struct hyv_regs, flags), "regs layout");
+	static_assert(sizeof(r) == offsetof(struct hyv_regs, flags), "regs layout");
 	memcpy(&r, regs, sizeof(r));
 	if (ioctl(v->fd, KVM_SET_SREGS, &s) || ioctl(v->fd, KVM_SET_REGS, &r))
 		return -errno;

@@ -11,6 +11,7 @@
  * Tables are packed in that order from HYV_LAYOUT_ACPI, 16-byte aligned;
  * the RSDP comes first, in the range the legacy scan searches.
  */
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -87,15 +88,15 @@ struct acpi_fadt {
 	u64 hypervisor_id;
 } __packed;
 
-_Static_assert(sizeof(struct acpi_fadt) == 276, "FADT of ACPI 6.x is 276 bytes");
+static_assert(sizeof(struct acpi_fadt) == 276, "FADT of ACPI 6.x is 276 bytes");
 
-#define FADT_WBINVD		(1U << 0)
-#define FADT_PWR_BUTTON		(1U << 4)	/* no fixed power button */
-#define FADT_SLP_BUTTON		(1U << 5)	/* no fixed sleep button */
-#define FADT_RESET_REG_SUP	(1U << 10)
-#define FADT_HW_REDUCED		(1U << 20)
-#define BOOT_ARCH_NO_VGA	(1U << 2)
-#define BOOT_ARCH_NO_ASPM	(1U << 4)
+#define FADT_WBINVD		BIT(0)
+#define FADT_PWR_BUTTON		BIT(4)	/* no fixed power button */
+#define FADT_SLP_BUTTON		BIT(5)	/* no fixed sleep button */
+#define FADT_RESET_REG_SUP	BIT(10)
+#define FADT_HW_REDUCED		BIT(20)
+#define BOOT_ARCH_NO_VGA	BIT(2)
+#define BOOT_ARCH_NO_ASPM	BIT(4)
 #define PM_PROFILE_SERVER	4
 #define RTC_CENTURY_REG		0x32
 
@@ -164,8 +165,8 @@ static void *acpi_alloc(struct acpi_area *ar, size_t len, u64 *gpa)
 	void *p;
 
 	ar->next = ALIGN_UP(ar->next, 16);
-	if (ar->next + len > HYV_LAYOUT_ACPI + HYV_LAYOUT_ACPI_SIZE ||
-	    !(p = guest_mem_ptr(ar->mem, ar->next, len))) {
+	p = guest_mem_ptr(ar->mem, ar->next, len);
+	if (ar->next + len > HYV_LAYOUT_ACPI + HYV_LAYOUT_ACPI_SIZE || !p) {
 		ar->full = true;
 		return NULL;
 	}

@@ -11,22 +11,22 @@
 #include <hyv/layout.h>
 #include "boot.h"
 
-#define PTE_P		(1ULL << 0)
-#define PTE_RW		(1ULL << 1)
-#define PTE_PS		(1ULL << 7)
+#define PTE_P		BIT_ULL(0)
+#define PTE_RW		BIT_ULL(1)
+#define PTE_PS		BIT_ULL(7)
 
 #define BOOT_SEL_CS	0x10
 #define BOOT_SEL_DS	0x18
 #define BOOT_SEL_TSS	0x20
 
-#define CR0_PE		(1ULL << 0)
-#define CR0_MP		(1ULL << 1)
-#define CR0_ET		(1ULL << 4)
-#define CR0_NE		(1ULL << 5)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PAE		(1ULL << 5)
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
+#define CR0_PE		BIT_ULL(0)
+#define CR0_MP		BIT_ULL(1)
+#define CR0_ET		BIT_ULL(4)
+#define CR0_NE		BIT_ULL(5)
+#define CR0_PG		BIT_ULL(31)
+#define CR4_PAE		BIT_ULL(5)
+#define EFER_LME	BIT_ULL(8)
+#define EFER_LMA	BIT_ULL(10)
 
 void longmode_build_tables(struct guest_mem *mem)
 {

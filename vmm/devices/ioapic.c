@@ -26,11 +26,11 @@
 #define IOAPIC_REG_RTE		0x10	/* two registers per pin */
 #define IOAPIC_VERSION		0x20	/* with EOI register; max entry in 23:16 */
 
-#define RTE_MASKED		(1ULL << 16)
-#define RTE_LEVEL		(1ULL << 15)
-#define RTE_REMOTE_IRR		(1ULL << 14)
-#define RTE_DELIVERY_STATUS	(1ULL << 12)
-#define RTE_DEST_LOGICAL	(1ULL << 11)
+#define RTE_MASKED		BIT_ULL(16)
+#define RTE_LEVEL		BIT_ULL(15)
+#define RTE_REMOTE_IRR		BIT_ULL(14)
+#define RTE_DELIVERY_STATUS	BIT_ULL(12)
+#define RTE_DEST_LOGICAL	BIT_ULL(11)
 #define RTE_RO_BITS		(RTE_REMOTE_IRR | RTE_DELIVERY_STATUS)
 
 struct ioapic {

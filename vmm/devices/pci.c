@@ -418,7 +418,7 @@ static void pci_window_access(struct pci_bus *bus, bool io, u64 addr, u8 *data,
 	struct pci_function *fn;
 	struct pci_bar *b;
 	unsigned int d, i;
-	bool changed = false;
+	bool changed = false, bar_io;
 
 	pthread_mutex_lock(&bus->lock);
 	for (d = 0; d < PCI_MAX_DEVICES; d++) {
@@ -427,7 +427,8 @@ static void pci_window_access(struct pci_bus *bus, bool io, u64 addr, u8 *data,
 			continue;
 		for (i = 0; i < PCI_NR_BARS; i++) {
 			b = &fn->bar[i];
-			if (!b->handler || (b->type == PCI_BAR_IO) != io ||
+			bar_io = b->type == PCI_BAR_IO;
+			if (!b->handler || bar_io != io ||
 			    addr < b->addr || addr - b->addr >= b->size ||
 			    len > b->size - (addr - b->addr))
 				continue;

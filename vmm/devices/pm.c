@@ -9,7 +9,7 @@
 #include <hyv/layout.h>
 #include "platform.h"
 
-#define SLP_EN			(1U << 5)
+#define SLP_EN			BIT(5)
 #define SLP_TYP(v)		(((v) >> 2) & 7)
 
 static void pm_io(void *opaque, u64 offset, u8 *data, u32 len, bool is_write)

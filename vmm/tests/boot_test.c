@@ -14,7 +14,7 @@
 
 static u8 *kernel;
 static size_t kernel_size;
-static const char *kernel_path;
+static const char *kernel_path;	/* NULL: no kernel to test on */
 
 static void load_kernel(void)
 {
@@ -47,14 +47,48 @@ static const char *parse_changed(void (*fn)(u8 *, size_t *), size_t *size)
 	return why;
 }
 
-static void no_boot_flag(u8 *k, size_t *n) { (void)n; k[0x1fe] = 0; }
-static void no_hdrs(u8 *k, size_t *n) { (void)n; k[0x202] = 'X'; }
-static void old_protocol(u8 *k, size_t *n) { (void)n; k[0x206] = 0x0b; k[0x207] = 0x02; }
-static void no_64bit_entry(u8 *k, size_t *n) { (void)n; k[0x236] &= ~1; }
-static void truncated(u8 *k, size_t *n) { (void)k; *n /= 2; }
-static void tiny(u8 *k, size_t *n) { (void)k; *n = 0x100; }
-static void huge_setup(u8 *k, size_t *n) { (void)n; k[0x1f1] = 0xff; *n = 0x10000; }
-static void bad_alignment(u8 *k, size_t *n) { (void)n; k[0x230] = 3; }
+/* The corruptions: each changes the copy k (of *n bytes) in one way. */
+static void no_boot_flag(u8 *k, size_t *n)
+{
+	k[0x1fe] = 0;
+}
+
+static void no_hdrs(u8 *k, size_t *n)
+{
+	k[0x202] = 'X';
+}
+
+static void old_protocol(u8 *k, size_t *n)
+{
+	k[0x206] = 0x0b;
+	k[0x207] = 0x02;
+}
+
+static void no_64bit_entry(u8 *k, size_t *n)
+{
+	k[0x236] &= ~1;
+}
+
+static void truncated(u8 *k, size_t *n)
+{
+	*n /= 2;
+}
+
+static void tiny(u8 *k, size_t *n)
+{
+	*n = 0x100;
+}
+
+static void huge_setup(u8 *k, size_t *n)
+{
+	k[0x1f1] = 0xff;
+	*n = 0x10000;
+}
+
+static void bad_alignment(u8 *k, size_t *n)
+{
+	k[0x230] = 3;
+}
 
 TEST(stock_kernel_parses)
 {

@@ -47,8 +47,7 @@ static inline void test_buf_reset(void)
 	test_buf[0] = 0;
 }
 
-static inline void __attribute__((format(printf, 1, 2)))
-test_note(const char *fmt, ...)
+static inline void __printf(1, 2) test_note(const char *fmt, ...)
 {
 	va_list ap;
 	int n;

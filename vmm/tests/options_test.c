@@ -126,7 +126,8 @@ TEST(bad_input_is_one_line)
 	expect_bad((const char *[]){ NULL }, "no kernel");
 	expect_bad((const char *[]){ "--kernel", "/nonexistent", NULL }, "missing kernel");
 	expect_bad((const char *[]){ "--kernel", "/", NULL }, "directory kernel");
-	expect_bad((const char *[]){ "-k", KERNEL, "--initrd", "/nonexistent", NULL }, "missing initrd");
+	expect_bad((const char *[]){ "-k", KERNEL, "--initrd", "/nonexistent", NULL },
+		   "missing initrd");
 	expect_bad((const char *[]){ "-k", KERNEL, "--cpus", "0", NULL }, "cpus 0");
 	expect_bad((const char *[]){ "-k", KERNEL, "--cpus", "65", NULL }, "cpus 65");
 	expect_bad((const char *[]){ "-k", KERNEL, "--cpus", "two", NULL }, "cpus two");
