@@ -67,8 +67,11 @@ static void load_files(const struct hyv_options *o, struct boot_files *f)
 
 /*
  * The user's command line plus what this platform needs Linux to know
- * (docs/hyv-run.md, "Time"): the TSC frequency, since a guest without
- * PIT, HPET or PM timer cannot measure it, unless the user gave one.
+ * (docs/hyv-run.md, "Time"), each unless the user said otherwise: the
+ * TSC frequency, since a guest without PIT, HPET or PM timer cannot
+ * measure it; and that the TSC is reliable: the only clock Linux could
+ * check it against is jiffies, ticked by the TSC-deadline timer itself,
+ * and under host load a late tick made Linux drop the TSC for jiffies.
  */
 static void compose_cmdline(const struct vmm *vmm, char *buf, size_t size)
 {
@@ -80,6 +83,8 @@ static void compose_cmdline(const struct vmm *vmm, char *buf, size_t size)
 		return;
 	if (vmm->tsc_khz && !strstr(o->cmdline, "tsc_early_khz=") && n < size)
 		n += snprintf(buf + n, size - n, " tsc_early_khz=%u", vmm->tsc_khz);
+	if (!strstr(o->cmdline, "tsc=") && n < size)
+		n += snprintf(buf + n, size - n, " tsc=reliable");
 }
 
 static void create_devices(struct vmm *vmm)
@@ -90,7 +95,7 @@ static void create_devices(struct vmm *vmm)
 	vmm->com1 = serial_create(vmm, HYV_PORT_COM1, HYV_IRQ_COM1, out);
 	vmm->pci = pci_create(vmm);
 	if (!vmm->ioapic || !vmm->com1 || !vmm->pci || rtc_create(vmm) ||
-	    i8042_create(vmm) || pm_create(vmm))
+	    i8042_create(vmm) || pm_create(vmm) || pit_create(vmm))
 		hyv_die(HYV_RUN_EXIT_ERROR, "cannot create the devices");
 }
 

@@ -7,7 +7,10 @@
  * userspace (KVM_CAP_SPLIT_IRQCHIP), interrupts as KVM_SIGNAL_MSI. The
  * CPUID table is KVM's supported one without KVM's paravirtual leaves
  * (0x40000000 up), so that the guest sees a platform like hyv's: no
- * kvmclock, time from the TSC and the TSC-deadline timer.
+ * kvmclock, time from the TSC and the TSC-deadline timer; and without
+ * nested SVM/VMX and XSAVE, which hyv does not give either (and whose
+ * sizes, under KVM in the TCG testbed, made Linux warn in
+ * fpu__init_system_xstate).
  */
 #include <assert.h>
 #include <errno.h>
@@ -94,10 +97,15 @@ static int kvm_set_cpuid(struct vcpu *v)
 	for (i = 0; i < kvm_supported->nent; i++) {
 		struct kvm_cpuid_entry2 e = kvm_supported->entries[i];
 
-		if ((e.function & 0xffff0000) == 0x40000000)
-			continue;	/* KVM's own leaves: not hyv's platform */
-		if (e.function == 1)
-			e.ecx |= 1U << 31;	/* but a hypervisor all the same */
+		if ((e.function & 0xffff0000) == 0x40000000 || e.function == 0xd ||
+		    e.function == 0x8000000a)
+			continue;	/* KVM's own leaves, XSAVE, SVM: not hyv's */
+		if (e.function == 1) {
+			e.ecx |= BIT(31);	/* but a hypervisor all the same */
+			e.ecx &= ~(BIT(5) | BIT(26) | BIT(27));	/* VMX, XSAVE */
+		}
+		if (e.function == 0x80000001)
+			e.ecx &= ~BIT(2);	/* SVM */
 		cpuid_set_apic_id(e.function, &e.eax, &e.ebx, &e.edx, v->id);
 		c->entries[n++] = e;
 	}

@@ -65,6 +65,8 @@
 				 HYV_LAYOUT_LOW_RAM_MAX)
 
 /* ---- hyv-run's I/O ports ---- */
+#define HYV_PORT_PIT		0x40	/* i8254: present, never counts */
+#define HYV_PORT_PIT_SIZE	4
 #define HYV_PORT_I8042_DATA	0x60
 #define HYV_PORT_I8042_CMD	0x64	/* write 0xfe: reset */
 #define HYV_PORT_RTC		0x70	/* index, then data at 0x71 */
