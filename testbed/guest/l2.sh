@@ -217,6 +217,8 @@ l2_kvm_suite() {
 	l2_checks_boot kvm-2cpus 2 256M
 	l2_boot kvm-6g quick 1 6G
 	l2_check kvm-6g kvm-6g:memory l2_memory_6g kvm-6g
+	l2_boot kvm-4cpus quick 4 256M
+	l2_check kvm-4cpus kvm-4cpus:nproc l2_eq "$(l2_value kvm-4cpus nproc)" 4
 	L2_ACCEL=hyv
 	rmmod kvm-$vendor kvm irqbypass
 	insmod /lib/hyv/hyv.ko
@@ -234,6 +236,8 @@ l2_suite() {
 	fi
 	l2_checks_boot boot-2cpus 2 256M
 	l2_big_memory
+	l2_boot boot-4cpus quick 4 256M
+	l2_check boot-4cpus boot-4cpus:nproc l2_eq "$(l2_value boot-4cpus nproc)" 4
 	l2_boot reboot reboot 2 128M
 	l2_check reboot reboot-exit-3 l2_eq "$(l2_exit reboot)" 3
 	l2_boot panic panic 1 128M "reboot=t"
