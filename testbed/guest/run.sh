@@ -36,7 +36,7 @@ elif insmod /lib/hyv/hyv.ko >"$OUT" 2>&1; then
 else
 	fail module:load "$OUT"
 fi
-stage "hyv.ko loaded; starting L2 ($L2)"
+stage "$ACCEL ready; starting L2 ($L2)"
 
 if [ -f /hyvt/cmd ]; then
 	# Batch: the command goes in as the guest's first line of input.
