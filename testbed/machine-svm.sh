@@ -10,13 +10,17 @@
 # guest (make run's interactive L2 shell).
 machine_start() {
 	local log=$1 kernel=$2 initrd=$3 cmdline=$4 live=$5
-	local ttyS0=(-serial "file:$log-console.log")
-	[ "$live" = 0 ] ||
+	local ttyS0=(-serial "file:$log-console.log") stdin=/dev/null
+	if [ "$live" != 0 ]; then
 		ttyS0=(-chardev "stdio,id=con,signal=${HYV_QEMU_SIGNAL:-on},logfile=$log-console.log" -serial chardev:con)
+		# A background job reads /dev/null unless told otherwise: the
+		# live console takes the terminal's input too (make run's shell).
+		stdin=/dev/stdin
+	fi
 	qemu-system-x86_64 -accel tcg -cpu EPYC -smp 2 -m 1024 \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 $cmdline" \
 		"${ttyS0[@]}" -serial "file:$log-results.log" \
-		>&2 2>"$log-emulator.log" &
+		<"$stdin" >&2 2>"$log-emulator.log" &
 	machine_pid=$!
 }
