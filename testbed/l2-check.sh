@@ -19,12 +19,18 @@ main() {
 	local machine=${1:-svm} kernel
 	local -a l2args
 	lock_testbed
-	"$MAKE" -C "$repo" --no-print-directory -s modules-testbed vmm >"$logs/build-l2.log" 2>&1 ||
+	local mods=modules-testbed
+	local -a variant=()
+	if [ "$machine" = vmx ]; then
+		mods=modules-testbed-vmx
+		variant=(--variant vmx)
+	fi
+	"$MAKE" -C "$repo" --no-print-directory -s "$mods" vmm >"$logs/build-l2.log" 2>&1 ||
 		{ note_tail "$logs/build-l2.log"; return 1; }
-	kernel=$(tail -n1 < <("$testbed/l1-kernel.sh"))
+	kernel=$(tail -n1 < <("$testbed/l1-kernel.sh" "${variant[@]}"))
 	read -ra l2args < <(l2_initramfs_args "$kernel")
 	"$testbed/initramfs.sh" -o "$logs/l2-check-initrd.gz" -m l2main \
-		-k "$repo/build/modules-testbed/host/hyv.ko" "${l2args[@]}"
+		-k "$repo/build/$mods/host/hyv.ko" "${l2args[@]}"
 	{
 		"$testbed/machine.sh" --log l2 --append "${HYV_L2_APPEND:-}" \
 			"$machine" "$kernel/arch/x86/boot/bzImage" \
