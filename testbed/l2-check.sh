@@ -6,7 +6,8 @@
 #   KDIR=... testbed/l2-check.sh [MACHINE]     (or: make l2-check)
 #
 # HYV_L2_APPEND adds L1 kernel parameters, e.g. hyvt.l2kvmonly=1 (only
-# the --accel kvm boots) or hyvt.l2timeout=SECONDS (per L2 boot).
+# the --accel kvm boots), hyvt.l2short=1 (bad input and one boot under
+# hyv), hyvt.l2log=1 (every L2 console line) or hyvt.l2timeout=SECONDS.
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"

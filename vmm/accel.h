@@ -42,5 +42,7 @@ extern const struct accel accel_kvm;
 /* CPUID topology fields that name a vCPU (cpu.c, for both accelerators). */
 void cpuid_set_apic_id(u32 function, u32 *eax, u32 *ebx, u32 *edx,
 		       unsigned int id);
+/* The host TSC's frequency in kHz, measured over 100 ms; 0 if unsure. */
+u32 cpu_measure_tsc_khz(void);
 
 #endif /* HYV_RUN_ACCEL_H */

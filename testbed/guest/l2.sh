@@ -234,6 +234,7 @@ l2_suite() {
 		emit "# l2: VMX machine: only boot-1cpu (Bochs is slow)"
 		return
 	fi
+	[ "$(param l2short 0)" = 0 ] || return 0
 	l2_checks_boot boot-2cpus 2 256M
 	l2_big_memory
 	l2_boot boot-4cpus quick 4 256M

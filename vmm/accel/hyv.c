@@ -56,6 +56,11 @@ static int hyv_vm_create(struct vmm *vmm)
 		ret = ioctl(vmm->vm_fd, HYV_GET_TSC_KHZ, 0);
 		vmm->tsc_khz = ret > 0 ? ret : 0;
 	}
+	if (!vmm->tsc_khz) {
+		/* hyv.ko does not scale the TSC: the guest's runs at the host's. */
+		vmm->tsc_khz = cpu_measure_tsc_khz();
+		hyv_info("no HYV_GET_TSC_KHZ: TSC measured at %u kHz", vmm->tsc_khz);
+	}
 	return 0;
 }
 
