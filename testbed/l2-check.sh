@@ -7,7 +7,8 @@
 #
 # HYV_L2_APPEND adds L1 kernel parameters, e.g. hyvt.l2kvmonly=1 (only
 # the --accel kvm boots), hyvt.l2short=1 (bad input and one boot under
-# hyv), hyvt.l2log=1 (every L2 console line) or hyvt.l2timeout=SECONDS.
+# hyv), hyvt.l2nokvm=1 (no --accel kvm boots), hyvt.l2log=1 (every L2
+# console line) or hyvt.l2timeout=SECONDS.
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"

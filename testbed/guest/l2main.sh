@@ -11,7 +11,7 @@ if insmod /lib/hyv/hyv.ko >"$OUT" 2>&1; then
 		l2_kvm_suite
 	else
 		l2_suite
-		[ "$(param l2short 0)" = 1 ] || l2_kvm_suite
+		[ "$(param l2short 0)" = 1 ] || [ "$(param l2nokvm 0)" = 1 ] || l2_kvm_suite
 	fi
 else
 	fail module:load "$OUT"
