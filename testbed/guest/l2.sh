@@ -222,6 +222,8 @@ l2_kvm_suite() {
 	l2_check kvm-6g kvm-6g:memory l2_memory_6g kvm-6g
 	l2_boot kvm-4cpus quick 4 256M
 	l2_check kvm-4cpus kvm-4cpus:nproc l2_eq "$(l2_value kvm-4cpus nproc)" 4
+	l2_boot kvm-reboot reboot 2 128M
+	l2_check kvm-reboot kvm-reboot-exit-3 l2_eq "$(l2_exit kvm-reboot)" 3
 	L2_ACCEL=hyv
 	rmmod kvm-$vendor kvm irqbypass
 	insmod /lib/hyv/hyv.ko
