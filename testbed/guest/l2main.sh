@@ -7,7 +7,16 @@
 OUT=/tmp/out
 if insmod /lib/hyv/hyv.ko >"$OUT" 2>&1; then
 	pass module:load
-	if [ "$(param l2kvmonly 0)" = 1 ]; then
+	if [ "$(param l2debug none)" != none ]; then
+		# One boot, every console line, KERN_DEBUG too:
+		# hyvt.l2debug=MODE hyvt.l2accel=hyv|kvm
+		rmmod hyv
+		[ "$(param l2accel hyv)" = hyv ] && insmod /lib/hyv/hyv.ko ||
+			for m in irqbypass kvm kvm-amd; do insmod /lib/hyv/kvm/$m.ko; done
+		L2_ACCEL=$(param l2accel hyv)
+		l2_boot debug "$(param l2debug none)" 2 128M "loglevel=8"
+		emit "# l2: debug: hyv-run exit $(l2_exit debug)"
+	elif [ "$(param l2kvmonly 0)" = 1 ]; then
 		l2_kvm_suite
 	else
 		l2_suite
