@@ -4,6 +4,7 @@
 # headers) as /l2/vmlinuz, and the L2 initramfs (l2-initramfs.sh) as
 # /l2/initrd. The suite itself runs inside L1: guest/l2.sh.
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # repo, testbed, logs: from lib.sh, sourced first
 
 # The stock kernel that the KDIR headers belong to.
 l2_kernel() {

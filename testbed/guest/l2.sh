@@ -114,7 +114,10 @@ l2_sleep_accurate() {
 	local log=/tmp/l2-$1.log a b
 	a=$(sed -n 's/^\([0-9.]*\) HYVL2: sleep-start.*/\1/p' "$log")
 	b=$(sed -n 's/^\([0-9.]*\) HYVL2: sleep-end.*/\1/p' "$log")
-	[ -n "$a" ] && [ -n "$b" ] || { echo "no sleep markers"; return 1; }
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo "no sleep markers"
+		return 1
+	fi
 	echo "guest sleep 10 took $(echo "$b $a" | awk '{ print $1 - $2 }') s of L1 time"
 	echo "$a $b" | awk '{ d = $2 - $1; exit !(d >= 9.5 && d <= 10.5) }'
 }
@@ -213,7 +216,7 @@ l2_kvm_suite() {
 	[ -f $kvm/kvm-$vendor.ko ] || { emit "# no KVM modules: no --accel kvm runs"; return; }
 	rmmod hyv
 	for m in irqbypass kvm kvm-$vendor; do
-		insmod $kvm/$m.ko || { fail "l2:kvm:load-$m"; return; }
+		insmod "$kvm/$m.ko" || { fail "l2:kvm:load-$m"; return; }
 	done
 	L2_ACCEL=kvm
 	l2_checks_boot kvm-1cpu 1 256M
@@ -230,8 +233,10 @@ l2_kvm_suite() {
 }
 
 l2_suite() {
-	[ -x /bin/hyv-run ] && [ -f /l2/vmlinuz ] ||
-		{ emit "# no hyv-run or L2 kernel in the initramfs"; return; }
+	if [ ! -x /bin/hyv-run ] || [ ! -f /l2/vmlinuz ]; then
+		emit "# no hyv-run or L2 kernel in the initramfs"
+		return
+	fi
 	l2_bad_input
 	l2_checks_boot boot-1cpu 1 256M
 	# Bochs (VMX) runs ~50 MIPS: one boot there; the rest on SVM.

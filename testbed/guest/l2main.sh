@@ -11,9 +11,13 @@ if insmod /lib/hyv/hyv.ko >"$OUT" 2>&1; then
 		# One boot, every console line, KERN_DEBUG too:
 		# hyvt.l2debug=MODE hyvt.l2accel=hyv|kvm
 		rmmod hyv
-		[ "$(param l2accel hyv)" = hyv ] && insmod /lib/hyv/hyv.ko ||
-			for m in irqbypass kvm kvm-amd; do insmod /lib/hyv/kvm/$m.ko; done
+		# shellcheck disable=SC2034 # read by l2_boot (l2.sh)
 		L2_ACCEL=$(param l2accel hyv)
+		if [ "$L2_ACCEL" = hyv ]; then
+			insmod /lib/hyv/hyv.ko
+		else
+			for m in irqbypass kvm kvm-amd; do insmod "/lib/hyv/kvm/$m.ko"; done
+		fi
 		l2_boot debug "$(param l2debug none)" 2 128M "loglevel=8"
 		emit "# l2: debug: hyv-run exit $(l2_exit debug)"
 	elif [ "$(param l2kvmonly 0)" = 1 ]; then
