@@ -114,6 +114,7 @@ static void build_guest(struct vmm *vmm, struct boot_files *f,
 			 acpi.rsdp, &info, &why))
 		hyv_die(HYV_RUN_EXIT_USAGE, "%s", why);
 	longmode_build_tables(&vmm->mem);
+	resetvec_build(&vmm->mem);
 	longmode_boot_sregs(sregs);
 	longmode_boot_regs(regs, &info);
 	hyv_info("kernel at %#llx (entry %#llx), initrd %llu bytes at %#llx",

@@ -66,6 +66,8 @@ unsigned int e820_build(const struct guest_mem *mem,
  * memory; then the BSP's registers for the Linux 64-bit entry.
  */
 void longmode_build_tables(struct guest_mem *mem);
+/* F000:FFF0: real-mode code that resets the VM (port 0xCF9). */
+void resetvec_build(struct guest_mem *mem);
 void longmode_boot_sregs(struct hyv_sregs *sregs);
 void longmode_boot_regs(struct hyv_regs *regs, const struct boot_info *info);
 

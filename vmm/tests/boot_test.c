@@ -273,6 +273,21 @@ TEST(long_cmdline_refused)
 	guest_mem_free(&m);
 }
 
+/* A jump to the BIOS (Linux's reboot fallback) must reach port 0xCF9. */
+TEST(reset_vector_resets)
+{
+	struct guest_mem m;
+	const u8 *p;
+
+	CHECK(!guest_mem_alloc(&m, 64ULL << 20), "no memory");
+	resetvec_build(&m);
+	p = guest_mem_ptr(&m, HYV_LAYOUT_RESET_VECTOR, 16);
+	CHECK(p[0] == 0xba && p[1] == 0xf9 && p[2] == 0x0c, "mov $0xcf9, %%dx");
+	CHECK(p[3] == 0xb0 && (p[4] & 0x04), "RST_CPU not written");
+	CHECK(p[5] == 0xee, "no out");
+	guest_mem_free(&m);
+}
+
 int main(void)
 {
 	test_suite = "vmm-boot";
@@ -285,5 +300,6 @@ int main(void)
 	RUN(load_places_everything);
 	RUN(load_refuses_too_little_memory);
 	RUN(long_cmdline_refused);
+	RUN(reset_vector_resets);
 	return test_summary();
 }

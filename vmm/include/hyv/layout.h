@@ -11,6 +11,7 @@
  *   0x0000_0000  RAM, with the boot structures below HYV_LAYOUT_FREE
  *   0x0009_fc00  end of low RAM (the EBDA's usual place: reserved)
  *   0x000e_0000  ACPI tables (RSDP where the legacy scan looks)
+ *   0x000f_fff0  the reset vector: a jump to the BIOS resets the VM
  *   0x0010_0000  RAM: kernel, initrd (top of RAM below 4 GiB), ...
  *   0xc000_0000  32-bit hole: PCI MMIO window (BARs)
  *   0xe000_0000  PCI ECAM (MMCONFIG), 256 buses
@@ -47,7 +48,8 @@
 /* ---- hyv-run's platform ---- */
 #define HYV_LAYOUT_LOW_RAM_END	HYV_ADDR(0x9fc00)	/* RAM below 1 MiB ends here */
 #define HYV_LAYOUT_ACPI		HYV_ADDR(0xe0000)	/* ACPI tables ... */
-#define HYV_LAYOUT_ACPI_SIZE	HYV_ADDR(0x20000)	/* ... up to 1 MiB */
+#define HYV_LAYOUT_ACPI_SIZE	HYV_ADDR(0x10000)	/* ... up to 0xf0000 */
+#define HYV_LAYOUT_RESET_VECTOR	HYV_ADDR(0xffff0)	/* F000:FFF0, boot/resetvec.c */
 #define HYV_LAYOUT_HIGH_RAM	HYV_ADDR(0x100000)	/* 1 MiB */
 #define HYV_LAYOUT_HOLE		HYV_ADDR(0xc0000000)	/* start of the 32-bit hole */
 #define HYV_LAYOUT_LOW_RAM_MAX	HYV_LAYOUT_HOLE	/* RAM beyond goes above 4 GiB */
