@@ -18,7 +18,7 @@ if insmod /lib/hyv/hyv.ko >"$OUT" 2>&1; then
 		else
 			for m in irqbypass kvm kvm-amd; do insmod "/lib/hyv/kvm/$m.ko"; done
 		fi
-		l2_boot debug "$(param l2debug none)" 2 128M "loglevel=8"
+		l2_boot debug "$(param l2debug none)" 2 128M "$(param l2extra loglevel=8)"
 		emit "# l2: debug: hyv-run exit $(l2_exit debug)"
 	elif [ "$(param l2kvmonly 0)" = 1 ]; then
 		l2_kvm_suite
