@@ -238,12 +238,18 @@ l2_suite() {
 		return
 	fi
 	l2_bad_input
-	l2_checks_boot boot-1cpu 1 256M
-	# Bochs (VMX) runs ~50 MIPS: one boot there; the rest on SVM.
+	# Bochs (VMX) runs ~50 MIPS: an L2 boot there did not reach /init in
+	# 25 minutes (docs/hyv-run.md), so it runs only when asked
+	# (hyvt.l2vmxboot=1, with a hyvt.l2timeout= to match).
 	if grep -q '^flags.* vmx' /proc/cpuinfo; then
-		emit "# l2: VMX machine: only boot-1cpu (Bochs is slow)"
+		if [ "$(param l2vmxboot 0)" = 1 ]; then
+			l2_checks_boot boot-1cpu 1 256M
+		else
+			emit "# l2: VMX machine: bad input only; hyvt.l2vmxboot=1 boots L2"
+		fi
 		return
 	fi
+	l2_checks_boot boot-1cpu 1 256M
 	[ "$(param l2short 0)" = 0 ] || return 0
 	l2_checks_boot boot-2cpus 2 256M
 	l2_big_memory
