@@ -171,9 +171,12 @@ l2_memory_6g() {
 	[ -n "$kb" ] && [ "$kb" -le "$want" ] && [ "$kb" -ge $((want * 95 / 100)) ]
 }
 
-# hyv-run killed by a signal: it ends, and hyv.ko can be unloaded after.
+# hyv-run killed by a signal: it ends, its VM goes with it (hyv.ko's
+# reference count is back where it was), and hyv.ko can be unloaded
+# when nothing else holds it (the PV modules of make check may).
 l2_killed() {
-	local sig=$1 pid
+	local sig=$1 pid before after
+	before=$(cat /sys/module/hyv/refcnt)
 	hyv-run --kernel /l2/vmlinuz --initrd /l2/initrd --mem 128M \
 		--console none --cmdline "$L2_CMDLINE hyvl2.mode=shell" </dev/null &
 	pid=$!
@@ -181,6 +184,10 @@ l2_killed() {
 	kill -"$sig" "$pid"
 	wait "$pid"
 	echo "hyv-run ended with status $?"
+	after=$(cat /sys/module/hyv/refcnt)
+	echo "hyv.ko references: $before before, $after after"
+	[ "$after" = "$before" ] || return 1
+	[ "$after" = 0 ] || return 0
 	rmmod hyv || return 1
 	insmod /lib/hyv/hyv.ko
 }
