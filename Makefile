@@ -18,8 +18,13 @@
 #   make check             install what is missing, build everything, run
 #                          all tests in the emulated machines; ends on
 #                          "N passed, N failed" (docs/testing.md)
-#   make run               boot the stock kernel in QEMU, load hyv.ko, run
-#                          the demo guest
+#   make l2-check          only the L2 suite (hyv-run boots the stock
+#                          kernel in L1), in the SVM machine
+#   make run               boot the stock kernel in QEMU (L1), load hyv.ko,
+#                          run the demo, then the stock kernel as L2 under
+#                          hyv-run: an interactive shell (poweroff or
+#                          Ctrl-A x leaves); CMD="..." runs a command in L2
+#                          and exits with its status; ACCEL=kvm CPUS= MEM=
 #   make bench             hyv beside KVM in the SVM machine (bench/run.sh)
 #   make checkpatch        checkpatch.pl --strict over our C sources
 #   make sparse            sparse (C=2) over hyv.ko
@@ -52,7 +57,7 @@ sync-guest-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete \
 
 .PHONY: all modules modules-stock modules-testbed modules-testbed-vmx \
 	selftests vmm setup guest-drivers guest-drivers-testbed pv-tests \
-	check run bench checkpatch sparse clean
+	check l2-check run bench checkpatch sparse clean
 
 all: modules
 
@@ -99,7 +104,11 @@ check: setup
 	+@testbed/check.sh
 
 run: setup
-	+@testbed/run.sh
+	+@CMD="$(CMD)" ACCEL="$(ACCEL)" CPUS="$(CPUS)" MEM="$(MEM)" testbed/run.sh
+
+# Only the L2 suite (hyv-run booting the stock kernel) in the SVM machine.
+l2-check: setup
+	+@testbed/l2-check.sh
 
 bench: setup
 	+@bench/run.sh

@@ -13,14 +13,16 @@
  * are outside every figure. A workload ends with HLT.
  *
  * Guest-physical layout (slot 0 is BENCH_MEM0_SIZE at 0, identity-mapped
- * 0 .. 1 GiB with 2 MiB pages):
- *   0x1000  GDT             0x2000  PML4    0x3000  PDPT    0x4000  PD
- *   0x5000  TSS             0x10000 guest code              top: stack
+ * 0 .. 1 GiB with 2 MiB pages): the boot structures at the addresses of
+ * vmm/include/hyv/layout.h (GDT, TSS, PML4, PDPT, one PD), the guest
+ * code at HYV_LAYOUT_FREE, the stack at the top of slot 0, and
  *   BENCH_REGION_GPA        slot 1, the memory-touch region (own mmap)
  *   BENCH_MMIO_GPA          no slot: every access is MMIO
  */
 #ifndef BENCH_H
 #define BENCH_H
+
+#include <hyv/layout.h>
 
 #define BENCH_MARK_PORT		0xe0	/* OUT: AL = BENCH_MARK_* */
 #define BENCH_PIO_PORT		0xe1	/* the port I/O workload's port */
@@ -28,12 +30,12 @@
 #define BENCH_MARK_STOP		2
 #define BENCH_MARK_FAIL		3	/* guest-side check failed: RBX, RCX */
 
-#define BENCH_GDT_GPA		0x1000
-#define BENCH_PML4_GPA		0x2000
-#define BENCH_PDPT_GPA		0x3000
-#define BENCH_PD_GPA		0x4000
-#define BENCH_TSS_GPA		0x5000
-#define BENCH_CODE_GPA		0x10000
+#define BENCH_GDT_GPA		HYV_LAYOUT_GDT
+#define BENCH_PML4_GPA		HYV_LAYOUT_PML4
+#define BENCH_PDPT_GPA		HYV_LAYOUT_PDPT
+#define BENCH_PD_GPA		HYV_LAYOUT_PD
+#define BENCH_TSS_GPA		HYV_LAYOUT_TSS
+#define BENCH_CODE_GPA		HYV_LAYOUT_FREE
 #define BENCH_MEM0_SIZE		0x200000	/* 2 MiB; the stack ends here */
 #define BENCH_REGION_GPA	0x10000000	/* 256 MiB */
 #define BENCH_REGION_SIZE	(64ULL << 20)

@@ -7,7 +7,7 @@
 #       kernel VERSION, blkbench
 #   initramfs.sh l1 OUT.cpio VERSION BIN_DIR HYV_KO L2_CPIO
 #       the L1: busybox, bench/l1/init, kvm/kvm-amd/brd of kernel VERSION
-#       and hyv.ko, all bench programs, QEMU with every library it links
+#       and hyv.ko, all bench programs and hyv-run, QEMU with every library it links
 #       and the firmware it loads, the L2 kernel (/boot/vmlinuz-VERSION)
 #       and L2_CPIO
 set -euo pipefail
@@ -87,7 +87,7 @@ main() {
 			drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm-amd.ko \
 			drivers/block/brd.ko
 		install -m 644 "$5" "$root/lib/bench/hyv.ko"
-		install -m 755 "$bin"/{hyv-bench,kvm-bench,native-bench,blkbench,l2-run} "$root/bin/"
+		install -m 755 "$bin"/{hyv-bench,kvm-bench,native-bench,blkbench,l2-run,hyv-run} "$root/bin/"
 		add_qemu "$root"
 		install -D -m 644 "/boot/vmlinuz-$ver" "$root/l2/vmlinuz"
 		install -m 644 "$6" "$root/l2/initrd.cpio"

@@ -15,11 +15,14 @@
  *                  between the last two HYVB-SYNC lines, per operation
  * Everything else goes to stderr (the L1 console). The counters are the
  * ones KVM keeps in debugfs (/sys/kernel/debug/kvm/), summed over all
- * VMs: only this one runs. QEMU is killed after TIMEOUT_S seconds.
+ * VMs: only this one runs; with SIDE "hyv" (the VMM is hyv-run on
+ * hyv.ko), hyv's per-VM counters (/sys/kernel/debug/hyv/vmN/stats) of
+ * the one VM there is. The VMM is killed after TIMEOUT_S seconds.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -31,11 +34,23 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const stat_names[] = {
+static const char *const kvm_stat_names[] = {
 	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits",
 	"hypercalls", "pf_taken", "insn_emulation",
 };
-#define NR_STATS	(sizeof(stat_names) / sizeof((stat_names)[0]))
+#define NR_STATS	(sizeof(kvm_stat_names) / sizeof((kvm_stat_names)[0]))
+
+/* hyv's debugfs names, and the short names the rows give them. */
+static const char *const hyv_stat_keys[NR_STATS] = {
+	"exits", "exit_io", "exit_mmio", "exit_hlt", "exit_host_event",
+	"exit_hypercall", "exit_npf", "exits_to_user",
+};
+static const char *const hyv_stat_names[NR_STATS] = {
+	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits",
+	"hypercalls", "npf_exits", "to_user",
+};
+static const char *const *stat_names = kvm_stat_names;
+static bool side_hyv;
 
 struct counters {
 	uint64_t v[NR_STATS];
@@ -49,11 +64,39 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* hyv: the one VM's stats file, "NAME VALUE" lines. */
+static void read_hyv_counters(struct counters *c)
+{
+	char line[128], key[64];
+	unsigned long long v;
+	glob_t g;
+	size_t i;
+	FILE *f;
+
+	memset(c, 0, sizeof(*c));
+	if (glob("/sys/kernel/debug/hyv/vm*/stats", 0, NULL, &g))
+		return;
+	f = g.gl_pathc == 1 ? fopen(g.gl_pathv[0], "r") : NULL;
+	globfree(&g);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		for (i = 0; i < NR_STATS; i++)
+			if (sscanf(line, "%63s %llu", key, &v) == 2 &&
+			    !strcmp(key, hyv_stat_keys[i]))
+				c->v[i] = v;
+	fclose(f);
+}
+
 static void read_counters(struct counters *c)
 {
 	char path[128];
 	size_t i;
 
+	if (side_hyv) {
+		read_hyv_counters(c);
+		return;
+	}
 	for (i = 0; i < NR_STATS; i++) {
 		unsigned long long v = 0;
 		FILE *f;
@@ -91,11 +134,14 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc < 5 || strcmp(argv[3], "--")) {
-		fprintf(stderr, "usage: %s TIMEOUT_S SIDE -- QEMU [ARG]...\n", argv[0]);
+		fprintf(stderr, "usage: %s TIMEOUT_S SIDE -- VMM [ARG]...\n", argv[0]);
 		return 2;
 	}
 	timeout_s = atoi(argv[1]);
 	side = argv[2];
+	side_hyv = !strcmp(side, "hyv");
+	if (side_hyv)
+		stat_names = hyv_stat_names;
 	if (pipe2(out_pipe, O_CLOEXEC) || pipe2(in_pipe, O_CLOEXEC)) {
 		perror("l2-run: pipe");
 		return 1;

@@ -12,7 +12,11 @@
 #   console-MODE.log  the L1 console (the L2 consoles are in it too)
 #
 # Environment: HYVB_ROUNDS (exit round trips, default 7), HYVB_L2ROUNDS
-# (L2 boots, default 5), HYVB_SCALE (percent of each workload's
+# (L2 boots, default 5; each boots the L2 under QEMU + KVM and under
+# hyv-run on hyv.ko), HYVB_STALL (seconds without a result before a
+# benchmark program is killed and reported failed, default 240; an L1 that
+# prints nothing for that long plus 5 minutes is killed and the next mode
+# runs), HYVB_SCALE (percent of each workload's
 # operations, default 100), HYVB_WORKLOADS (comma-separated hyv-bench
 # workloads, default all), HYVB_SOURCE (HEAD, the default: hyv.ko and
 # its uapi headers from the last commit; worktree: from the working
@@ -33,6 +37,7 @@ scale=${HYVB_SCALE:-100}
 workloads=${HYVB_WORKLOADS:-all}
 src_from=${HYVB_SOURCE:-HEAD}
 timeout=${HYVB_TIMEOUT:-2700}
+stall=${HYVB_STALL:-240}
 modes=${HYVB_MODES:-wall icount}
 KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)}
 MAKE=${MAKE:-make}
@@ -75,6 +80,9 @@ build() {
 	"$MAKE" -C "$bench" --no-print-directory OUT="$out/bin" UAPI="$out/src/uapi" \
 		>"$out/build-bench.log" 2>&1 ||
 		{ tail -n 20 "$out/build-bench.log"; die "building bench/ failed"; }
+	"$MAKE" -C "$repo/vmm" --no-print-directory hyv-run >>"$out/build-bench.log" 2>&1 ||
+		{ tail -n 20 "$out/build-bench.log"; die "building vmm/hyv-run failed"; }
+	install -m 755 "$repo/vmm/hyv-run" "$out/bin/hyv-run"
 	build_module >"$out/build-module.log" 2>&1 ||
 		{ tail -n 20 "$out/build-module.log"; die "building hyv.ko failed"; }
 	"$bench/initramfs.sh" l2 "$out/l2-initrd.cpio" "$version" "$out/bin"
@@ -89,6 +97,7 @@ build() {
 # per instruction L1 executes.
 boot() {
 	local mode=$1 pid raw=$out/samples-$1.txt lines=0 total began=$SECONDS
+	local last=$SECONDS
 	local -a extra=()
 	rm -f "$raw" "$out/console-$mode.log"
 	touch "$raw"
@@ -97,7 +106,7 @@ boot() {
 	qemu-system-x86_64 -accel tcg -cpu EPYC -m 2048 -smp 1 "${extra[@]}" \
 		-nodefaults -display none -no-reboot \
 		-kernel "/boot/vmlinuz-$version" -initrd "$out/l1-initrd.cpio" \
-		-append "console=ttyS0 quiet panic=-1 hyvb.rounds=$rounds hyvb.l2rounds=$l2rounds hyvb.scale=$scale hyvb.workloads=$workloads" \
+		-append "console=ttyS0 quiet panic=-1 hyvb.rounds=$rounds hyvb.l2rounds=$l2rounds hyvb.scale=$scale hyvb.workloads=$workloads hyvb.stall=$stall" \
 		-serial "file:$out/console-$mode.log" -serial "file:$raw" \
 		2>"$out/emulator-$mode.log" &
 	pid=$!
@@ -108,8 +117,17 @@ boot() {
 			kill -KILL "$pid"
 			break
 		fi
+		# Inside L1 every program has a stall limit; an L1 silent for
+		# longer than that (l2-run's 900 s included) is itself stuck.
+		if [ $((SECONDS - last)) -ge $((stall + 900)) ]; then
+			note "$mode: no result for $((SECONDS - last)) s: L1 killed (stall watchdog)"
+			echo "fail l1-stalled $mode" >>"$raw"
+			kill -KILL "$pid"
+			break
+		fi
 		total=$(wc -l <"$raw")
 		if [ "$total" -gt "$lines" ]; then
+			last=$SECONDS
 			sed -n "$((lines + 1)),${total}p" "$raw" | tr -d '\r' |
 				grep -E '^(# |fail )' | sed "s/^/$mode: /" || true
 			lines=$total

@@ -7,6 +7,8 @@
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=testbed/l2.sh
+. "$testbed/l2.sh"
 : "${KDIR:?run through make check}"
 MAKE=${MAKE:-make}
 
@@ -51,12 +53,24 @@ build_all() {
 		build -W modules-testbed-vmx "$MAKE" -C "$repo" --no-print-directory modules-testbed-vmx W=1
 	build selftests "$MAKE" -C "$repo" --no-print-directory selftests
 	build vmm "$MAKE" -C "$repo" --no-print-directory vmm
+	vmm_unit_tests
 	build -W guest-drivers "$MAKE" -C "$repo" --no-print-directory guest-drivers W=1
 	build -W guest-drivers-testbed "$MAKE" -C "$repo" --no-print-directory guest-drivers-testbed W=1
 	build pv-tests "$MAKE" -C "$repo" --no-print-directory pv-tests
 	! built pv-tests || "$testbed/host-tests.sh"
 	build initramfs pack modules-testbed check guest-drivers-testbed
 	! has_machine vmx || build initramfs-vmx pack modules-testbed-vmx check-vmx
+}
+
+# hyv-run's host-side unit tests: result lines of their own.
+vmm_unit_tests() {
+	local log=$logs/build-vmm-tests.log
+	if ! "$MAKE" -C "$repo/vmm" --no-print-directory -s tests >"$log" 2>&1; then
+		echo "not ok host:build:vmm-tests"
+		note_tail "$log"
+		return
+	fi
+	"$repo/vmm/tests/run.sh" || true
 }
 
 built() {
@@ -69,7 +83,7 @@ built() {
 # build/testbed/NAME-initrd.gz.
 pack() {
 	local mods=$repo/build/$1/host f
-	local -a args=(-o "$logs/$2-initrd.gz" -m check)
+	local -a args=(-o "$logs/$2-initrd.gz" -m check) l2=()
 	rm -f "$logs/$2-initrd.gz"
 	if built "$1"; then
 		for f in "$mods/hyv.ko" "$mods/hyv_kunit.ko"; do
@@ -87,7 +101,12 @@ pack() {
 			[ ! -x "$f" ] || args+=(-t "$f")
 		done
 	fi
-	! built vmm || args+=(-b "$repo/vmm/hyv-demo")
+	if built vmm; then
+		args+=(-b "$repo/vmm/hyv-demo")
+		# The L1 kernel of this machine (check, check-vmx) has the KVM modules.
+		read -ra l2 < <(l2_initramfs_args "$(tail -n1 "$logs/build-l1-kernel${2#check}.log")")
+		args+=("${l2[@]}")
+	fi
 	"$testbed/initramfs.sh" "${args[@]}"
 }
 

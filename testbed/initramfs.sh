@@ -4,10 +4,11 @@
 # testbed/guest/, and the given modules and programs.
 #
 #   initramfs.sh -o OUT.cpio.gz -m check|demo [-k MODULE.ko]... \
-#                [-t SELFTEST]... [-b PROGRAM]...
+#                [-t SELFTEST]... [-b PROGRAM]... [-f SRC=DEST]...
 #
 # -m picks /hyvt/main: guest/check.sh (the test runner) or guest/demo.sh.
-# Modules go to /lib/hyv/, selftests to /selftests/, programs to /bin/.
+# Modules go to /lib/hyv/, selftests to /selftests/, programs to /bin/,
+# other files (-f, e.g. the L2 kernel) to DEST.
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +27,7 @@ add_runner() {
 	install -m 755 "$testbed/guest/init" "$root/init"
 	install -D -m 644 "$testbed/guest/lib.sh" "$root/hyvt/lib.sh"
 	install -m 644 "$testbed/guest/tap.awk" "$root/hyvt/tap.awk"
+	install -m 644 "$testbed/guest/l2.sh" "$root/hyvt/l2.sh"
 	install -m 755 "$testbed/guest/$mode.sh" "$root/hyvt/main"
 }
 
@@ -37,20 +39,21 @@ pack() {
 }
 
 main() {
-	local out='' mode='' opt root
-	local -a mods=() tests=() bins=()
-	while getopts o:m:k:t:b: opt; do
+	local out='' mode='' opt root f
+	local -a mods=() tests=() bins=() files=()
+	while getopts o:m:k:t:b:f: opt; do
 		case "$opt" in
 		o) out=$OPTARG ;;
 		m) mode=$OPTARG ;;
 		k) mods+=("$OPTARG") ;;
 		t) tests+=("$OPTARG") ;;
 		b) bins+=("$OPTARG") ;;
+		f) files+=("$OPTARG") ;;
 		*) return 2 ;;
 		esac
 	done
 	if [ -z "$out" ] || [ ! -f "$testbed/guest/$mode.sh" ]; then
-		echo "usage: initramfs.sh -o OUT -m check|demo [-k KO] [-t TEST] [-b BIN]" >&2
+		echo "usage: initramfs.sh -o OUT -m check|demo|l2main [-k KO] [-t TEST] [-b BIN] [-f SRC=DEST]" >&2
 		return 2
 	fi
 	root=$out.root
@@ -61,6 +64,9 @@ main() {
 	[ "${#mods[@]}" = 0 ] || install -m 644 "${mods[@]}" "$root/lib/hyv/"
 	[ "${#tests[@]}" = 0 ] || install -m 755 "${tests[@]}" "$root/selftests/"
 	[ "${#bins[@]}" = 0 ] || install -m 755 "${bins[@]}" "$root/bin/"
+	for f in "${files[@]}"; do
+		install -D -m 644 "${f%%=*}" "$root/${f#*=}"
+	done
 	pack "$root" "$out"
 	rm -rf "$root"
 }

@@ -6,16 +6,21 @@
 # machine_start LOG KERNEL INITRD CMDLINE LIVE: start QEMU in the
 # background and set machine_pid. The console goes to LOG-console.log
 # (and to stderr too with LIVE=1), ttyS1 to LOG-results.log, QEMU's own
-# messages to LOG-emulator.log.
+# messages to LOG-emulator.log. HYV_QEMU_SIGNAL=off lets Ctrl-C reach the
+# guest (make run's interactive L2 shell).
 machine_start() {
 	local log=$1 kernel=$2 initrd=$3 cmdline=$4 live=$5
-	local ttyS0=(-serial "file:$log-console.log")
-	[ "$live" = 0 ] ||
-		ttyS0=(-chardev "stdio,id=con,signal=on,logfile=$log-console.log" -serial chardev:con)
+	local ttyS0=(-serial "file:$log-console.log") stdin=/dev/null
+	if [ "$live" != 0 ]; then
+		ttyS0=(-chardev "stdio,id=con,signal=${HYV_QEMU_SIGNAL:-on},logfile=$log-console.log" -serial chardev:con)
+		# A background job reads /dev/null unless told otherwise: the
+		# live console takes the terminal's input too (make run's shell).
+		stdin=/dev/stdin
+	fi
 	qemu-system-x86_64 -accel tcg -cpu EPYC,+pku -smp 2 -m 1024 \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 $cmdline" \
 		"${ttyS0[@]}" -serial "file:$log-results.log" \
-		>&2 2>"$log-emulator.log" &
+		<"$stdin" >&2 2>"$log-emulator.log" &
 	machine_pid=$!
 }

@@ -20,6 +20,8 @@ packages=(
 	sparse
 	# initramfs
 	busybox-static cpio
+	# hyv-run's unit tests decode its ACPI tables with iasl -d
+	acpica-tools
 )
 
 # Print the packages dpkg does not list as installed.

@@ -17,17 +17,18 @@
 #include <sys/mman.h>
 #include <linux/hyv.h>
 #include <linux/hyv_pv.h>
+#include <hyv/layout.h>
 
 #define CONSOLE_PORT	0xe9	/* bytes of text, Bochs/QEMU debug-port style */
 #define REPORT_PORT	0xea	/* 32-bit values the guest reports, in order */
 
 #define SZ_2M		0x200000UL
-#define PML4_GPA	0x1000UL
-#define PDPT_GPA	0x2000UL
-#define PD_GPA		0x3000UL
-#define GDT_GPA		0x4000UL
-#define TSS_GPA		0x5000UL
-#define CODE_GPA	0x10000UL
+#define PML4_GPA	HYV_LAYOUT_PML4
+#define PDPT_GPA	HYV_LAYOUT_PDPT
+#define PD_GPA		HYV_LAYOUT_PD
+#define GDT_GPA		HYV_LAYOUT_GDT
+#define TSS_GPA		HYV_LAYOUT_TSS
+#define CODE_GPA	HYV_LAYOUT_FREE
 
 #define ECHO_VALUE	0x0123456789abcdefULL
 #define FIB_N		50
@@ -413,9 +414,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	vm_setup(&d);
 	vcpu_setup(&d);
-	printf("hyv-demo: guest of %zu MiB, %zu bytes of code at %#lx\n",
+	printf("hyv-demo: guest of %zu MiB, %zu bytes of code at %#llx\n",
 	       d.mem_size >> 20, (size_t)(demo_guest_end - demo_guest),
-	       CODE_GPA);
+	       (unsigned long long)CODE_GPA);
 	run_guest(&d);
 	return summary(&d);
 }

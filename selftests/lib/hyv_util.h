@@ -37,6 +37,7 @@
 #include <linux/types.h>
 #include <linux/hyv.h>
 #include <linux/hyv_pv.h>
+#include <hyv/layout.h>
 
 typedef __u8 u8;
 typedef __u16 u16;
@@ -58,12 +59,16 @@ typedef __u64 u64;
 #define SZ_2M			0x200000ULL
 #define SZ_1G			0x40000000ULL
 
-/* Guest-physical layout of slot 0 (identity mapped, so also the GVAs). */
-#define HYV_GDT_GPA		0x1000ULL
-#define HYV_IDT_GPA		0x2000ULL
-#define HYV_TSS_GPA		0x3000ULL
-#define HYV_EXC_STACK_TOP	0x10000ULL	/* TSS.RSP0: faults from CPL 3 */
-#define HYV_PT_POOL_GPA		0x10000ULL	/* page-table pages */
+/*
+ * Guest-physical layout of slot 0 (identity mapped, so also the GVAs):
+ * the boot structures where every hyv guest has them (hyv/layout.h),
+ * then the library's own page-table pool, built on demand.
+ */
+#define HYV_GDT_GPA		HYV_LAYOUT_GDT
+#define HYV_IDT_GPA		HYV_LAYOUT_IDT
+#define HYV_TSS_GPA		HYV_LAYOUT_TSS
+#define HYV_EXC_STACK_TOP	HYV_LAYOUT_BOOT_STACK	/* TSS.RSP0: faults from CPL 3 */
+#define HYV_PT_POOL_GPA		HYV_LAYOUT_FREE	/* page-table pages */
 #define HYV_PT_POOL_END		0x80000ULL
 #define HYV_USER_STACK_TOP	0x100000ULL	/* for guest_enter_user() */
 #define HYV_DATA_GPA		0x100000ULL	/* free for tests ... */

@@ -6,6 +6,8 @@
 # a last unload. Results go to the host through lib.sh's emit.
 # shellcheck shell=dash source=testbed/guest/lib.sh
 . /hyvt/lib.sh
+# shellcheck source=testbed/guest/l2.sh
+. /hyvt/l2.sh
 MODS=/lib/hyv
 OUT=/tmp/out
 TIMEOUT=$(param timeout 300)
@@ -142,5 +144,6 @@ module_suite
 kunit_suites
 selftests
 demo
+l2_suite
 [ ! -f $MODS/hyv_pv.ko ] || expect pv:unload pv_modules_unload
 expect module:unload-after-tests final_unload
