@@ -200,6 +200,10 @@ static int hyv_msr_core_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val,
 	case MSR_VM_CR:
 		*val = HYV_VM_CR_SVMDIS | HYV_VM_CR_LOCK;
 		return 0;
+	case MSR_AMD64_SYSCFG:	/* no DRAM-modify MTRR bits, no SME */
+	case MSR_AMD64_NB_CFG:	/* northbridge: nothing to configure */
+		*val = 0;
+		return 0;
 	}
 	slot = hyv_mtrr_slot(vcpu, msr);
 	if (!slot)
@@ -253,6 +257,14 @@ static int hyv_msr_core_write(struct hyv_vcpu *vcpu, u32 msr, u64 val,
 		return (val & ~HYV_HWCR_TSCFREQSEL) ? -EINVAL : 0;
 	case MSR_AMD64_DE_CFG:
 		return (val & ~HYV_DE_CFG_LFENCE) ? -EINVAL : 0;
+	case MSR_AMD64_SYSCFG:
+		return val ? -EINVAL : 0;
+	case MSR_AMD64_NB_CFG:
+		/*
+		 * Linux sets EnableCf8ExtCfg on every AMD CPU it brings up;
+		 * a VM has no northbridge: accepted and dropped, as on KVM.
+		 */
+		return 0;
 	case MSR_MTRRcap:
 	case MSR_IA32_FEAT_CTL:
 	case MSR_IA32_MCG_CAP:
@@ -354,6 +366,7 @@ static const u32 hyv_msr_index_list[] = {
 	MSR_IA32_TSC_DEADLINE, MSR_IA32_APICBASE, MSR_IA32_UCODE_REV,
 	MSR_IA32_FEAT_CTL, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
 	MSR_IA32_DEBUGCTLMSR, MSR_K7_HWCR, MSR_AMD64_DE_CFG, MSR_VM_CR,
+	MSR_AMD64_SYSCFG, MSR_AMD64_NB_CFG,
 };
 
 int hyv_msr_index_list_ioctl(void __user *argp)

@@ -107,8 +107,12 @@ fail:
 /* Drop what the guest left in this CPU's TLB. */
 static void vmx_invalidate(struct vmx_vcpu *vmx)
 {
-	vmx_inv(true, vmx_cfg.has_invept_single ? VMX_EPT_EXTENT_CONTEXT :
-		VMX_EPT_EXTENT_GLOBAL, vmx_read(EPT_POINTER));
+	u64 eptp = vmx_read(EPT_POINTER);
+
+	/* A VMCS being set up has no EPT yet: nothing of it is cached. */
+	if (eptp)
+		vmx_inv(true, vmx_cfg.has_invept_single ?
+			VMX_EPT_EXTENT_CONTEXT : VMX_EPT_EXTENT_GLOBAL, eptp);
 	/* Without a VPID the CPU flushes at every entry and exit anyway. */
 	if (vmx->vpid)
 		vmx_inv(false, vmx_cfg.has_invvpid_single ?
