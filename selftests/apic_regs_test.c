@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 #include "guest_irq.h"
 
@@ -164,4 +164,4 @@ TEST(x2apic_msrs_gp_on_reserved_write_only_and_read_only_access)
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
-TEST_HARNESS_MAIN
+HYV_TEST_HARNESS_MAIN

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 #define CPUID_1_ECX_VMX			BIT(5)
@@ -92,4 +92,4 @@ TEST(leaf_0_vendor_matches_the_host)
 	EXPECT_EQ(d, r[3]);
 }
 
-TEST_HARNESS_MAIN
+HYV_TEST_HARNESS_MAIN

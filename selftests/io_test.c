@@ -7,7 +7,7 @@
  * SET_REGS overrides an IN the VMM did not complete; string forms are
  * refused as an emulation error.
  */
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 #define PATTERN		0xfedcba9876543210ULL
@@ -232,4 +232,4 @@ TEST(string_io_is_an_emulation_error)
 	}
 }
 
-TEST_HARNESS_MAIN
+HYV_TEST_HARNESS_MAIN

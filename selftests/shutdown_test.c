@@ -7,7 +7,7 @@
  */
 #include <sys/ioctl.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 struct __packed dtr {
@@ -206,4 +206,4 @@ TEST(guest_exceptions_are_delivered_to_the_guest_idt)
 	}
 }
 
-TEST_HARNESS_MAIN
+HYV_TEST_HARNESS_MAIN

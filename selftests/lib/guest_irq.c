@@ -20,12 +20,14 @@
 u64 guest_irq_count[256];
 u64 guest_irq_tsc[256];
 u64 guest_irq_rsp[256];
+u64 guest_irq_rip[256];
 u32 guest_irq_eoi_mode;
 
 /*
  * One 16-byte stub per vector from 32 up, and one for the NMI: push the
- * vector, go to the common part. That records the TSC and the stack
- * pointer (which tells the vCPU: each has its own stack), counts the vector
+ * vector, go to the common part. That records the TSC, the stack pointer
+ * (which tells the vCPU: each has its own stack) and the interrupted RIP
+ * (where it was taken: a stall report can tell "in sti; hlt"), counts the vector
  * (locked: the counters are shared by the VM's vCPUs), sends EOI the way
  * the guest chose (never for the NMI) and returns. RAX, RCX and RDX are
  * all it touches, and they are saved.
@@ -56,6 +58,8 @@ asm(".pushsection .text\n"
 	"	orq %rdx, %rax\n"
 	"	movq %rax, guest_irq_tsc(,%rcx,8)\n"
 	"	movq %rsp, guest_irq_rsp(,%rcx,8)\n"
+	"	movq 32(%rsp), %rdx\n"		/* the interrupted RIP */
+	"	movq %rdx, guest_irq_rip(,%rcx,8)\n"
 	"	lock incq guest_irq_count(,%rcx,8)\n"
 	"	cmpq $" hyv_str(IRQ_FIRST_VECTOR) ", %rcx\n"
 	"	jb 9f\n"

@@ -79,6 +79,7 @@
 extern u64 guest_irq_count[256];	/* interrupts taken, per vector */
 extern u64 guest_irq_tsc[256];		/* TSC when the last one was taken */
 extern u64 guest_irq_rsp[256];		/* RSP in its handler: host_vcpu_of_rsp() */
+extern u64 guest_irq_rip[256];		/* the RIP it interrupted */
 extern u32 guest_irq_eoi_mode;
 
 /* ---- Guest side ------------------------------------------------------- */

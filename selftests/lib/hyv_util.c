@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
@@ -30,12 +31,41 @@ void __hyv_fatal(const char *file, int line, const char *fmt, ...)
 	abort();
 }
 
+/* CLOCK_MONOTONIC in nanoseconds. */
+u64 host_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 int hyv_open_dev(void)
 {
 	int fd = open("/dev/hyv", O_RDWR | O_CLOEXEC);
 
 	HYV_ASSERT(fd >= 0, "open /dev/hyv (is hyv.ko loaded?)");
 	return fd;
+}
+
+/* HYV_CHECK_CAP on /dev/hyv: its value, or -1 with errno set. */
+int __hyv_check_cap(unsigned long cap)
+{
+	int fd = hyv_open_dev(), ret, err;
+
+	ret = ioctl(fd, HYV_CHECK_CAP, cap);
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
+int hyv_check_cap(unsigned long cap)
+{
+	int ret = __hyv_check_cap(cap);
+
+	HYV_ASSERT(ret >= 0, "HYV_CHECK_CAP %lu", cap);
+	return ret;
 }
 
 const char *hyv_exit_name(u32 reason)
