@@ -725,7 +725,8 @@ static void ring_loop_describe(void *arg)
 
 	fprintf(stderr, "# guest rang %llu times and took %llu interrupts, the last at rip %#llx; the eventfd holds %llu\n",
 		guest_rings_made(l->vm), guest_irq_count(l->vm),
-		GUEST_VAR(l->vm, irq_last_rip), eventfd_take(l->fd));
+		*(u64 *)hyv_vm_gpa_to_hva(l->vm, (u64)&irq_last_rip),
+		eventfd_take(l->fd));
 }
 
 /*
