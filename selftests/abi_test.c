@@ -4,6 +4,7 @@
  * kind of bad request (unknown ioctl, bad flags, non-zero padding, bad
  * slots, bad vCPU ids, bad pointers), and a VM that still runs afterwards.
  */
+#include <assert.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -116,8 +117,8 @@ static const struct {
 	{ HYV_CAP_DOORBELL,	"DOORBELL",	1 },
 };
 
-_Static_assert(ARRAY_SIZE(known_caps) == HYV_CAP_DOORBELL + 1,
-	       "a value for every capability up to HYV_CAP_DOORBELL");
+static_assert(ARRAY_SIZE(known_caps) == HYV_CAP_DOORBELL + 1,
+	      "a value for every capability up to HYV_CAP_DOORBELL");
 
 TEST(check_cap_gives_each_known_capability_its_value)
 {
@@ -557,5 +558,3 @@ TEST_F(vm, vm_and_vcpu_fds_are_eio_in_another_process)
 	/* /dev/hyv itself is not tied to a process. */
 	EXPECT_EQ(-1, errno_in_child(self->vm->dev_fd, HYV_GET_API_VERSION, 0));
 }
-
-HYV_TEST_HARNESS_MAIN

@@ -504,5 +504,3 @@ TEST(xapic_mmio_id_version_svr_self_ipi_and_eoi)
 	EXPECT_EQ(0, uc.args[2]);			/* nothing in service */
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-HYV_TEST_HARNESS_MAIN

@@ -91,5 +91,3 @@ TEST(leaf_0_vendor_matches_the_host)
 	EXPECT_EQ(c, r[2]);
 	EXPECT_EQ(d, r[3]);
 }
-
-HYV_TEST_HARNESS_MAIN

@@ -723,7 +723,8 @@ static void ring_loop_describe(void *arg)
 {
 	struct ring_loop *l = arg;
 
-	fprintf(stderr, "# guest rang %llu times and took %llu interrupts, the last at rip %#llx; the eventfd holds %llu\n",
+	fprintf(stderr,
+		"# guest rang %llu times and took %llu interrupts, the last at rip %#llx; the eventfd holds %llu\n",
 		guest_rings_made(l->vm), guest_irq_count(l->vm),
 		*(u64 *)hyv_vm_gpa_to_hva(l->vm, (u64)&irq_last_rip),
 		eventfd_take(l->fd));
@@ -896,5 +897,3 @@ TEST(irqfds_come_and_go_while_the_guest_takes_their_interrupts)
 	close(c.hammer_fd);
 	hyv_vm_free(vm);
 }
-
-HYV_TEST_HARNESS_MAIN

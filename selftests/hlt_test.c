@@ -260,5 +260,3 @@ TEST(hlt_with_interrupts_off_exits_to_userspace_despite_a_pending_interrupt)
 	EXPECT_EQ(1, uc.args[0]);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-HYV_TEST_HARNESS_MAIN

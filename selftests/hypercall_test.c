@@ -163,5 +163,3 @@ TEST(hypercall_from_user_mode_returns_minus_eperm)
 	hyv_vcpu_run_done(vcpu);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-HYV_TEST_HARNESS_MAIN

@@ -231,5 +231,3 @@ TEST(string_io_is_an_emulation_error)
 		hyv_vm_free_with_vcpu(vcpu);
 	}
 }
-
-HYV_TEST_HARNESS_MAIN

@@ -166,5 +166,3 @@ TEST(guest_access_to_unmapped_vmm_memory_fails_run_with_efault)
 	EXPECT_EQ(EFAULT, errno);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-HYV_TEST_HARNESS_MAIN

@@ -286,5 +286,3 @@ TEST(set_regs_after_an_mmio_read_exit_cancels_the_pending_read)
 	EXPECT_EQ(0x5555, regs.rax);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-HYV_TEST_HARNESS_MAIN

@@ -509,5 +509,3 @@ TEST(real_mode_code_runs_and_computes_with_loop_memory_and_port_io)
 	hyv_vcpu_free(vcpu);
 	hyv_vm_free(vm);
 }
-
-HYV_TEST_HARNESS_MAIN

@@ -205,5 +205,3 @@ TEST(guest_exceptions_are_delivered_to_the_guest_idt)
 		hyv_vm_free_with_vcpu(vcpu);
 	}
 }
-
-HYV_TEST_HARNESS_MAIN

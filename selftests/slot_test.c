@@ -298,5 +298,3 @@ TEST(guest_of_1g_touching_16m_costs_the_host_about_16m)
 	hyv_vm_free_with_vcpu(vcpu);
 	munmap(big, BIG_SLOT);
 }
-
-HYV_TEST_HARNESS_MAIN

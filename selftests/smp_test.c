@@ -147,7 +147,8 @@ static void pingpong_describe(void *arg)
 {
 	struct hyv_vm *vm = arg;
 
-	fprintf(stderr, "# vcpu0 sent %llu pings, vcpu1 took %llu (the last at rip %#llx); vcpu1 sent %llu pongs, vcpu0 took %llu (the last at rip %#llx)\n",
+	fprintf(stderr,
+		"# vcpu0 sent %llu pings, vcpu1 took %llu (the last at rip %#llx); vcpu1 sent %llu pongs, vcpu0 took %llu (the last at rip %#llx)\n",
 		guest_u64(vm, &pings_sent), guest_u64(vm, &guest_irq_count[VEC_PING]),
 		guest_u64(vm, &guest_irq_rip[VEC_PING]),
 		guest_u64(vm, &pongs_sent), guest_u64(vm, &guest_irq_count[VEC_PONG]),
@@ -182,7 +183,7 @@ static void pingpong(struct __test_metadata *_metadata, u64 rounds,
 	r = vcpu_watch(&w);
 	if (hog_threads)
 		hog_loops = cpu_hog_stop(&hog);
-	TH_LOG("%llu round trips in %llu ms (%llu us each), %u hog thread(s); pings %llu, pongs %llu",
+	TH_LOG("%llu round trips in %llu ms (%llu us each), %u hog(s); pings %llu, pongs %llu",
 	       rounds, w.elapsed_ms, w.elapsed_ms * 1000 / rounds, hog_threads,
 	       guest_u64(vm, &guest_irq_count[VEC_PING]),
 	       guest_u64(vm, &guest_irq_count[VEC_PONG]));
@@ -347,7 +348,7 @@ TEST(msi_reaches_the_vcpu_its_destination_id_names)
 #define VEC_LOWEST_MSI		0x58
 #define VEC_LOWEST_IPI		0x59
 #define VEC_RELEASE		0x5a	/* + vCPU id */
-#define APIC_DM_LOWEST		(1U << 8)
+#define APIC_DM_LOWEST		BIT(8)
 
 static u32 lowest_ready;
 
@@ -626,5 +627,3 @@ TEST(sipi_sent_after_init_starts_the_ap_even_if_its_thread_runs_later)
 {
 	init_sipi(_metadata, 0, false);
 }
-
-HYV_TEST_HARNESS_MAIN

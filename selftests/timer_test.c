@@ -28,8 +28,7 @@
 /* One-shot and TSC-deadline intervals, and how late they may fire. */
 #define INTERVAL_MS	200
 #define LATE_MAX_MS	(INTERVAL_MS / 2)
-/* A pause between two TSC reads of a spinning guest longer than this
- * is time it was not running. */
+/* A gap between two TSC reads of a spinning guest: time it did not run. */
 #define STALL_GAP_US	2000
 
 /* APIC timer ticks are nanoseconds (1 GHz) before the divider. */
@@ -253,7 +252,7 @@ TEST(tsc_deadline_fires_after_the_deadline_not_before_and_not_when_disarmed)
 
 	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
 	late = (long long)uc.args[1];
-	TH_LOG("fired %llu time(s), %lld us after the deadline (the guest was stopped %llu us of it)",
+	TH_LOG("fired %llu time(s), %lld us after the deadline (the guest stopped %llu us of it)",
 	       uc.args[0], late * 1000 / (long long)khz, uc.args[2] * 1000 / khz);
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_GE(late, 0);
@@ -338,5 +337,3 @@ TEST(vm_closed_with_its_timer_running_tears_down_cleanly)
 		hyv_vm_free(vm);
 	}
 }
-
-HYV_TEST_HARNESS_MAIN

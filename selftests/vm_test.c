@@ -223,5 +223,3 @@ TEST(many_vms_created_run_and_destroyed_in_turn)
 		hyv_vm_free_with_vcpu(vcpu);
 	}
 }
-
-HYV_TEST_HARNESS_MAIN

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kselftest harness as hyv's selftests use it: every test file
- * includes this instead of kselftest_harness.h and ends with
- * HYV_TEST_HARNESS_MAIN.
+ * includes this instead of kselftest_harness.h, and gets its main() from
+ * here (so include it from the test file only, once).
  *
  * - Timeouts sized for the testbed: an emulated machine (QEMU TCG or
  *   Bochs at ~50 MIPS) on a 2-core host shared with other work. The
@@ -34,11 +34,10 @@ static inline void hyv_skip_without_dev(void)
 	}
 }
 
-#define HYV_TEST_HARNESS_MAIN						\
-	int main(int argc, char **argv)					\
-	{								\
-		hyv_skip_without_dev();					\
-		return test_harness_run(argc, argv);			\
-	}
+int main(int argc, char **argv)
+{
+	hyv_skip_without_dev();
+	return test_harness_run(argc, argv);
+}
 
 #endif /* HYV_TEST_H */

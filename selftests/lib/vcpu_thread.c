@@ -286,7 +286,8 @@ static void print_stopped_vcpu(struct vcpu_thread *t)
 			t->vcpu->id, strerror(errno));
 		return;
 	}
-	fprintf(stderr, "# stopped vcpu%u: rip %#llx, rflags %#llx (IF=%llu), mp_state %s; RUN ended %s\n",
+	fprintf(stderr,
+		"# stopped vcpu%u: rip %#llx, rflags %#llx (IF=%llu), mp_state %s; RUN ended %s\n",
 		t->vcpu->id, regs.rip, regs.rflags, (regs.rflags >> 9) & 1,
 		mp.state < ARRAY_SIZE(mp_names) ? mp_names[mp.state] : "?",
 		t->stopped ? "by the stop signal" : "by itself");
@@ -297,7 +298,8 @@ static void watch_report(struct vcpu_watch *w, enum vcpu_watch_result r,
 {
 	unsigned int i;
 
-	fprintf(stderr, "# watchdog: %s after %llu.%03llu s: progress count %llu, unchanged for %llu ms\n",
+	fprintf(stderr,
+		"# watchdog: %s after %llu.%03llu s: progress count %llu, unchanged for %llu ms\n",
 		vcpu_watch_result_name(r), w->elapsed_ms / 1000,
 		w->elapsed_ms % 1000, w->last_progress, stalled_ms);
 	if (w->describe)
