@@ -4,6 +4,7 @@
  * guest image, vCPUs with their run page, and running a vCPU to an exit or
  * a ucall. See hyv_util.h for how guest code gets into the guest.
  */
+#include <cpuid.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,27 @@ void __hyv_fatal(const char *file, int line, const char *fmt, ...)
 	fprintf(stderr, " (errno %d: %s)\n", saved_errno, strerror(saved_errno));
 	fflush(stderr);
 	abort();
+}
+
+/*
+ * Is this machine QEMU's TCG (hypervisor leaf "TCGTCGTCGTCG")? Its SVM
+ * emulation delivers an interrupt injected at VMRUN twice now and then
+ * (lib/guest_irq.c): tests allow that there, and nowhere else.
+ */
+bool host_under_qemu_tcg(void)
+{
+	u32 a, b, c, d;
+	char sig[13];
+
+	__cpuid(1, a, b, c, d);
+	if (!(c & BIT(31)))
+		return false;
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = 0;
+	return !strcmp(sig, "TCGTCGTCGTCG");
 }
 
 /* CLOCK_MONOTONIC in nanoseconds. */

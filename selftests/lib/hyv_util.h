@@ -266,6 +266,7 @@ __hyv_fatal(const char *file, int line, const char *fmt, ...);
 	} while (0)
 
 u64 host_now_ns(void);
+bool host_under_qemu_tcg(void);
 int hyv_open_dev(void);
 int __hyv_check_cap(unsigned long cap);
 int hyv_check_cap(unsigned long cap);
