@@ -381,6 +381,7 @@ static void guest_sw_disable(u64 tsc_khz)
 
 	/* Working again: a self-IPI, the VMM's second MSI, the timer. */
 	guest_x2apic_write(APIC_SELF_IPI, VEC_SWDIS_AGAIN);
+	guest_x2apic_write(APIC_TIMER_ICR, 0);
 	guest_x2apic_write(APIC_LVT_TIMER, APIC_LVT_ONESHOT | VEC_SWDIS_TIMER2);
 	guest_x2apic_write(APIC_TIMER_ICR, 1000000);
 	guest_spin_ms_irqs_on(tsc_khz, 50);

@@ -2,9 +2,11 @@
 /*
  * The local APIC timer as a guest sees it, measured with the TSC: a
  * periodic timer interrupts at the programmed rate (within 20 %, counting
- * only the time the guest ran) and stops; a one-shot counts down from its divided count, fires once and
- * neither before its time nor much after it; a TSC deadline fires once,
- * after the deadline and not much after it, and not at all once disarmed.
+ * only the time the guest ran) and stops; a one-shot counts down from its
+ * divided count, fires once and neither before its time nor much after
+ * it; switching the LVT's mode does not start a stopped timer; a TSC
+ * deadline fires once, after the deadline and not much after it, and not
+ * at all once disarmed.
  *
  * "Not much after": the testbed is an emulator on a shared host, so the
  * bound is half the timer's own interval (a timer firing twice as late
@@ -81,6 +83,14 @@ static u64 guest_spin_counting_stalls(u64 from, u64 end, u64 gap, int vector,
 	}
 	guest_cli();
 	return stalled;
+}
+
+/* Spin @ms by the TSC with interrupts on. */
+static void guest_spin_ms(u64 tsc_khz, u64 ms)
+{
+	guest_sti();
+	guest_spin_until_tsc(guest_tsc_after_ms(tsc_khz, ms));
+	guest_cli();
 }
 
 /*
@@ -284,6 +294,59 @@ TEST(tsc_deadline_fires_after_the_deadline_not_before_and_not_when_disarmed)
 	EXPECT_EQ(0, uc.args[0]);	/* disarmed */
 	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
 	EXPECT_EQ(1, uc.args[0]);	/* past deadline */
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+#define VEC_MODE_ONESHOT	0x43
+#define VEC_MODE_PERIODIC	0x44
+
+/*
+ * A one-shot that has fired leaves the timer stopped with its initial
+ * count still set. Switching the LVT to periodic must not start it
+ * (SDM vol. 3A §11.5.4: only a write of the initial count does); the
+ * write then does.
+ */
+static void guest_mode_change(u64 tsc_khz)
+{
+	u64 ccr;
+
+	guest_x2apic_enable();
+	guest_x2apic_write(APIC_TIMER_DCR, APIC_DCR_DIV1);
+	guest_x2apic_write(APIC_LVT_TIMER, APIC_LVT_ONESHOT | VEC_MODE_ONESHOT);
+	guest_x2apic_write(APIC_TIMER_ICR, NS_PER_MS);
+	guest_spin_ms(tsc_khz, 20);
+	GUEST_SYNC4(guest_irq_read_count(VEC_MODE_ONESHOT),
+		    guest_x2apic_read(APIC_TIMER_CCR), 0, 0);
+
+	guest_x2apic_write(APIC_LVT_TIMER, APIC_LVT_PERIODIC | VEC_MODE_PERIODIC);
+	ccr = guest_x2apic_read(APIC_TIMER_CCR);
+	guest_spin_ms(tsc_khz, 20);
+	GUEST_SYNC4(guest_irq_read_count(VEC_MODE_PERIODIC), ccr,
+		    guest_x2apic_read(APIC_TIMER_CCR), 0);
+
+	guest_x2apic_write(APIC_TIMER_ICR, 2 * NS_PER_MS);
+	guest_spin_ms(tsc_khz, 20);
+	guest_x2apic_write(APIC_TIMER_ICR, 0);
+	GUEST_SYNC(guest_irq_read_count(VEC_MODE_PERIODIC));
+}
+
+TEST(lvt_timer_mode_change_does_not_start_a_stopped_timer)
+{
+	struct hyv_vcpu *vcpu = timer_vcpu(guest_mode_change, host_tsc_khz());
+	struct hyv_ucall uc;
+
+	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
+	EXPECT_EQ(1, uc.args[0]);	/* the one-shot fired */
+	EXPECT_EQ(0, uc.args[1]);	/* and stopped */
+	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
+	TH_LOG("after the switch to periodic: %llu interrupts, CCR %llu then %llu",
+	       uc.args[0], uc.args[1], uc.args[2]);
+	EXPECT_EQ(0, uc.args[0]);
+	EXPECT_EQ(0, uc.args[1]);
+	EXPECT_EQ(0, uc.args[2]);
+	/* Started by the initial count: 2 ms periods for 20 ms. */
+	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
+	EXPECT_LE(2, uc.args[0]);
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
