@@ -313,7 +313,7 @@ static void guest_mode_change(u64 tsc_khz)
 	guest_x2apic_enable();
 	guest_x2apic_write(APIC_TIMER_DCR, APIC_DCR_DIV1);
 	guest_x2apic_write(APIC_LVT_TIMER, APIC_LVT_ONESHOT | VEC_MODE_ONESHOT);
-	guest_x2apic_write(APIC_TIMER_ICR, NS_PER_MS);
+	guest_x2apic_write(APIC_TIMER_ICR, 5 * NS_PER_MS);
 	guest_spin_ms(tsc_khz, 20);
 	GUEST_SYNC4(guest_irq_read_count(VEC_MODE_ONESHOT),
 		    guest_x2apic_read(APIC_TIMER_CCR), 0, 0);
@@ -324,7 +324,7 @@ static void guest_mode_change(u64 tsc_khz)
 	GUEST_SYNC4(guest_irq_read_count(VEC_MODE_PERIODIC), ccr,
 		    guest_x2apic_read(APIC_TIMER_CCR), 0);
 
-	guest_x2apic_write(APIC_TIMER_ICR, 2 * NS_PER_MS);
+	guest_x2apic_write(APIC_TIMER_ICR, 4 * NS_PER_MS);
 	guest_spin_ms(tsc_khz, 20);
 	guest_x2apic_write(APIC_TIMER_ICR, 0);
 	GUEST_SYNC(guest_irq_read_count(VEC_MODE_PERIODIC));
@@ -344,7 +344,7 @@ TEST(lvt_timer_mode_change_does_not_start_a_stopped_timer)
 	EXPECT_EQ(0, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);
 	EXPECT_EQ(0, uc.args[2]);
-	/* Started by the initial count: 2 ms periods for 20 ms. */
+	/* Started by the initial count: 4 ms periods for 20 ms. */
 	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
 	EXPECT_LE(2, uc.args[0]);
 	hyv_vm_free_with_vcpu(vcpu);
