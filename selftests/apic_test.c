@@ -431,7 +431,7 @@ TEST(software_disabled_apic_masks_its_lvts_and_delivers_nothing_until_enabled)
 	msi.data = VEC_SWDIS_MSI2;
 	ASSERT_EQ(0, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
 	run_sync(vcpu, &uc);
-	TH_LOG("working again: self-IPI %llu, MSI %llu, one-shot %llu (CCR %llu after arming, LVT %#llx)",
+	TH_LOG("working again: self-IPI %llu, MSI %llu, one-shot %llu (CCR %llu, LVT %#llx)",
 	       uc.args[0], uc.args[1], uc.args[2], uc.args[3] >> 32,
 	       uc.args[3] & 0xffffffff);
 	EXPECT_EQ(1, uc.args[0]);	/* self-IPI */

@@ -771,7 +771,7 @@ static void ring_loop(struct __test_metadata *_metadata, u64 n,
 	if (hog_threads)
 		hog_loops = cpu_hog_stop(&hog);
 	redelivered = *(u64 *)hyv_vm_gpa_to_hva(l.vm, (u64)&irq_redelivered);
-	TH_LOG("%llu round trips in %llu ms (%llu us each), %u hog thread(s); %llu redelivered by the emulator",
+	TH_LOG("%llu round trips in %llu ms (%llu us each), %u hog(s); %llu redelivered",
 	       n, w.elapsed_ms, w.elapsed_ms * 1000 / n, hog_threads, redelivered);
 	ASSERT_EQ(VCPU_WATCH_DONE, r) TH_LOG("%s", vcpu_watch_result_name(r));
 	if (!host_under_qemu_tcg())

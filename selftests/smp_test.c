@@ -185,7 +185,7 @@ static void pingpong(struct __test_metadata *_metadata, u64 rounds,
 		hog_loops = cpu_hog_stop(&hog);
 	redelivered = guest_u64(vm, &guest_irq_redelivered[VEC_PING]) +
 		      guest_u64(vm, &guest_irq_redelivered[VEC_PONG]);
-	TH_LOG("%llu round trips in %llu ms (%llu us each), %u hog(s); %llu redelivered by the emulator",
+	TH_LOG("%llu round trips in %llu ms (%llu us each), %u hog(s); %llu redelivered",
 	       rounds, w.elapsed_ms, w.elapsed_ms * 1000 / rounds, hog_threads,
 	       redelivered);
 	ASSERT_EQ(VCPU_WATCH_DONE, r) TH_LOG("%s", vcpu_watch_result_name(r));

@@ -40,7 +40,7 @@
 /*
  * The vCPU runs on the test's thread, pinned to the CPU it is on: the
  * APIC timer's hrtimer is queued on the CPU that armed it, so a CPU the
- * emulator stops stops the guest too, and the guest sees that as a gap
+ * emulator stops also stops the guest, and the guest sees that as a gap
  * in its TSC reads (guest_spin_counting_stalls()).
  */
 static struct hyv_vcpu *timer_vcpu(void *guest_code, u64 tsc_khz)
@@ -135,7 +135,7 @@ TEST(periodic_timer_interrupts_at_the_programmed_rate_and_stops)
 	stalled_ms = uc.args[2] / khz;
 	nominal = ms / PERIOD_MS;
 	running = (ms - stalled_ms) / PERIOD_MS;
-	TH_LOG("%llu interrupts in %llu ms (the guest stopped for %llu ms of it), nominal %llu (period %d ms)",
+	TH_LOG("%llu interrupts in %llu ms (%llu ms stopped), nominal %llu (period %d ms)",
 	       count, ms, stalled_ms, nominal, PERIOD_MS);
 	/*
 	 * Within 20 % of the periods that passed while the guest ran, and
