@@ -100,6 +100,9 @@ int hyv_set_cr0(struct hyv_vcpu *vcpu, u64 cr0)
 	    hyv_guest_64bit(vcpu))
 		return -EINVAL;
 	hyv_ops->set_cr0(vcpu, cr0);
+	/* The CPU would have dropped translations made under the old mode. */
+	if ((cr0 ^ old) & (X86_CR0_PG | X86_CR0_PE | X86_CR0_WP))
+		set_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests);
 	return 0;
 }
 
@@ -118,6 +121,10 @@ int hyv_set_cr4(struct hyv_vcpu *vcpu, u64 cr4)
 	    (!lma || (hyv_ops->get_cr(vcpu, 3) & 0xfff)))
 		return -EINVAL;
 	hyv_ops->set_cr4(vcpu, cr4);
+	/* CR4.PGE, PAE, PSE, PCIDE, SMEP, SMAP change flushes (SDM §4.10.4.1). */
+	if ((cr4 ^ old) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE |
+			   X86_CR4_PCIDE | X86_CR4_SMEP | X86_CR4_SMAP))
+		set_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests);
 	return 0;
 }
 
@@ -170,7 +177,7 @@ int hyv_set_efer(struct hyv_vcpu *vcpu, u64 efer, bool host)
  * The XSAVE features a guest may enable in XCR0: x87, SSE and AVX, where
  * the host has them (protection keys never: PKRU stays the host's).
  */
-static u64 hyv_xcr0_supported(void)
+u64 hyv_xcr0_supported(void)
 {
 	return hyv_host_xcr0 & (XFEATURE_MASK_FP | XFEATURE_MASK_SSE |
 				XFEATURE_MASK_YMM);

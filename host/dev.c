@@ -8,6 +8,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <asm/tsc.h>
 
 #include "hyv.h"
 
@@ -27,7 +28,13 @@ static long hyv_dev_check_cap(unsigned long cap)
 	case HYV_CAP_LAPIC:
 	case HYV_CAP_IRQFD:
 	case HYV_CAP_DOORBELL:
+	case HYV_CAP_CPUID:
+	case HYV_CAP_MSRS:
+	case HYV_CAP_XSAVE:
+	case HYV_CAP_VCPU_EVENTS:
 		return 1;
+	case HYV_CAP_TSC_KHZ:
+		return tsc_khz;
 	default:
 		return -EINVAL;
 	}
@@ -45,6 +52,10 @@ static long hyv_dev_ioctl(struct file *file, unsigned int cmd,
 		return arg ? -EINVAL : PAGE_SIZE;
 	case HYV_CHECK_CAP:
 		return hyv_dev_check_cap(arg);
+	case HYV_GET_SUPPORTED_CPUID:
+		return hyv_cpuid_get_supported((void __user *)arg);
+	case HYV_GET_MSR_INDEX_LIST:
+		return hyv_msr_index_list_ioctl((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -122,7 +122,7 @@ static int hyv_handle_msr(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	int ret;
 
 	if (read) {
-		ret = hyv_msr_read(vcpu, msr, &val);
+		ret = hyv_msr_read(vcpu, msr, &val, false);
 	} else {
 		val = (gpr[HYV_RDX] << 32) | (u32)gpr[HYV_RAX];
 		ret = hyv_msr_write(vcpu, msr, val, false);
@@ -213,7 +213,9 @@ static int hyv_handle_skip(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 
 /*
  * Which GPR a MOV CR/DR uses, when the CPU did not say: decode it, and
- * check that the instruction there is the one that exited.
+ * check that the instruction there is the one that exited. A CR0 write
+ * may also be CLTS or LMSW (SVM reports them all as CR0 writes): the
+ * exit record then says which, with LMSW's operand.
  */
 static int hyv_crdr_access_gpr(struct hyv_vcpu *vcpu, struct hyv_exit *exit,
 			       bool dr)
@@ -227,10 +229,19 @@ static int hyv_crdr_access_gpr(struct hyv_vcpu *vcpu, struct hyv_exit *exit,
 		want = dr ? HYV_INSN_MOV_TO_DR : HYV_INSN_MOV_TO_CR;
 	else
 		want = dr ? HYV_INSN_MOV_FROM_DR : HYV_INSN_MOV_FROM_CR;
-	if (hyv_emulate_decode(vcpu, &insn) || insn.ctrl != exit->cr.num ||
-	    insn.kind != want)
+	if (hyv_emulate_decode(vcpu, &insn))
 		return -EOPNOTSUPP;
 	exit->insn_len = insn.len;
+	if (!dr && exit->cr.num == 0 && exit->cr.type == HYV_CR_MOV_TO &&
+	    (insn.kind == HYV_INSN_CLTS || insn.kind == HYV_INSN_LMSW)) {
+		exit->cr.type = insn.kind == HYV_INSN_CLTS ? HYV_CR_CLTS :
+							     HYV_CR_LMSW;
+		exit->cr.lmsw_data = insn.kind == HYV_INSN_LMSW ?
+				     (u16)vcpu->gpr[insn.reg] : 0;
+		return HYV_RAX;
+	}
+	if (insn.ctrl != exit->cr.num || insn.kind != want)
+		return -EOPNOTSUPP;
 	return insn.reg;
 }
 
@@ -253,7 +264,8 @@ static int hyv_handle_cr_access(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 		gpr = hyv_crdr_access_gpr(vcpu, exit, false);
 		if (gpr < 0)
 			return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
-		val = hyv_crdr_operand(vcpu, gpr);
+		val = exit->cr.type == HYV_CR_LMSW ? exit->cr.lmsw_data :
+						     hyv_crdr_operand(vcpu, gpr);
 	}
 	if (hyv_ops->get_cpl(vcpu)) {
 		hyv_queue_exception(vcpu, HYV_GP_VECTOR, true, 0);

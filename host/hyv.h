@@ -293,6 +293,23 @@ int hyv_doorbell_ioctl(struct hyv_vm *vm, void __user *argp);
 int hyv_doorbell_ring(struct hyv_vm *vm, u64 device, u64 queue);
 int hyv_irqfd_ioctl(struct hyv_vm *vm, void __user *argp);
 
+/*
+ * Locks, outermost first (a lock is never taken while holding one listed
+ * after it):
+ *
+ *   vcpu->lock (mutex)          one ioctl at a time on a vCPU
+ *   vm->lock (mutex)            vcpus[] changes, stats collection
+ *   vm->slots_lock (mutex)      slot changes
+ *   vm->eventfds.lock (mutex)   doorbell and irqfd assign/deassign
+ *   mmap lock (the VMM's)       MMU notifier callbacks run under it
+ *   vm->mmu.lock (spinlock)     nested tables, slots, mapping counters
+ *   eventfd wait-queue lock     held by the eventfd around irqfd wakeups
+ *   eventfds.irqfds_lock        irqfd list (irqsave; also from wakeups)
+ *   lapic->lock (spinlock)      APIC registers (irqsave; hrtimer, wakeups)
+ *
+ * vm->vcpus[] and the doorbell hash are read under RCU; vcpu->requests
+ * and vcpu->mode are lock-free (run.c explains the ordering).
+ */
 struct hyv_vm {
 	struct kref ref;
 	u32 id;
@@ -447,6 +464,8 @@ void hyv_irq_prepare_entry(struct hyv_vcpu *vcpu);
 bool hyv_irq_can_wake(struct hyv_vcpu *vcpu);
 void hyv_irq_raise_nmi(struct hyv_vcpu *vcpu);
 void hyv_irq_reset(struct hyv_vcpu *vcpu);
+int hyv_irq_get_events(struct hyv_vcpu *vcpu, void __user *argp);
+int hyv_irq_set_events(struct hyv_vcpu *vcpu, void __user *argp);
 
 /* DR7.GD: MOV DR raises #DB, and DR6.BD says so (SDM vol. 3B §17.2). */
 #define HYV_DR7_GD	BIT(13)
@@ -468,8 +487,18 @@ bool hyv_pat_valid(u64 pat);
 bool hyv_mtrr_valid(u32 msr, u64 val, unsigned int phys_bits);
 u64 hyv_guest_tsc(struct hyv_vcpu *vcpu, u64 host_tsc);
 void hyv_msr_reset(struct hyv_vcpu *vcpu, bool power_on);
-int hyv_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val);
+int hyv_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val, bool host);
 int hyv_msr_write(struct hyv_vcpu *vcpu, u32 msr, u64 val, bool host);
+int hyv_msr_index_list_ioctl(void __user *argp);
+int hyv_msrs_ioctl(struct hyv_vcpu *vcpu, void __user *argp, bool set);
+
+/* fpu.c */
+int hyv_fpu_get_xsave(struct hyv_vcpu *vcpu, void __user *argp);
+int hyv_fpu_set_xsave(struct hyv_vcpu *vcpu, void __user *argp);
+int hyv_fpu_get(struct hyv_vcpu *vcpu, void __user *argp);
+int hyv_fpu_set(struct hyv_vcpu *vcpu, void __user *argp);
+int hyv_fpu_get_xcrs(struct hyv_vcpu *vcpu, void __user *argp);
+int hyv_fpu_set_xcrs(struct hyv_vcpu *vcpu, void __user *argp);
 
 /* mmu.c */
 int hyv_mmu_init(struct hyv_vm *vm);
@@ -525,8 +554,12 @@ enum hyv_feature {
 };
 
 int hyv_cpuid_vcpu_init(struct hyv_vcpu *vcpu);
+int hyv_cpuid_get_supported(void __user *argp);
+int hyv_cpuid_get(struct hyv_vcpu *vcpu, void __user *argp);
+int hyv_cpuid_set(struct hyv_vcpu *vcpu, void __user *argp);
 void hyv_cpuid_vcpu_destroy(struct hyv_vcpu *vcpu);
 bool hyv_guest_has(struct hyv_vcpu *vcpu, enum hyv_feature f);
+u32 hyv_xsave_size(u64 xcr0);
 void hyv_cpuid(struct hyv_vcpu *vcpu);
 
 /* cr.c */
@@ -536,6 +569,7 @@ u64 hyv_efer(struct hyv_vcpu *vcpu);
 u64 hyv_cr4_allowed(struct hyv_vcpu *vcpu);
 bool hyv_guest_64bit(struct hyv_vcpu *vcpu);
 int hyv_efer_check(struct hyv_vcpu *vcpu, u64 efer);
+u64 hyv_xcr0_supported(void);
 int hyv_set_xcr0(struct hyv_vcpu *vcpu, u64 xcr0);
 int hyv_set_cr0(struct hyv_vcpu *vcpu, u64 cr0);
 int hyv_set_cr4(struct hyv_vcpu *vcpu, u64 cr4);

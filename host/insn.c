@@ -397,6 +397,7 @@ static const struct insn_op group7_ops[] = {
 
 /* Two-byte opcodes without operands (SDM vol. 2 table A-3). */
 static const struct insn_op two_byte_ops[] = {
+	{ 0x06, HYV_INSN_CLTS },
 	{ 0x08, HYV_INSN_INVD },
 	{ 0x09, HYV_INSN_WBINVD },
 	{ 0x30, HYV_INSN_WRMSR },
@@ -420,13 +421,21 @@ static int insn_lookup(const struct insn_op *ops, unsigned int n, u8 op,
 	return -EOPNOTSUPP;
 }
 
-/* 0F 01: INVLPG is /7 with a memory operand; mod = 3 forms by table. */
+/*
+ * 0F 01: INVLPG is /7 with a memory operand; LMSW /6 with a register
+ * operand (the memory form is left to fail); other mod = 3 forms by table.
+ */
 static int insn_group7(struct insn_state *s, struct hyv_insn *insn)
 {
 	int ret = insn_modrm(s, insn);
 
 	if (ret)
 		return ret;
+	if (!insn->has_mem && ((s->modrm >> 3) & 7) == 6) {
+		insn->kind = HYV_INSN_LMSW;
+		insn->reg = (s->modrm & 7) | ((s->rex & REX_B) ? 8 : 0);
+		return 0;
+	}
 	if (!insn->has_mem)
 		return insn_lookup(group7_ops, ARRAY_SIZE(group7_ops),
 				   s->modrm, insn);

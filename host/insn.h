@@ -77,6 +77,8 @@ enum hyv_insn_kind {
 	HYV_INSN_MOV_TO_CR,	/* CR[ctrl] <- reg */
 	HYV_INSN_MOV_FROM_DR,	/* reg <- DR[ctrl] */
 	HYV_INSN_MOV_TO_DR,	/* DR[ctrl] <- reg */
+	HYV_INSN_CLTS,
+	HYV_INSN_LMSW,		/* CR0[3:0] <- reg (register form only) */
 	/* MMIO forms: all have a memory operand (has_mem). */
 	HYV_INSN_MOV_STORE,	/* mem <- reg (88, 89, A2, A3) */
 	HYV_INSN_MOV_STORE_IMM,	/* mem <- imm (C6, C7) */

@@ -10,6 +10,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <kunit/visibility.h>
 #include <linux/percpu.h>
 #include <asm/cpufeature.h>
@@ -196,4 +198,116 @@ void hyv_irq_reset(struct hyv_vcpu *vcpu)
 	WRITE_ONCE(vcpu->nmi_pending, false);
 	hyv_ops->set_nmi_masked(vcpu, false);
 	hyv_ops->set_interrupt_shadow(vcpu, false);
+}
+
+/* ---- HYV_GET/SET_VCPU_EVENTS ------------------------------------------------ */
+
+int hyv_irq_get_events(struct hyv_vcpu *vcpu, void __user *argp)
+{
+	struct hyv_vcpu_events ev = {};
+	const struct hyv_event *inj = &vcpu->injected;
+
+	switch (inj->type) {
+	case HYV_EVENT_EXCEPTION:
+	case HYV_EVENT_SOFT_EXC:
+	case HYV_EVENT_PRIV_SOFT_EXC:
+		ev.exception.injected = 1;
+		ev.exception.vector = inj->vector;
+		ev.exception.has_error_code = inj->has_error;
+		ev.exception.error_code = inj->error_code;
+		break;
+	case HYV_EVENT_IRQ:
+	case HYV_EVENT_SOFT_INT:
+		ev.interrupt.injected = 1;
+		ev.interrupt.vector = inj->vector;
+		ev.interrupt.soft = inj->type == HYV_EVENT_SOFT_INT;
+		break;
+	case HYV_EVENT_NMI:
+		ev.nmi.injected = 1;
+		break;
+	}
+	if (vcpu->exc.pending) {
+		ev.exception.pending = 1;
+		ev.exception.vector = vcpu->exc.vector;
+		ev.exception.has_error_code = vcpu->exc.has_error;
+		ev.exception.error_code = vcpu->exc.error_code;
+		if (vcpu->exc.has_payload) {
+			ev.exception.payload = vcpu->exc.payload;
+			ev.flags |= HYV_VCPU_EVENT_PAYLOAD;
+		}
+	}
+	ev.interrupt.shadow = hyv_ops->get_interrupt_shadow(vcpu);
+	ev.nmi.pending = READ_ONCE(vcpu->nmi_pending);
+	ev.nmi.masked = hyv_ops->get_nmi_masked(vcpu);
+	return copy_to_user(argp, &ev, sizeof(ev)) ? -EFAULT : 0;
+}
+
+/* A struct hyv_vcpu_events a VMM may set: everything in range, one event. */
+static bool hyv_irq_events_valid(const struct hyv_vcpu_events *ev)
+{
+	const u8 bools[] = {
+		ev->exception.injected, ev->exception.pending,
+		ev->exception.has_error_code, ev->interrupt.injected,
+		ev->interrupt.soft, ev->interrupt.shadow, ev->nmi.injected,
+		ev->nmi.pending, ev->nmi.masked,
+	};
+	int i;
+
+	if ((ev->flags & ~HYV_VCPU_EVENT_PAYLOAD) || ev->padding ||
+	    ev->interrupt.padding || memchr_inv(ev->nmi.padding, 0,
+						sizeof(ev->nmi.padding)) ||
+	    memchr_inv(ev->reserved, 0, sizeof(ev->reserved)))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(bools); i++)
+		if (bools[i] > 1)
+			return false;
+	if (ev->exception.injected + ev->exception.pending +
+	    ev->interrupt.injected + ev->nmi.injected > 1)
+		return false;
+	if (ev->exception.injected || ev->exception.pending) {
+		if (ev->exception.vector >= 32 || ev->exception.vector == 2 ||
+		    (ev->exception.has_error_code &&
+		     !hyv_exc_has_error(ev->exception.vector)))
+			return false;
+	}
+	if (ev->interrupt.injected && !ev->interrupt.soft &&
+	    ev->interrupt.vector < 16)
+		return false;
+	return true;
+}
+
+int hyv_irq_set_events(struct hyv_vcpu *vcpu, void __user *argp)
+{
+	struct hyv_vcpu_events ev;
+
+	if (copy_from_user(&ev, argp, sizeof(ev)))
+		return -EFAULT;
+	if (!hyv_irq_events_valid(&ev))
+		return -EINVAL;
+	memset(&vcpu->injected, 0, sizeof(vcpu->injected));
+	memset(&vcpu->exc, 0, sizeof(vcpu->exc));
+	if (ev.exception.injected) {
+		vcpu->injected.type = HYV_EVENT_EXCEPTION;
+		vcpu->injected.vector = ev.exception.vector;
+		vcpu->injected.has_error = ev.exception.has_error_code;
+		vcpu->injected.error_code = ev.exception.error_code;
+	} else if (ev.interrupt.injected) {
+		vcpu->injected.type = ev.interrupt.soft ? HYV_EVENT_SOFT_INT :
+							  HYV_EVENT_IRQ;
+		vcpu->injected.vector = ev.interrupt.vector;
+	} else if (ev.nmi.injected) {
+		vcpu->injected.type = HYV_EVENT_NMI;
+		vcpu->injected.vector = X86_NMI_VECTOR;
+	} else if (ev.exception.pending) {
+		hyv_queue_exception_payload(vcpu, ev.exception.vector,
+					    ev.exception.has_error_code,
+					    ev.exception.error_code,
+					    ev.flags & HYV_VCPU_EVENT_PAYLOAD,
+					    ev.exception.payload);
+	}
+	WRITE_ONCE(vcpu->nmi_pending, ev.nmi.pending);
+	hyv_ops->set_nmi_masked(vcpu, ev.nmi.masked);
+	hyv_ops->set_interrupt_shadow(vcpu, ev.interrupt.shadow);
+	hyv_vcpu_wake(vcpu, HYV_REQ_EVENT);
+	return 0;
 }

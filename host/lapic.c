@@ -213,6 +213,7 @@ void hyv_lapic_reset(struct hyv_vcpu *vcpu, bool power_on)
 				 (vcpu->id == 0 ? APIC_BASE_BSP : 0);
 	apic->tsc_deadline = 0;
 	apic->timer_period_ns = 0;
+	apic->esr_pending = 0;
 	spin_unlock_irqrestore(&apic->lock, flags);
 }
 
@@ -293,7 +294,7 @@ void hyv_lapic_ack(struct hyv_vcpu *vcpu, int vector)
 static void hyv_apic_set_irr(struct hyv_lapic *apic, u8 vector)
 {
 	if (vector < 16) {
-		*hyv_apic_reg(apic, APIC_REG_ESR) |= APIC_ESR_RECV_ILLEGAL;
+		apic->esr_pending |= APIC_ESR_RECV_ILLEGAL;
 		return;
 	}
 	__set_bit(vector, (unsigned long *)hyv_apic_reg(apic, APIC_REG_IRR));
@@ -405,7 +406,11 @@ static u32 hyv_lapic_timer_ccr(struct hyv_lapic *apic)
 	    !hrtimer_active(&apic->timer))
 		return 0;
 	left = ktime_to_ns(hrtimer_get_remaining(&apic->timer));
-	return left > 0 ? div64_u64(left, tick) : 0;
+	/*
+	 * The count reaches 0 with the interrupt (§11.5.4): while the expiry
+	 * is still being handled (on another CPU, perhaps), it reads 1.
+	 */
+	return left > 0 ? max_t(u64, div64_u64(left, tick), 1) : 1;
 }
 
 /* ---- Delivery between APICs --------------------------------------------- */
@@ -614,7 +619,9 @@ static int hyv_apic_write_locked(struct hyv_vcpu *vcpu, u32 offset, u32 val,
 		hyv_apic_write_svr(apic, val);
 		return 0;
 	case APIC_REG_ESR:
-		*reg = 0;
+		/* A write latches the errors seen since the last one (§11.5.3). */
+		*reg = apic->esr_pending;
+		apic->esr_pending = 0;
 		return 0;
 	case APIC_REG_ICR:
 		*reg = val & ~BIT(12);	/* delivery status: always idle */

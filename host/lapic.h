@@ -21,6 +21,7 @@ struct hyv_lapic {
 	u32 reg[HYV_APIC_REGS];	/* indexed by offset >> 4 */
 	u64 base_msr;		/* IA32_APIC_BASE */
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE, 0: disarmed */
+	u32 esr_pending;	/* errors since the ESR was last written */
 	struct hrtimer timer;
 	ktime_t timer_start;	/* when the one-shot/periodic count began */
 	u64 timer_period_ns;

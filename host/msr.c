@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/uaccess.h>
 #include <kunit/visibility.h>
 #include <asm/msr-index.h>
 #include <asm/mtrr.h>
@@ -150,7 +151,8 @@ void hyv_msr_reset(struct hyv_vcpu *vcpu, bool power_on)
 }
 
 /* MSRs the core keeps; -ENOENT for one it does not know. */
-static int hyv_msr_core_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val)
+static int hyv_msr_core_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val,
+			     bool host)
 {
 	struct hyv_vcpu_msrs *m = &vcpu->msr;
 	u64 *slot;
@@ -160,7 +162,7 @@ static int hyv_msr_core_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val)
 		*val = hyv_guest_tsc(vcpu, rdtsc());
 		return 0;
 	case MSR_IA32_TSC_ADJUST:
-		if (!hyv_guest_has(vcpu, HYV_FEAT_TSC_ADJUST))
+		if (!host && !hyv_guest_has(vcpu, HYV_FEAT_TSC_ADJUST))
 			return -ENOENT;
 		*val = m->tsc_adjust;
 		return 0;
@@ -220,7 +222,7 @@ static int hyv_msr_core_write(struct hyv_vcpu *vcpu, u32 msr, u64 val,
 		hyv_msr_set_tsc_offset(vcpu, val - now);
 		return 0;
 	case MSR_IA32_TSC_ADJUST:
-		if (!hyv_guest_has(vcpu, HYV_FEAT_TSC_ADJUST))
+		if (!host && !hyv_guest_has(vcpu, HYV_FEAT_TSC_ADJUST))
 			return -ENOENT;
 		hyv_msr_set_tsc_offset(vcpu, m->tsc_offset + val - m->tsc_adjust);
 		m->tsc_adjust = val;
@@ -288,11 +290,12 @@ static int hyv_msr_vendor_check(u32 msr, u64 val)
 }
 
 /*
- * Read MSR @msr of the vCPU. 0 on success; -ENOENT: no such MSR for
- * this guest; -EINVAL: the MSR refuses the access. Either way the guest
- * gets #GP.
+ * Read MSR @msr of the vCPU, for the guest or (@host) the VMM, which may
+ * read MSRs the guest's CPUID leaves out. 0 on success; -ENOENT: no such
+ * MSR for this guest; -EINVAL: the MSR refuses the access. Either way
+ * the guest gets #GP.
  */
-int hyv_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val)
+int hyv_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val, bool host)
 {
 	int ret;
 
@@ -303,7 +306,7 @@ int hyv_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val)
 	ret = hyv_lapic_msr_read(vcpu, msr, val);
 	if (ret != -ENOENT)
 		return ret;
-	ret = hyv_msr_core_read(vcpu, msr, val);
+	ret = hyv_msr_core_read(vcpu, msr, val, host);
 	if (ret != -ENOENT)
 		return ret;
 	if (hyv_msr_vendor_check(msr, 0) == -ENOENT)
@@ -328,4 +331,80 @@ int hyv_msr_write(struct hyv_vcpu *vcpu, u32 msr, u64 val, bool host)
 	if (ret)
 		return ret;
 	return hyv_ops->set_msr(vcpu, msr, val);
+}
+
+/* ---- ioctls ------------------------------------------------------------------ */
+
+/*
+ * The MSRs HYV_GET_MSRS / HYV_SET_MSRS take (the x2APIC registers are
+ * the local APIC's state and not listed, as in KVM).
+ */
+static const u32 hyv_msr_index_list[] = {
+	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_IA32_CR_PAT, MSR_MTRRcap, MSR_MTRRdefType,
+	MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000, MSR_MTRRfix16K_A0000,
+	MSR_MTRRfix4K_C0000, MSR_MTRRfix4K_C8000, MSR_MTRRfix4K_D0000,
+	MSR_MTRRfix4K_D8000, MSR_MTRRfix4K_E0000, MSR_MTRRfix4K_E8000,
+	MSR_MTRRfix4K_F0000, MSR_MTRRfix4K_F8000,
+	0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,	/* variable MTRRs */
+	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
+	MSR_IA32_MISC_ENABLE, MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_TSC_AUX,
+	MSR_IA32_TSC_DEADLINE, MSR_IA32_APICBASE, MSR_IA32_UCODE_REV,
+	MSR_IA32_FEAT_CTL, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
+	MSR_IA32_DEBUGCTLMSR, MSR_K7_HWCR, MSR_AMD64_DE_CFG, MSR_VM_CR,
+};
+
+int hyv_msr_index_list_ioctl(void __user *argp)
+{
+	struct hyv_msr_list __user *ulist = argp;
+	struct hyv_msr_list hdr;
+	u32 n = ARRAY_SIZE(hyv_msr_index_list);
+
+	if (copy_from_user(&hdr, ulist, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.flags)
+		return -EINVAL;
+	if (put_user(n, &ulist->nmsrs))
+		return -EFAULT;
+	if (hdr.nmsrs < n)
+		return -E2BIG;
+	return copy_to_user(ulist->indices, hyv_msr_index_list,
+			    sizeof(hyv_msr_index_list)) ? -EFAULT : 0;
+}
+
+/*
+ * HYV_GET_MSRS / HYV_SET_MSRS: entries in order, as the VMM's (host)
+ * accesses. Returns how many were done: the first that is not an MSR of
+ * this guest, has a reserved field set, or (SET) has a value the MSR
+ * refuses ends the batch.
+ */
+int hyv_msrs_ioctl(struct hyv_vcpu *vcpu, void __user *argp, bool set)
+{
+	struct hyv_msrs __user *umsrs = argp;
+	struct hyv_msr_entry e;
+	struct hyv_msrs hdr;
+	u32 i;
+
+	if (copy_from_user(&hdr, umsrs, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.flags || hdr.nmsrs > HYV_MAX_MSR_ENTRIES)
+		return -EINVAL;
+	for (i = 0; i < hdr.nmsrs; i++) {
+		if (copy_from_user(&e, &umsrs->entries[i], sizeof(e)))
+			return -EFAULT;
+		if (e.reserved)
+			break;
+		if (set) {
+			if (hyv_msr_write(vcpu, e.index, e.data, true))
+				break;
+			continue;
+		}
+		if (hyv_msr_read(vcpu, e.index, &e.data, true))
+			break;
+		if (put_user(e.data, &umsrs->entries[i].data))
+			return -EFAULT;
+	}
+	return i;
 }

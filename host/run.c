@@ -17,6 +17,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/processor-flags.h>
+#include <asm/special_insns.h>
 
 #include "hyv.h"
 
@@ -51,11 +52,34 @@ static void hyv_vcpu_complete_in(struct hyv_vcpu *vcpu)
  */
 static bool hyv_load_guest_xcr0(struct hyv_vcpu *vcpu)
 {
-	if (!hyv_host_xcr0 || vcpu->xcr0 == hyv_host_xcr0 ||
-	    !(hyv_cr4(vcpu) & X86_CR4_OSXSAVE))
+	if (!hyv_host_xcr0 || !(hyv_cr4(vcpu) & X86_CR4_OSXSAVE))
 		return false;
-	xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	if (vcpu->xcr0 != hyv_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	return true;
+}
+
+/*
+ * After the exit: the host's XCR0 and PKRU back, whatever the guest did.
+ * XSETBV always exits on real CPUs, but QEMU's SVM does not intercept it,
+ * so the CPU's XCR0 is read back rather than trusted: it is the guest's
+ * when the guest has XSAVE on. PKRU is compared too, for a guest that
+ * reached it through XRSTOR on such a CPU.
+ */
+static void hyv_restore_host_xstate(struct hyv_vcpu *vcpu, bool guest_xcr0,
+				    u32 host_pkru)
+{
+	u64 xcr0;
+
+	if (hyv_host_xcr0) {
+		xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		if (guest_xcr0)
+			vcpu->xcr0 = xcr0;
+		if (xcr0 != hyv_host_xcr0)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, hyv_host_xcr0);
+	}
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE) && rdpkru() != host_pkru)
+		wrpkru(host_pkru);
 }
 
 /*
@@ -69,6 +93,7 @@ static bool hyv_load_guest_xcr0(struct hyv_vcpu *vcpu)
 static bool hyv_vcpu_enter(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
 	bool entered = false, xcr0;
+	u32 host_pkru;
 
 	local_irq_disable();
 	vcpu->cpu = smp_processor_id();
@@ -86,10 +111,10 @@ static bool hyv_vcpu_enter(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 		if (test_and_clear_bit(HYV_REQ_TLB_FLUSH, &vcpu->requests))
 			hyv_ops->flush_guest_tlb(vcpu);
 		hyv_irq_prepare_entry(vcpu);
+		host_pkru = cpu_feature_enabled(X86_FEATURE_OSPKE) ? rdpkru() : 0;
 		xcr0 = hyv_load_guest_xcr0(vcpu);
 		hyv_ops->vcpu_run(vcpu, exit);
-		if (xcr0)
-			xsetbv(XCR_XFEATURE_ENABLED_MASK, hyv_host_xcr0);
+		hyv_restore_host_xstate(vcpu, xcr0, host_pkru);
 		/* The exit left DR7 = 0x400: the host's breakpoints back. */
 		if (hw_breakpoint_active())
 			hw_breakpoint_restore();

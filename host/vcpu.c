@@ -262,6 +262,30 @@ static long hyv_vcpu_ioctl_locked(struct hyv_vcpu *vcpu, unsigned int cmd,
 			return -EINVAL;
 		hyv_irq_raise_nmi(vcpu);
 		return 0;
+	case HYV_SET_CPUID:
+		return hyv_cpuid_set(vcpu, argp);
+	case HYV_GET_CPUID:
+		return hyv_cpuid_get(vcpu, argp);
+	case HYV_GET_MSRS:
+		return hyv_msrs_ioctl(vcpu, argp, false);
+	case HYV_SET_MSRS:
+		return hyv_msrs_ioctl(vcpu, argp, true);
+	case HYV_GET_XSAVE:
+		return hyv_fpu_get_xsave(vcpu, argp);
+	case HYV_SET_XSAVE:
+		return hyv_fpu_set_xsave(vcpu, argp);
+	case HYV_GET_FPU:
+		return hyv_fpu_get(vcpu, argp);
+	case HYV_SET_FPU:
+		return hyv_fpu_set(vcpu, argp);
+	case HYV_GET_XCRS:
+		return hyv_fpu_get_xcrs(vcpu, argp);
+	case HYV_SET_XCRS:
+		return hyv_fpu_set_xcrs(vcpu, argp);
+	case HYV_GET_VCPU_EVENTS:
+		return hyv_irq_get_events(vcpu, argp);
+	case HYV_SET_VCPU_EVENTS:
+		return hyv_irq_set_events(vcpu, argp);
 	default:
 		return -ENOTTY;
 	}

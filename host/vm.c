@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/msr.h>
+#include <asm/tsc.h>
 
 #include "hyv.h"
 
@@ -82,6 +83,8 @@ static long hyv_vm_ioctl(struct file *file, unsigned int cmd,
 		return hyv_irqfd_ioctl(vm, (void __user *)arg);
 	case HYV_SIGNAL_MSI:
 		return hyv_vm_signal_msi(vm, (void __user *)arg);
+	case HYV_GET_TSC_KHZ:
+		return arg ? -EINVAL : tsc_khz;
 	default:
 		return -ENOTTY;
 	}

@@ -12,7 +12,7 @@ machine_start() {
 	local ttyS0=(-serial "file:$log-console.log")
 	[ "$live" = 0 ] ||
 		ttyS0=(-chardev "stdio,id=con,signal=on,logfile=$log-console.log" -serial chardev:con)
-	qemu-system-x86_64 -accel tcg -cpu EPYC -smp 2 -m 1024 \
+	qemu-system-x86_64 -accel tcg -cpu EPYC,+pku -smp 2 -m 1024 \
 		-nodefaults -display none -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 $cmdline" \
 		"${ttyS0[@]}" -serial "file:$log-results.log" \

@@ -126,7 +126,7 @@ static void svm_cpu_disable(void)
 /*
  * What the guest may not do natively: everything that would touch host
  * state (ports, MSRs, SVM instructions, performance counters, caches),
- * what hyv emulates (CPUID, HLT, hypercalls, CR4 writes, debug
+ * what hyv emulates (CPUID, HLT, hypercalls, CR0 and CR4 writes, debug
  * registers) and what must stay with the host (interrupts, shutdown,
  * machine checks). #DB and #AC exit so that a guest cannot make the CPU
  * deliver them forever (CVE-2015-8104, CVE-2015-5307).
@@ -139,7 +139,7 @@ static const u32 svm_intercepts[] = {
 	INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_RDTSCP,
 	INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
 	INTERCEPT_XSETBV, INTERCEPT_RDPRU, INTERCEPT_RDPMC, INTERCEPT_WBINVD,
-	INTERCEPT_CR4_WRITE,
+	INTERCEPT_CR0_WRITE, INTERCEPT_CR4_WRITE,
 	INTERCEPT_EXCEPTION_OFFSET + HYV_DB_VECTOR,
 	INTERCEPT_EXCEPTION_OFFSET + HYV_AC_VECTOR,
 	INTERCEPT_EXCEPTION_OFFSET + HYV_MC_VECTOR,
@@ -324,7 +324,8 @@ static void svm_decode_exit(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	} else if (code == SVM_EXIT_IRET) {
 		svm_iret_seen(vcpu);
 		exit->kind = HYV_X_NMI_WINDOW;
-	} else if (code == SVM_EXIT_WRITE_CR8 || code == SVM_EXIT_WRITE_CR4) {
+	} else if (code == SVM_EXIT_WRITE_CR0 || code == SVM_EXIT_WRITE_CR4 ||
+		   code == SVM_EXIT_WRITE_CR8) {
 		exit->kind = HYV_X_CR_ACCESS;
 		svm_decode_crdr(exit, info1, code - SVM_EXIT_WRITE_CR0,
 				HYV_CR_MOV_TO);
