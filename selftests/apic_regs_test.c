@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 #include "guest_irq.h"
 
@@ -163,5 +163,3 @@ TEST(x2apic_msrs_gp_on_reserved_write_only_and_read_only_access)
 	EXPECT_EQ(1 << (APIC_TEST_ID & 15), rval[0x0d]);	/* LDR */
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

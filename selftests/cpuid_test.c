@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 #define CPUID_1_ECX_VMX			BIT(5)
@@ -91,5 +91,3 @@ TEST(leaf_0_vendor_matches_the_host)
 	EXPECT_EQ(c, r[2]);
 	EXPECT_EQ(d, r[3]);
 }
-
-TEST_HARNESS_MAIN

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 #include "guest_irq.h"
 
@@ -254,5 +254,3 @@ TEST(debug_registers_hold_the_guests_values_with_the_architectures_aliases)
 	ASSERT_EQ(UCALL_DONE, hyv_vcpu_run_ucall(vcpu, &uc));
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

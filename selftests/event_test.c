@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 #include "guest_irq.h"
 
@@ -169,5 +169,3 @@ TEST(fault_while_delivering_an_event_through_mmio_is_an_emulation_failure)
 	EXPECT_EQ(HYV_INTERNAL_EMULATION, vcpu->run->internal.suberror);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

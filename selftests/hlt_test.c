@@ -14,11 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 #include "guest_irq.h"
+#include "vcpu_thread.h"
 
 #define VEC_WAKE	0x70
+
+/* A wake-up takes milliseconds; this is for a busy emulated machine. */
+#define WAKE_MS		20000
 
 /* Report, halt with interrupts on, report how many wake-ups came. */
 static void guest_halt_once(void)
@@ -47,59 +51,13 @@ static void guest_spin_then_halt(u64 tsc_khz, u64 ms)
 	GUEST_SYNC(guest_irq_read_count(VEC_WAKE));
 }
 
-/* One HYV_RUN on a thread of its own. */
-struct runner {
-	struct hyv_vcpu *vcpu;
-	pthread_t tid;
-	int ret, err;
-	int done;
-};
-
-static void *runner_fn(void *arg)
+/* Wait for a halted vCPU's RUN to end; stop it (and fail) if it sleeps on. */
+static bool woke_within(struct vcpu_thread *r, unsigned int ms)
 {
-	struct runner *r = arg;
-
-	r->ret = __hyv_vcpu_run(r->vcpu);
-	r->err = errno;
-	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
-	return NULL;
-}
-
-static void runner_start(struct runner *r, struct hyv_vcpu *vcpu)
-{
-	memset(r, 0, sizeof(*r));
-	r->vcpu = vcpu;
-	HYV_ASSERT(!pthread_create(&r->tid, NULL, runner_fn, r), "pthread_create");
-}
-
-static bool runner_wait(struct runner *r, int ms)
-{
-	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE) && ms-- > 0)
-		usleep(1000);
-	return __atomic_load_n(&r->done, __ATOMIC_ACQUIRE);
-}
-
-/* Stop a RUN that did not end by itself (SIGUSR1 makes it EINTR). */
-static void runner_stop(struct runner *r)
-{
-	while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
-		pthread_kill(r->tid, SIGUSR1);
-		usleep(10000);
-	}
-	pthread_join(r->tid, NULL);
-}
-
-static void on_sigusr1(int sig)
-{
-	(void)sig;
-}
-
-/* SIGUSR1 interrupts RUN: no SA_RESTART. */
-static void install_sigusr1(void)
-{
-	struct sigaction sa = { .sa_handler = on_sigusr1 };
-
-	HYV_ASSERT(!sigaction(SIGUSR1, &sa, NULL), "sigaction");
+	if (vcpu_thread_wait(r, ms))
+		return true;
+	vcpu_thread_stop(r);
+	return false;
 }
 
 /* A vCPU on @guest_code with its APIC on, past the first ucall. */
@@ -108,7 +66,6 @@ static struct hyv_vcpu *__halting_vcpu(void *guest_code)
 	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_code);
 	struct hyv_ucall uc;
 
-	install_sigusr1();
 	guest_irq_install(vcpu->vm);
 	guest_irq_vcpu_init(vcpu);
 	hyv_vcpu_set_args(vcpu, host_tsc_khz(), 1500);
@@ -141,7 +98,7 @@ static u64 vm_exits(struct hyv_vm *vm)
 }
 
 /* The woken guest's report: one interrupt of VEC_WAKE. */
-static u64 woken_count(struct runner *r)
+static u64 woken_count(struct vcpu_thread *r)
 {
 	struct hyv_ucall uc;
 
@@ -152,7 +109,7 @@ static u64 woken_count(struct runner *r)
 }
 
 /* Percent of one CPU @r's thread uses over @ms of wall-clock time. */
-static double runner_cpu_percent(struct runner *r, int ms)
+static double runner_cpu_percent(struct vcpu_thread *r, int ms)
 {
 	u64 cpu0, cpu1, w0, w1;
 
@@ -169,20 +126,19 @@ TEST(halted_vcpu_sleeps_under_5_percent_of_a_cpu_then_an_msi_wakes_it)
 	struct hyv_vcpu *vcpu = __halting_vcpu(guest_spin_then_halt);
 	struct hyv_msi msi = { .address = APIC_XAPIC_BASE, .data = VEC_WAKE };
 	u64 exits0, exits1;
-	struct runner r;
+	struct vcpu_thread r;
 	double busy, pct;
 
 	/* Control: the measurement sees a guest that spins. */
-	runner_start(&r, vcpu);
+	vcpu_thread_start(&r, vcpu, VCPU_RUN_ONCE);
 	usleep(200000);
 	busy = runner_cpu_percent(&r, 1000);
-	ASSERT_TRUE(runner_wait(&r, 20000));
-	pthread_join(r.tid, NULL);
+	ASSERT_TRUE(vcpu_thread_wait(&r, 20000));
 	ASSERT_EQ(0, r.ret);
 
-	runner_start(&r, vcpu);
+	vcpu_thread_start(&r, vcpu, VCPU_RUN_ONCE);
 	usleep(300000);			/* into the HLT */
-	ASSERT_FALSE(r.done) {
+	ASSERT_FALSE(vcpu_thread_done(&r)) {
 		TH_LOG("RUN ended by itself: ret %d errno %d exit %s", r.ret,
 		       r.err, hyv_exit_name(vcpu->run->exit_reason));
 	}
@@ -191,17 +147,14 @@ TEST(halted_vcpu_sleeps_under_5_percent_of_a_cpu_then_an_msi_wakes_it)
 	exits1 = vm_exits(vcpu->vm);
 	TH_LOG("vCPU thread: %.1f%% of a CPU spinning, %.3f%% halted for 1 s (%llu exits)",
 	       busy, pct, exits1 - exits0);
-	EXPECT_FALSE(r.done);
+	EXPECT_FALSE(vcpu_thread_done(&r));
 	EXPECT_GT(busy, 50.0);
 	EXPECT_LT(pct, 5.0);
 	EXPECT_LE(exits1 - exits0, 2);
 
 	ASSERT_EQ(0, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
-	if (!runner_wait(&r, 5000)) {
-		runner_stop(&r);
-		ASSERT_TRUE(0) TH_LOG("the MSI did not wake the halted vCPU in 5 s");
-	}
-	pthread_join(r.tid, NULL);
+	ASSERT_TRUE(woke_within(&r, WAKE_MS))
+		TH_LOG("the MSI did not wake the halted vCPU in %d ms", WAKE_MS);
 	EXPECT_EQ(1, woken_count(&r));
 	hyv_vm_free_with_vcpu(vcpu);
 }
@@ -227,27 +180,25 @@ TEST(hyv_interrupt_from_another_thread_wakes_a_halted_vcpu)
 {
 	struct hyv_vcpu *vcpu = halting_vcpu();
 	struct injector in = { .vcpu_fd = vcpu->fd };
-	struct runner r;
+	struct vcpu_thread r;
 	pthread_t tid;
 	bool woke;
 
-	runner_start(&r, vcpu);
+	vcpu_thread_start(&r, vcpu, VCPU_RUN_ONCE);
 	usleep(300000);			/* into the HLT */
-	ASSERT_FALSE(r.done);
+	ASSERT_FALSE(vcpu_thread_done(&r));
 	ASSERT_EQ(0, pthread_create(&tid, NULL, inject_fn, &in));
-	woke = runner_wait(&r, 5000);
+	woke = woke_within(&r, WAKE_MS);
 	if (!woke) {
 		bool injected = __atomic_load_n(&in.done, __ATOMIC_ACQUIRE);
 
-		runner_stop(&r);
 		pthread_join(tid, NULL);
 		ASSERT_TRUE(woke) {
-			TH_LOG("halted vCPU not woken in 5 s; HYV_INTERRUPT %s",
-			       injected ? "had returned" :
+			TH_LOG("halted vCPU not woken in %d ms; HYV_INTERRUPT %s",
+			       WAKE_MS, injected ? "had returned" :
 			       "was still blocked (waits for the RUN to end?)");
 		}
 	}
-	pthread_join(r.tid, NULL);
 	pthread_join(tid, NULL);
 	EXPECT_EQ(0, in.ret);
 	EXPECT_EQ(1, woken_count(&r));
@@ -259,17 +210,14 @@ TEST(signal_makes_a_halted_run_return_eintr_and_the_vcpu_stays_halted)
 	struct hyv_vcpu *vcpu = halting_vcpu();
 	struct hyv_msi msi = { .address = APIC_XAPIC_BASE, .data = VEC_WAKE };
 	struct hyv_mp_state mp;
-	struct runner r;
+	struct vcpu_thread r;
 
-	runner_start(&r, vcpu);
+	vcpu_thread_start(&r, vcpu, VCPU_RUN_ONCE);
 	usleep(300000);			/* into the HLT */
-	ASSERT_FALSE(r.done);
+	ASSERT_FALSE(vcpu_thread_done(&r));
 	pthread_kill(r.tid, SIGUSR1);
-	if (!runner_wait(&r, 5000)) {
-		runner_stop(&r);
-		ASSERT_TRUE(0) TH_LOG("a signal did not end the halted RUN in 5 s");
-	}
-	pthread_join(r.tid, NULL);
+	ASSERT_TRUE(woke_within(&r, WAKE_MS))
+		TH_LOG("a signal did not end the halted RUN in %d ms", WAKE_MS);
 	EXPECT_EQ(-1, r.ret);
 	EXPECT_EQ(EINTR, r.err);
 	EXPECT_EQ(HYV_EXIT_INTR, vcpu->run->exit_reason);
@@ -277,15 +225,12 @@ TEST(signal_makes_a_halted_run_return_eintr_and_the_vcpu_stays_halted)
 	EXPECT_EQ(HYV_MP_STATE_HALTED, mp.state);
 
 	/* RUN again with nothing pending: it sleeps again. */
-	runner_start(&r, vcpu);
+	vcpu_thread_start(&r, vcpu, VCPU_RUN_ONCE);
 	usleep(300000);
-	EXPECT_FALSE(r.done);
+	EXPECT_FALSE(vcpu_thread_done(&r));
 	ASSERT_EQ(0, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
-	if (!runner_wait(&r, 5000)) {
-		runner_stop(&r);
-		ASSERT_TRUE(0) TH_LOG("the MSI did not wake the halted vCPU in 5 s");
-	}
-	pthread_join(r.tid, NULL);
+	ASSERT_TRUE(woke_within(&r, WAKE_MS))
+		TH_LOG("the MSI did not wake the halted vCPU in %d ms", WAKE_MS);
 	EXPECT_EQ(1, woken_count(&r));
 	hyv_vm_free_with_vcpu(vcpu);
 }
@@ -315,5 +260,3 @@ TEST(hlt_with_interrupts_off_exits_to_userspace_despite_a_pending_interrupt)
 	EXPECT_EQ(1, uc.args[0]);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

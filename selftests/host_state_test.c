@@ -18,7 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 #include "guest_irq.h"
 
@@ -293,5 +293,3 @@ TEST(guest_cannot_reach_the_vmm_threads_protection_keys)
 	ASSERT_EQ(UCALL_DONE, hyv_vcpu_run_ucall(vcpu, &uc));
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

@@ -4,7 +4,7 @@
  * returns RBX, version returns HYV_PV_VERSION, an unknown number returns
  * -HYV_ENOSYS, only RAX changes, and user mode (CPL 3) may not call.
  */
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 static const u64 echo_values[] = {
@@ -163,5 +163,3 @@ TEST(hypercall_from_user_mode_returns_minus_eperm)
 	hyv_vcpu_run_done(vcpu);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

@@ -14,7 +14,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 #define VEC_DB		1
@@ -216,5 +216,3 @@ TEST(alignment_checks_pass_through_the_host_and_a_fault_loop_yields_to_a_signal)
 	EXPECT_EQ(HYV_EXIT_INTR, vcpu->run->exit_reason);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

@@ -7,7 +7,7 @@
  * SET_REGS overrides an IN the VMM did not complete; string forms are
  * refused as an emulation error.
  */
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 #define PATTERN		0xfedcba9876543210ULL
@@ -201,5 +201,3 @@ TEST(set_regs_after_an_in_exit_cancels_the_pending_in)
 	EXPECT_EQ(0x5555, regs.rax);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 #define MAGIC		0x5eed5eed00000000ULL
@@ -166,5 +166,3 @@ TEST(guest_access_to_unmapped_vmm_memory_fails_run_with_efault)
 	EXPECT_EQ(EFAULT, errno);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

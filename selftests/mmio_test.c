@@ -8,7 +8,7 @@
  */
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 #define MMIO_GPA	0xc0001000ULL	/* no slot there; under 4 GiB, so mapped */
@@ -286,5 +286,3 @@ TEST(set_regs_after_an_mmio_read_exit_cancels_the_pending_read)
 	EXPECT_EQ(0x5555, regs.rax);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

@@ -12,8 +12,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
+#include "vcpu_thread.h"
 
 #define NR_TOUCHERS	8
 #define TOUCH_ROUNDS	25
@@ -43,20 +44,6 @@ static void guest_toucher(u64 id)
 	}
 }
 
-struct toucher {
-	struct hyv_vcpu *vcpu;
-	pthread_t tid;
-	u64 round;
-};
-
-static void *toucher_thread(void *arg)
-{
-	struct toucher *t = arg;
-
-	t->round = hyv_vcpu_run_sync(t->vcpu);	/* a failed RUN aborts the test */
-	return NULL;
-}
-
 /*
  * Eight vCPUs first-touch distinct regions at the same moment, and all
  * their tables go again (MADV_DONTNEED) before the next round: every
@@ -65,7 +52,8 @@ static void *toucher_thread(void *arg)
 TEST(eight_vcpus_faulting_at_once_never_run_out_of_table_pages)
 {
 	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
-	struct toucher t[NR_TOUCHERS];
+	struct hyv_vcpu *vcpus[NR_TOUCHERS];
+	struct vcpu_thread t[NR_TOUCHERS];
 	u8 *mem;
 	int i, r;
 
@@ -74,23 +62,25 @@ TEST(eight_vcpus_faulting_at_once_never_run_out_of_table_pages)
 	ASSERT_NE(MAP_FAILED, mem);
 	hyv_vm_set_slot(vm, 1, TOUCH_GPA, TOUCH_SIZE, mem);
 	for (i = 0; i < NR_TOUCHERS; i++) {
-		t[i].vcpu = hyv_vcpu_add(vm, i, guest_toucher);
-		hyv_vcpu_set_args(t[i].vcpu, i, 0);
+		vcpus[i] = hyv_vcpu_add(vm, i, guest_toucher);
+		hyv_vcpu_set_args(vcpus[i], i, 0);
 	}
 	for (r = 1; r <= TOUCH_ROUNDS; r++) {
+		/* A failed RUN fails the test on the runner thread. */
 		for (i = 0; i < NR_TOUCHERS; i++)
-			ASSERT_EQ(0, pthread_create(&t[i].tid, NULL,
-						    toucher_thread, &t[i]));
+			vcpu_thread_start(&t[i], vcpus[i], VCPU_RUN_TO_UCALL);
 		for (i = 0; i < NR_TOUCHERS; i++) {
-			pthread_join(t[i].tid, NULL);
-			EXPECT_EQ(r, t[i].round);
+			ASSERT_TRUE(vcpu_thread_wait(&t[i], 60000))
+				TH_LOG("vcpu%d, round %d", i, r);
+			EXPECT_EQ(UCALL_SYNC, t[i].uc.cmd);
+			EXPECT_EQ(r, t[i].uc.args[0]);
 			EXPECT_EQ(r, *(u64 *)(mem + i * TOUCH_STRIDE +
 					      (r % 32) * SZ_2M));
 		}
 		ASSERT_EQ(0, madvise(mem, TOUCH_SIZE, MADV_DONTNEED));
 	}
 	for (i = 0; i < NR_TOUCHERS; i++)
-		hyv_vcpu_free(t[i].vcpu);
+		hyv_vcpu_free(vcpus[i]);
 	hyv_vm_free(vm);
 	munmap(mem, TOUCH_SIZE);
 }
@@ -146,5 +136,3 @@ TEST(page_made_read_only_inside_a_huge_page_stays_read_only_for_the_guest)
 	hyv_vm_free_with_vcpu(vcpu);
 	munmap(raw, THP_SIZE + SZ_2M);
 }
-
-TEST_HARNESS_MAIN

@@ -11,7 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 static u64 fib(u64 n)
@@ -509,5 +509,3 @@ TEST(real_mode_code_runs_and_computes_with_loop_memory_and_port_io)
 	hyv_vcpu_free(vcpu);
 	hyv_vm_free(vm);
 }
-
-TEST_HARNESS_MAIN

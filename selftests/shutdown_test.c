@@ -7,7 +7,7 @@
  */
 #include <sys/ioctl.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 struct __packed dtr {
@@ -205,5 +205,3 @@ TEST(guest_exceptions_are_delivered_to_the_guest_idt)
 		hyv_vm_free_with_vcpu(vcpu);
 	}
 }
-
-TEST_HARNESS_MAIN

@@ -12,8 +12,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
+#include "vcpu_thread.h"
 
 #define SLOT_GPA	0x40000000ULL	/* 1 GiB */
 #define OTHER_GPA	0x80000000ULL	/* 2 GiB */
@@ -155,39 +156,30 @@ static void guest_wait_change(volatile u64 *p)
 	GUEST_DONE();
 }
 
-struct waiter {
-	struct hyv_vcpu *vcpu;
-	u64 seen;
-};
-
-static void *waiter_thread(void *arg)
-{
-	struct waiter *w = arg;
-
-	w->seen = hyv_vcpu_run_sync(w->vcpu);
-	return NULL;
-}
-
 TEST(slot_replaced_under_a_running_vcpu_is_in_effect_when_the_ioctl_returns)
 {
-	struct waiter w = { .vcpu = hyv_vm_create_with_vcpu(guest_wait_change) };
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_wait_change);
 	u64 *old = alloc_2m(), *new = alloc_2m();
-	pthread_t tid;
+	struct vcpu_thread t;
 
 	old[0] = 1;
 	new[0] = 2;
-	hyv_vm_set_slot(w.vcpu->vm, 1, SLOT_GPA, SZ_2M, old);
-	hyv_vcpu_set_args(w.vcpu, SLOT_GPA, 0);
-	ASSERT_EQ(0, pthread_create(&tid, NULL, waiter_thread, &w));
+	hyv_vm_set_slot(vcpu->vm, 1, SLOT_GPA, SZ_2M, old);
+	hyv_vcpu_set_args(vcpu, SLOT_GPA, 0);
+	vcpu_thread_start(&t, vcpu, VCPU_RUN_TO_UCALL);
 	usleep(200 * 1000);		/* let the guest map old and spin on it */
 
-	hyv_vm_set_slot(w.vcpu->vm, 1, SLOT_GPA, SZ_2M, new);
+	hyv_vm_set_slot(vcpu->vm, 1, SLOT_GPA, SZ_2M, new);
 	/* From here the guest must never read old memory again. */
 	old[0] = 3;
-	pthread_join(tid, NULL);
-	EXPECT_EQ(2, w.seen);
-	hyv_vcpu_run_done(w.vcpu);
-	hyv_vm_free_with_vcpu(w.vcpu);
+	if (!vcpu_thread_wait(&t, 60000)) {
+		vcpu_thread_stop(&t);
+		ASSERT_TRUE(0) TH_LOG("the guest still spins on the old slot");
+	}
+	ASSERT_EQ(UCALL_SYNC, t.uc.cmd);
+	EXPECT_EQ(2, t.uc.args[0]);
+	hyv_vcpu_run_done(vcpu);
+	hyv_vm_free_with_vcpu(vcpu);
 	munmap(old, SZ_2M);
 	munmap(new, SZ_2M);
 }
@@ -306,5 +298,3 @@ TEST(guest_of_1g_touching_16m_costs_the_host_about_16m)
 	hyv_vm_free_with_vcpu(vcpu);
 	munmap(big, BIG_SLOT);
 }
-
-TEST_HARNESS_MAIN

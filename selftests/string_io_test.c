@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 
 #define PORT		0x3f0
@@ -207,5 +207,3 @@ TEST(ins_into_a_read_only_slot_is_an_emulation_failure)
 	EXPECT_EQ(HYV_INTERNAL_EMULATION, vcpu->run->internal.suberror);
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
 #include "guest_irq.h"
 
@@ -375,5 +375,3 @@ TEST(guest_learns_the_tsc_frequency_and_sees_the_vmms_tsc_offset)
 	EXPECT_LT(t1, (1ULL << 50) + khz * 10000);	/* within 10 s */
 	hyv_vm_free_with_vcpu(vcpu);
 }
-
-TEST_HARNESS_MAIN

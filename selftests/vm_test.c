@@ -11,8 +11,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "hyv_test.h"
 #include "hyv_util.h"
+#include "vcpu_thread.h"
 
 #define LCG_MUL		6364136223846793005ULL
 #define ROUNDS		50
@@ -35,85 +36,83 @@ static u64 guest_sequence(u64 seed)
 	return acc;
 }
 
-struct runner {
-	struct hyv_vcpu *vcpu;
+/* One runner's expected sequence, checked at each of its syncs. */
+struct sequence {
 	u64 seed;
-	pthread_barrier_t *start;
+	u64 acc;
 	int mismatches;
-	u64 result;
 };
 
-static void *runner_thread(void *arg)
+static void check_sequence(struct vcpu_thread *t, const struct hyv_ucall *uc)
 {
-	struct runner *r = arg;
-	u64 acc = 0;
-	int i;
+	struct sequence *q = t->arg;
 
-	pthread_barrier_wait(r->start);
-	for (i = 0; i < ROUNDS; i++) {
-		acc = lcg_step(acc, r->seed);
-		if (hyv_vcpu_run_sync(r->vcpu) != acc)
-			r->mismatches++;
-	}
-	r->result = hyv_vcpu_run_done(r->vcpu);
-	return NULL;
+	q->acc = lcg_step(q->acc, q->seed);
+	if (uc->args[0] != q->acc)
+		q->mismatches++;
 }
 
-/* Run every runner in its own thread, all released at once. */
+/* Run every vCPU on a runner of its own, all released at once. */
 static void run_concurrently(struct __test_metadata *_metadata,
-			     struct runner *r, int n)
+			     struct hyv_vcpu **vcpus, struct sequence *q, int n)
 {
 	pthread_barrier_t start;
-	pthread_t tid[8];
+	struct vcpu_thread t[8];
 	u64 expect;
 	int i, j;
 
 	ASSERT_GE(8, n);
 	pthread_barrier_init(&start, NULL, n);
 	for (i = 0; i < n; i++) {
-		r[i].start = &start;
-		ASSERT_EQ(0, pthread_create(&tid[i], NULL, runner_thread, &r[i]));
+		vcpu_thread_init(&t[i], vcpus[i], VCPU_RUN_TO_DONE);
+		t[i].on_sync = check_sequence;
+		t[i].arg = &q[i];
+		t[i].barrier = &start;
+		vcpu_thread_go(&t[i]);
 	}
 	for (i = 0; i < n; i++)
-		pthread_join(tid[i], NULL);
+		ASSERT_TRUE(vcpu_thread_wait(&t[i], 60000)) TH_LOG("runner %d", i);
 	pthread_barrier_destroy(&start);
 
 	for (i = 0; i < n; i++) {
 		expect = 0;
 		for (j = 0; j < ROUNDS; j++)
-			expect = lcg_step(expect, r[i].seed);
-		EXPECT_EQ(0, r[i].mismatches) TH_LOG("runner %d", i);
-		EXPECT_EQ(expect, r[i].result) TH_LOG("runner %d", i);
+			expect = lcg_step(expect, q[i].seed);
+		EXPECT_EQ(0, q[i].mismatches) TH_LOG("runner %d", i);
+		EXPECT_EQ(ROUNDS, t[i].syncs) TH_LOG("runner %d", i);
+		EXPECT_EQ(expect, t[i].result) TH_LOG("runner %d", i);
 	}
 }
 
 TEST(two_vms_run_concurrently_and_each_gets_its_own_result)
 {
-	struct runner r[2] = { { .seed = 3 }, { .seed = 0x1000000007ULL } };
+	struct sequence q[2] = { { .seed = 3 }, { .seed = 0x1000000007ULL } };
+	struct hyv_vcpu *vcpus[2];
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		r[i].vcpu = hyv_vm_create_with_vcpu(guest_sequence);
-		hyv_vcpu_set_args(r[i].vcpu, r[i].seed, 0);
+		vcpus[i] = hyv_vm_create_with_vcpu(guest_sequence);
+		hyv_vcpu_set_args(vcpus[i], q[i].seed, 0);
 	}
-	run_concurrently(_metadata, r, 2);
+	run_concurrently(_metadata, vcpus, q, 2);
 	for (i = 0; i < 2; i++)
-		hyv_vm_free_with_vcpu(r[i].vcpu);
+		hyv_vm_free_with_vcpu(vcpus[i]);
 }
 
 TEST(two_vcpus_of_one_vm_run_concurrently_with_their_own_registers)
 {
 	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
-	struct runner r[2] = { { .seed = 11 }, { .seed = 0xabcdef } };
+	struct sequence q[2] = { { .seed = 11 }, { .seed = 0xabcdef } };
+	struct hyv_vcpu *vcpus[2];
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		r[i].vcpu = hyv_vcpu_add(vm, i, guest_sequence);
-		hyv_vcpu_set_args(r[i].vcpu, r[i].seed, 0);
+		vcpus[i] = hyv_vcpu_add(vm, i, guest_sequence);
+		hyv_vcpu_set_args(vcpus[i], q[i].seed, 0);
 	}
-	run_concurrently(_metadata, r, 2);
+	run_concurrently(_metadata, vcpus, q, 2);
 	for (i = 0; i < 2; i++)
-		hyv_vcpu_free(r[i].vcpu);
+		hyv_vcpu_free(vcpus[i]);
 	hyv_vm_free(vm);
 }
 
@@ -224,5 +223,3 @@ TEST(many_vms_created_run_and_destroyed_in_turn)
 		hyv_vm_free_with_vcpu(vcpu);
 	}
 }
-
-TEST_HARNESS_MAIN

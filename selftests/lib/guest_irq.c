@@ -20,15 +20,26 @@
 u64 guest_irq_count[256];
 u64 guest_irq_tsc[256];
 u64 guest_irq_rsp[256];
+u64 guest_irq_rip[256];
+u64 guest_irq_prev_rip[256];
+u64 guest_irq_redelivered[256];
 u32 guest_irq_eoi_mode;
 
 /*
  * One 16-byte stub per vector from 32 up, and one for the NMI: push the
- * vector, go to the common part. That records the TSC and the stack
- * pointer (which tells the vCPU: each has its own stack), counts the vector
+ * vector, go to the common part. That records the TSC, the stack pointer
+ * (which tells the vCPU: each has its own stack) and the interrupted RIP
+ * (where it was taken: a stall report can tell "in sti; hlt"), counts the vector
  * (locked: the counters are shared by the VM's vCPUs), sends EOI the way
  * the guest chose (never for the NMI) and returns. RAX, RCX and RDX are
  * all it touches, and they are saved.
+ *
+ * An interrupt that interrupted its own stub's first instruction came
+ * with IF = 0 (the gate cleared it): no CPU delivers that, and hyv only
+ * re-delivers an event whose delivery an exit cut short. QEMU's TCG does
+ * deliver an interrupt injected at VMRUN a second time now and then; such
+ * a copy is counted in guest_irq_redelivered, not in guest_irq_count,
+ * and gets no EOI (the APIC did not send it).
  */
 asm(".pushsection .text\n"
 	".align 16\n"
@@ -51,11 +62,24 @@ asm(".pushsection .text\n"
 	"	pushq %rcx\n"
 	"	pushq %rdx\n"
 	"	movq 24(%rsp), %rcx\n"
-	"	rdtsc\n"
+	"	cmpq $" hyv_str(IRQ_FIRST_VECTOR) ", %rcx\n"
+	"	jb 2f\n"
+	"	movq %rcx, %rax\n"		/* this vector's stub */
+	"	shlq $4, %rax\n"
+	"	addq $guest_irq_stubs - " hyv_str(IRQ_STUB_SIZE * IRQ_FIRST_VECTOR) ", %rax\n"
+	"	cmpq %rax, 32(%rsp)\n"
+	"	jne 2f\n"
+	"	lock incq guest_irq_redelivered(,%rcx,8)\n"
+	"	jmp 9f\n"
+	"2:	rdtsc\n"
 	"	shlq $32, %rdx\n"
 	"	orq %rdx, %rax\n"
 	"	movq %rax, guest_irq_tsc(,%rcx,8)\n"
 	"	movq %rsp, guest_irq_rsp(,%rcx,8)\n"
+	"	movq guest_irq_rip(,%rcx,8), %rdx\n"
+	"	movq %rdx, guest_irq_prev_rip(,%rcx,8)\n"
+	"	movq 32(%rsp), %rdx\n"		/* the interrupted RIP */
+	"	movq %rdx, guest_irq_rip(,%rcx,8)\n"
 	"	lock incq guest_irq_count(,%rcx,8)\n"
 	"	cmpq $" hyv_str(IRQ_FIRST_VECTOR) ", %rcx\n"
 	"	jb 9f\n"

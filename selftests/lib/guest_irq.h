@@ -79,6 +79,9 @@
 extern u64 guest_irq_count[256];	/* interrupts taken, per vector */
 extern u64 guest_irq_tsc[256];		/* TSC when the last one was taken */
 extern u64 guest_irq_rsp[256];		/* RSP in its handler: host_vcpu_of_rsp() */
+extern u64 guest_irq_rip[256];		/* the RIP it interrupted */
+extern u64 guest_irq_prev_rip[256];	/* and the one before */
+extern u64 guest_irq_redelivered[256];	/* copies taken at their own stub (guest_irq.c) */
 extern u32 guest_irq_eoi_mode;
 
 /* ---- Guest side ------------------------------------------------------- */

@@ -270,7 +270,11 @@ __hyv_fatal(const char *file, int line, const char *fmt, ...);
 			HYV_FATAL("%s: " fmt, #cond, ##__VA_ARGS__);	\
 	} while (0)
 
+u64 host_now_ns(void);
+bool host_under_qemu_tcg(void);
 int hyv_open_dev(void);
+int __hyv_check_cap(unsigned long cap);
+int hyv_check_cap(unsigned long cap);
 const char *hyv_exit_name(u32 reason);
 
 struct hyv_vm *hyv_vm_create(u64 mem_size);
