@@ -647,9 +647,15 @@ static int hyv_apic_write_locked(struct hyv_vcpu *vcpu, u32 offset, u32 val,
 		return x2apic ? -EINVAL : 0;	/* read-only or reserved */
 	if (!(*hyv_apic_reg(apic, APIC_REG_SVR) & APIC_SVR_ENABLE))
 		val |= APIC_LVT_MASKED;
+	/*
+	 * A mode change stops the timer; only a write of the initial count
+	 * starts it again (SDM vol. 3A §11.5.4), as in KVM's apic_update_lvtt().
+	 */
 	if (offset == APIC_REG_LVT_TIMER &&
-	    APIC_LVT_TIMER_MODE(val) != APIC_LVT_TIMER_MODE(*reg))
-		*timer = true;		/* a mode change disarms the timer */
+	    APIC_LVT_TIMER_MODE(val) != APIC_LVT_TIMER_MODE(*reg)) {
+		*hyv_apic_reg(apic, APIC_REG_TIMER_ICR) = 0;
+		*timer = true;
+	}
 	*reg = val & hyv_apic_lvt_mask(offset);
 	return 0;
 }

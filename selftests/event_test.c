@@ -6,9 +6,11 @@
  * (ESR "received illegal vector"), never delivered as an exception; a
  * fault during event delivery into memory outside RAM (the guest's IDT
  * put in MMIO space) is an emulation failure, not an MMIO exit made up
- * from the instruction at RIP.
+ * from the instruction at RIP; an interrupt pending beside a queued
+ * exception is taken as soon as the exception's handler returns.
  */
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "hyv_test.h"
 #include "hyv_util.h"
@@ -86,6 +88,71 @@ TEST(nmi_sent_during_an_nmi_handler_waits_for_its_iret)
 	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
 	EXPECT_EQ(2, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]) TH_LOG("an NMI arrived inside the NMI handler");
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* ---- A queued exception does not close the interrupt window -------------- */
+
+#define VEC_BP		3
+#define VEC_WINDOW_IRQ	0x50
+#define WINDOW_SPINS	100000
+
+static u64 bp_count __attribute__((used));
+
+/* #BP (a trap: returns after the instruction it interrupted). */
+GUEST_ASM(guest_bp_handler,
+	  "lock incq bp_count(%rip)\n"
+	  "iretq\n");
+
+/*
+ * Interrupts on, the VMM queues #BP and an interrupt during the SYNC
+ * exit; then count the pauses until the interrupt is in. Both arrive at
+ * the next entry: the exception first, the interrupt as soon as the
+ * handler's IRET opens the window again.
+ */
+static void guest_wait_irq_after_exception(void)
+{
+	u64 spins;
+
+	guest_x2apic_enable();
+	guest_sti();
+	GUEST_SYNC(0);
+	for (spins = 0; spins < WINDOW_SPINS &&
+	     !guest_irq_read_count(VEC_WINDOW_IRQ); spins++)
+		asm volatile("pause");
+	guest_cli();
+	GUEST_SYNC4(__atomic_load_n(&bp_count, __ATOMIC_ACQUIRE),
+		    guest_irq_read_count(VEC_WINDOW_IRQ), spins, 0);
+}
+
+/*
+ * Issue #9, C.16: with an event already queued for the entry, hyv used to
+ * skip arming the interrupt window, so a pending interrupt waited for an
+ * unrelated exit (a host timer tick: thousands of pauses later). It must
+ * be taken right after the exception's handler returns.
+ */
+TEST(interrupt_queued_with_an_exception_is_taken_right_after_its_handler)
+{
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	struct hyv_vcpu *vcpu = hyv_vcpu_add(vm, 0, guest_wait_irq_after_exception);
+	struct hyv_interrupt irq = { .vector = VEC_WINDOW_IRQ };
+	struct hyv_vcpu_events ev = {};
+	struct hyv_ucall uc;
+
+	guest_irq_install(vm);
+	guest_irq_vcpu_init(vcpu);
+	set_idt_gate(vm, VEC_BP, guest_bp_handler);
+	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
+	ev.exception.pending = 1;
+	ev.exception.vector = VEC_BP;
+	ASSERT_EQ(0, ioctl(vcpu->fd, HYV_SET_VCPU_EVENTS, &ev));
+	ASSERT_EQ(0, ioctl(vcpu->fd, HYV_INTERRUPT, &irq));
+	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
+	TH_LOG("#BP taken %llu, interrupt taken %llu, after %llu pauses",
+	       uc.args[0], uc.args[1], uc.args[2]);
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]);
+	EXPECT_GT(100, uc.args[2]);
 	hyv_vm_free_with_vcpu(vcpu);
 }
 

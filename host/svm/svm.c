@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
@@ -33,6 +34,7 @@ static struct page *svm_iopm;		/* every port intercepted */
 static struct page *svm_msrpm;		/* see svm_msrpm_init() */
 static bool svm_has_nrips;
 static bool svm_has_flush_by_asid;
+bool svm_quirk_vmrun_drops_shadow;	/* see svm_track_shadow() */
 
 /* CLGI/STGI fault only once SVM is off, which only a reboot does. */
 static inline void svm_clgi(void)
@@ -70,6 +72,17 @@ static void svm_hardware_unsetup(void)
 		__free_pages(svm_msrpm, SVM_MSRPM_ORDER);
 	svm_iopm = NULL;
 	svm_msrpm = NULL;
+}
+
+/* QEMU's TCG announces itself with this hypervisor signature. */
+static bool svm_on_qemu_tcg(void)
+{
+	u32 eax, sig[3];
+
+	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
+		return false;
+	cpuid(0x40000000, &eax, &sig[0], &sig[1], &sig[2]);
+	return !memcmp(sig, "TCGTCGTCGTCG", sizeof(sig));
 }
 
 static int svm_hardware_setup(void)
@@ -402,6 +415,7 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	/* Whatever EVENTINJ held was delivered or shows in EXITINTINFO. */
 	vmcb->control.event_inj = 0;
 	svm_check_iret_done(vcpu);
+	svm_track_shadow(svm, vcpu->rip);
 	svm_decode_exit(vcpu, exit);
 	svm_read_vectoring(vcpu, &exit->vectoring);
 }
@@ -510,6 +524,9 @@ const struct hyv_arch_ops *hyv_svm_probe(void)
 	}
 	svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
 	svm_has_flush_by_asid = boot_cpu_has(X86_FEATURE_FLUSHBYASID);
+	svm_quirk_vmrun_drops_shadow = svm_on_qemu_tcg();
+	if (svm_quirk_vmrun_drops_shadow)
+		pr_info("on QEMU's TCG: interrupt shadows tracked across VMRUN\n");
 	pr_info("SVM with NPT%s%s\n",
 		svm_has_nrips ? ", NRIP-save" : " (no NRIP-save: hyv decodes)",
 		svm_has_flush_by_asid ? ", flush-by-ASID" : "");

@@ -40,7 +40,15 @@ struct svm_vcpu {
 	bool nmi_masked;
 	bool awaiting_iret;
 	u64 iret_rip;
+	/*
+	 * With svm_quirk_vmrun_drops_shadow: exits in a row at shadow_rip
+	 * since one came inside an STI/MOV SS shadow there (svm_irq.c).
+	 */
+	u8 shadow_exits;
+	u64 shadow_rip;
 };
+
+extern bool svm_quirk_vmrun_drops_shadow;
 
 static inline struct svm_vcpu *to_svm(struct hyv_vcpu *vcpu)
 {
@@ -77,6 +85,7 @@ void svm_enable_nmi_window(struct hyv_vcpu *vcpu);
 void svm_enable_tpr_window(struct hyv_vcpu *vcpu, u8 vector);
 void svm_disable_tpr_window(struct vmcb_control_area *ctl);
 void svm_disable_irq_window(struct vmcb_control_area *ctl);
+void svm_track_shadow(struct svm_vcpu *svm, u64 rip);
 bool svm_get_nmi_masked(struct hyv_vcpu *vcpu);
 void svm_set_nmi_masked(struct hyv_vcpu *vcpu, bool masked);
 bool svm_get_interrupt_shadow(struct hyv_vcpu *vcpu);
