@@ -46,6 +46,8 @@ struct svm_vcpu {
 	 */
 	u8 shadow_exits;
 	u64 shadow_rip;
+	/* This entry injects #BP or #OF (svm_read_vectoring()). */
+	bool injected_bp_of;
 };
 
 extern bool svm_quirk_vmrun_drops_shadow;

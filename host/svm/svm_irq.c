@@ -14,20 +14,27 @@
 
 /*
  * The event whose delivery the exit interrupted, for the core to deliver
- * again, except software interrupts and INT3/INTO: without NRIP-save
- * their instruction is simply executed again (APM vol. 2 §15.7.2).
+ * again, except software interrupts and the guest's own INT3/INTO:
+ * without NRIP-save their instruction is simply executed again (APM
+ * vol. 2 §15.7.2). SVM reports INT3/INTO as exceptions, like a #BP or
+ * #OF that hyv injected (for the VMM): those have no instruction behind
+ * them and are delivered again like any exception.
  */
 void svm_read_vectoring(struct hyv_vcpu *vcpu, struct hyv_event *ev)
 {
-	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *ctl = &svm->vmcb->control;
 	u32 info = ctl->exit_int_info;
 	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
 	u8 vector = info & SVM_EXITINTINFO_VEC_MASK;
+	bool injected_bp_of = svm->injected_bp_of;
 
+	svm->injected_bp_of = false;
 	memset(ev, 0, sizeof(*ev));
 	if (!(info & SVM_EXITINTINFO_VALID) || type == SVM_EXITINTINFO_TYPE_SOFT)
 		return;
-	if (type == SVM_EXITINTINFO_TYPE_EXEPT && (vector == 3 || vector == 4))
+	if (type == SVM_EXITINTINFO_TYPE_EXEPT && (vector == 3 || vector == 4) &&
+	    !injected_bp_of)
 		return;
 	ev->vector = vector;
 	switch (type) {
@@ -68,6 +75,8 @@ void svm_inject_event(struct hyv_vcpu *vcpu, const struct hyv_event *ev)
 		type = SVM_EVTINJ_TYPE_EXEPT;
 		break;
 	}
+	svm->injected_bp_of = type == SVM_EVTINJ_TYPE_EXEPT &&
+			      (ev->vector == 3 || ev->vector == 4);
 	ctl->event_inj = ev->vector | type | SVM_EVTINJ_VALID |
 			 (ev->has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	ctl->event_inj_err = ev->error_code;
