@@ -21,20 +21,11 @@
 #define APIC_ESR_RECV_ILLEGAL	BIT(6)
 #define MMIO_IDT_GPA		0xd0000000ULL	/* in no slot */
 
-static void set_idt_gate(struct hyv_vm *vm, int vector, void *handler)
-{
-	u64 *idt = hyv_vm_gpa_to_hva(vm, HYV_IDT_GPA), h = (u64)handler;
-
-	idt[2 * vector] = (h & 0xffff) | ((u64)HYV_SEL_CODE64 << 16) |
-			  (0x8eULL << 40) | ((h >> 16 & 0xffff) << 48);
-	idt[2 * vector + 1] = h >> 32;
-}
-
 /* ---- NMI blocking ------------------------------------------------------------- */
 
-static u64 nmi_count __attribute__((used));
-static u64 nmi_depth __attribute__((used));
-static u64 nmi_nested __attribute__((used));
+static u64 nmi_count __used;
+static u64 nmi_depth __used;
+static u64 nmi_nested __used;
 
 /*
  * The NMI handler: the first one sends the vCPU a second NMI through its
@@ -84,7 +75,7 @@ TEST(nmi_sent_during_an_nmi_handler_waits_for_its_iret)
 
 	guest_irq_install(vm);
 	guest_irq_vcpu_init(vcpu);
-	set_idt_gate(vm, VEC_NMI, guest_nmi_handler);
+	hyv_vm_set_idt_gate(vm, VEC_NMI, guest_nmi_handler);
 	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
 	EXPECT_EQ(2, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]) TH_LOG("an NMI arrived inside the NMI handler");
@@ -97,7 +88,7 @@ TEST(nmi_sent_during_an_nmi_handler_waits_for_its_iret)
 #define VEC_WINDOW_IRQ	0x50
 #define WINDOW_SPINS	100000
 
-static u64 bp_count __attribute__((used));
+static u64 bp_count __used;
 
 /* #BP (a trap: returns after the instruction it interrupted). */
 GUEST_ASM(guest_bp_handler,
@@ -141,7 +132,7 @@ TEST(interrupt_queued_with_an_exception_is_taken_right_after_its_handler)
 
 	guest_irq_install(vm);
 	guest_irq_vcpu_init(vcpu);
-	set_idt_gate(vm, VEC_BP, guest_bp_handler);
+	hyv_vm_set_idt_gate(vm, VEC_BP, guest_bp_handler);
 	ASSERT_EQ(UCALL_SYNC, host_run_ucall_within(vcpu, &uc, 60));
 	ev.exception.pending = 1;
 	ev.exception.vector = VEC_BP;

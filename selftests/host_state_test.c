@@ -90,7 +90,7 @@ TEST(vmm_thread_cr4_tsd_survives_exits_both_ways)
 
 /* ---- SYSCALL MSRs ------------------------------------------------------- */
 
-static u64 guest_syscall_hits __attribute__((used));
+static u64 guest_syscall_hits __used;
 
 /* SYSCALL lands here (CPL 0 stays CPL 0): count, return through RCX. */
 GUEST_ASM(guest_syscall_entry,

@@ -31,16 +31,6 @@ static void vm_stats(struct hyv_vcpu *vcpu, struct hyv_vm_stats *st)
 	HYV_ASSERT(!ioctl(vcpu->vm->fd, HYV_GET_STATS, st), "HYV_GET_STATS");
 }
 
-/* Point IDT gate @vector at @handler (64-bit interrupt gate, DPL 0). */
-static void set_idt_gate(struct hyv_vm *vm, int vector, void *handler)
-{
-	u64 *idt = hyv_vm_gpa_to_hva(vm, HYV_IDT_GPA), h = (u64)handler;
-
-	idt[2 * vector] = (h & 0xffff) | ((u64)HYV_SEL_CODE64 << 16) |
-			  (0x8eULL << 40) | ((h >> 16 & 0xffff) << 48);
-	idt[2 * vector + 1] = h >> 32;
-}
-
 /* ---- RDPMC --------------------------------------------------------------- */
 
 static void guest_rdpmc(void)
@@ -100,8 +90,8 @@ TEST(each_wbinvd_exits_and_the_guest_goes_on)
 
 /* ---- #DB ------------------------------------------------------------------- */
 
-static u64 guest_db_count __attribute__((used));
-static u64 guest_db_dr6 __attribute__((used));
+static u64 guest_db_count __used;
+static u64 guest_db_dr6 __used;
 
 /* #DB handler: count, remember DR6; TF stays set in the frame. */
 GUEST_ASM(guest_db_handler,
@@ -137,7 +127,7 @@ TEST(single_step_debug_exceptions_pass_through_the_host)
 	struct hyv_vm_stats st;
 	struct hyv_ucall uc;
 
-	set_idt_gate(vcpu->vm, VEC_DB, guest_db_handler);
+	hyv_vm_set_idt_gate(vcpu->vm, VEC_DB, guest_db_handler);
 	ASSERT_EQ(UCALL_SYNC, hyv_vcpu_run_ucall(vcpu, &uc));
 	/* The NOPs, the POPFQ that cleared TF and the PUSHFQ before it. */
 	EXPECT_GE(uc.args[0], STEPPED_NOPS);

@@ -151,25 +151,15 @@ void guest_spin_until_tsc(u64 tsc)
 
 /* ---- Host side -------------------------------------------------------- */
 
-static void set_gate(u64 *idt, int vector, u64 handler)
-{
-	idt[2 * vector] = (handler & 0xffff) |
-			  ((u64)HYV_SEL_CODE64 << 16) |
-			  (0x8eULL << 40) |	/* present, DPL 0, 64-bit interrupt gate */
-			  ((handler >> 16 & 0xffff) << 48);
-	idt[2 * vector + 1] = handler >> 32;
-}
-
 /* Gates for the NMI and vectors 32-255 in the library's IDT page. */
 void guest_irq_install(struct hyv_vm *vm)
 {
-	u64 *idt = hyv_vm_gpa_to_hva(vm, HYV_IDT_GPA);
 	int v;
 
 	for (v = IRQ_FIRST_VECTOR; v < IDT_GATES; v++)
-		set_gate(idt, v, (u64)guest_irq_stubs +
-				 (v - IRQ_FIRST_VECTOR) * IRQ_STUB_SIZE);
-	set_gate(idt, GUEST_NMI_VECTOR, (u64)guest_nmi_stub);
+		hyv_vm_set_idt_gate(vm, v, (const u8 *)guest_irq_stubs +
+				    (v - IRQ_FIRST_VECTOR) * IRQ_STUB_SIZE);
+	hyv_vm_set_idt_gate(vm, GUEST_NMI_VECTOR, guest_nmi_stub);
 }
 
 /* The library's IDTR covers the exceptions only: grow it to 256 gates. */

@@ -54,6 +54,7 @@ typedef __u64 u64;
 #define __aligned(n)		__attribute__((aligned(n)))
 #define __noreturn		__attribute__((noreturn))
 #define __printf(a, b)		__attribute__((format(printf, a, b)))
+#define __used			__attribute__((used))
 
 #define SZ_4K			0x1000ULL
 #define SZ_2M			0x200000ULL
@@ -308,6 +309,7 @@ void hyv_vcpu_describe_exit(struct hyv_vcpu *vcpu, char *buf, size_t len);
 extern const u8 hyv_guest_exc_stubs[];
 extern const u8 hyv_guest_return[];
 void hyv_vm_setup_x86(struct hyv_vm *vm);
+void hyv_vm_set_idt_gate(struct hyv_vm *vm, int vector, const void *handler);
 u64 hyv_vcpu_stack_top(struct hyv_vcpu *vcpu);
 void hyv_vcpu_set_entry(struct hyv_vcpu *vcpu, void *guest_code);
 

@@ -142,20 +142,21 @@ void hyv_vm_map(struct hyv_vm *vm, u64 gva, u64 gpa, u64 size)
 					     PTE_US | PTE_PS;
 }
 
-static void set_gate(u64 *idt, int vector, u64 handler)
+/* Point IDT gate @vector at @handler: a 64-bit interrupt gate, DPL 0. */
+void hyv_vm_set_idt_gate(struct hyv_vm *vm, int vector, const void *handler)
 {
-	idt[2 * vector] = (handler & 0xffff) |
-			  ((u64)HYV_SEL_CODE64 << 16) |
-			  (0x8eULL << 40) |	/* present, DPL 0, 64-bit interrupt gate */
-			  ((handler >> 16 & 0xffff) << 48);
-	idt[2 * vector + 1] = handler >> 32;
+	u64 *idt = gpa_ptr(vm, HYV_IDT_GPA), h = (u64)handler;
+
+	idt[2 * vector] = (h & 0xffff) | ((u64)HYV_SEL_CODE64 << 16) |
+			  (0x8eULL << 40) |	/* present, DPL 0, type 0xe */
+			  ((h >> 16 & 0xffff) << 48);
+	idt[2 * vector + 1] = h >> 32;
 }
 
 /* Page tables, GDT, TSS and IDT: everything the vCPUs of this VM share. */
 void hyv_vm_setup_x86(struct hyv_vm *vm)
 {
 	u64 *gdt = gpa_ptr(vm, HYV_GDT_GPA);
-	u64 *idt = gpa_ptr(vm, HYV_IDT_GPA);
 	u64 tss = HYV_TSS_GPA;
 	int v;
 
@@ -177,7 +178,8 @@ void hyv_vm_setup_x86(struct hyv_vm *vm)
 	memcpy(gpa_ptr(vm, tss + 4), &(u64){ HYV_EXC_STACK_TOP }, 8);
 
 	for (v = 0; v < NR_EXC_VECTORS; v++)
-		set_gate(idt, v, (u64)hyv_guest_exc_stubs + v * EXC_STUB_SIZE);
+		hyv_vm_set_idt_gate(vm, v, (const u8 *)hyv_guest_exc_stubs +
+					v * EXC_STUB_SIZE);
 }
 
 static void set_seg(struct hyv_segment *seg, u16 sel, u8 type, bool code)
