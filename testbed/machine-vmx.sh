@@ -49,6 +49,28 @@ RC
 	echo c >"$dir/rc"
 }
 
+# Bochs's term display draws the VGA text screen into a pseudo-terminal
+# it opens itself (/dev/ptmx). Nobody reads that terminal, so once its
+# buffer holds ~20 KB of screen updates Bochs blocks in write() for good:
+# the machine freezes with no message (seen as L1 "hangs" late in long
+# VMX runs). Read the terminal away until Bochs exits.
+vmx_drain_screen() {
+	local pid=$1 fd idx _
+	for _ in $(seq 600); do
+		for fd in /proc/"$pid"/fd/*; do
+			[ "$(readlink "$fd" 2>/dev/null)" = /dev/ptmx ] || continue
+			idx=$(sed -n 's/^tty-index:[[:space:]]*//p' "/proc/$pid/fdinfo/${fd##*/}")
+			[ -n "$idx" ] || continue
+			stty -F "/dev/pts/$idx" raw -echo 2>/dev/null || true
+			cat "/dev/pts/$idx" >/dev/null 2>&1
+			return 0
+		done
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "# vmx: Bochs opened no screen terminal to drain" >&2
+}
+
 # machine_start LOG KERNEL INITRD CMDLINE LIVE: start Bochs in the
 # background and set machine_pid. Bochs's terminal display goes nowhere;
 # with LIVE=1 the console file is followed on stderr instead.
@@ -63,5 +85,6 @@ machine_start() {
 	: >"$log-console.log"
 	bochs -q -f "$dir/bochsrc" -rc "$dir/rc" </dev/null >/dev/null 2>&1 &
 	machine_pid=$!
+	vmx_drain_screen "$machine_pid" &
 	[ "$live" = 0 ] || tail -f --pid="$machine_pid" "$log-console.log" >&2 &
 }
