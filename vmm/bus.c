@@ -75,7 +75,7 @@ int bus_register(struct bus *bus, u64 base, u64 size, bus_handler_t handler,
 	}
 	memmove(&bus->ranges[i + 1], &bus->ranges[i],
 		(bus->nr - i) * sizeof(*bus->ranges));
-	bus->ranges[i] = (struct bus_range){ base, size, handler, opaque, name };
+	bus->ranges[i] = (struct bus_range){ base, size, handler, opaque, name, 0 };
 	bus->nr++;
 out:
 	pthread_rwlock_unlock(&bus->lock);
@@ -117,7 +117,7 @@ static void bus_count_unknown(struct bus *bus, u64 addr)
 
 bool bus_access(struct bus *bus, u64 addr, u8 *data, u32 len, bool is_write)
 {
-	const struct bus_range *r;
+	struct bus_range *r;
 	unsigned int i;
 
 	pthread_rwlock_rdlock(&bus->lock);
@@ -127,6 +127,7 @@ bool bus_access(struct bus *bus, u64 addr, u8 *data, u32 len, bool is_write)
 	if (r && r->base <= addr && len <= r->size &&
 	    addr - r->base <= r->size - len) {
 		r->handler(r->opaque, addr - r->base, data, len, is_write);
+		__atomic_add_fetch(&r->accesses, 1, __ATOMIC_RELAXED);
 		pthread_rwlock_unlock(&bus->lock);
 		return true;
 	}
@@ -152,4 +153,19 @@ void bus_report_unknown(struct bus *bus)
 		fprintf(stderr, "\n");
 	}
 	pthread_mutex_unlock(&bus->unknown_lock);
+}
+
+void bus_report_ranges(struct bus *bus)
+{
+	unsigned int i;
+
+	pthread_rwlock_rdlock(&bus->lock);
+	fprintf(stderr, "hyv-run: %s accesses by range:", bus->name);
+	for (i = 0; i < bus->nr; i++)
+		if (bus->ranges[i].accesses)
+			fprintf(stderr, " %s@%#llx(%llu)", bus->ranges[i].name,
+				(unsigned long long)bus->ranges[i].base,
+				(unsigned long long)bus->ranges[i].accesses);
+	fprintf(stderr, "\n");
+	pthread_rwlock_unlock(&bus->lock);
 }

@@ -24,6 +24,7 @@ struct bus_range {
 	bus_handler_t handler;
 	void *opaque;
 	const char *name;
+	u64 accesses;			/* __atomic: exits it served */
 };
 
 #define BUS_UNKNOWN_SLOTS	16
@@ -54,6 +55,8 @@ int bus_unregister(struct bus *bus, u64 base);
 bool bus_access(struct bus *bus, u64 addr, u8 *data, u32 len, bool is_write);
 /* Print the unclaimed addresses seen and their counts on stderr. */
 void bus_report_unknown(struct bus *bus);
+/* Print how many accesses each device's range served, on stderr. */
+void bus_report_ranges(struct bus *bus);
 
 /* Little-endian helpers for handlers. */
 static inline u64 bus_get(const u8 *data, u32 len)

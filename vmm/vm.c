@@ -119,6 +119,8 @@ void vmm_set_irq(struct vmm *vmm, unsigned int gsi, bool level)
 void vmm_print_stats(struct vmm *vmm)
 {
 	vmm->accel->print_stats(vmm);
+	bus_report_ranges(&vmm->pio);
+	bus_report_ranges(&vmm->mmio);
 	bus_report_unknown(&vmm->pio);
 	bus_report_unknown(&vmm->mmio);
 	fprintf(stderr, "hyv-run: ran %llu ms\n",
