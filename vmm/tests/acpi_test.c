@@ -156,7 +156,8 @@ TEST(iasl_decodes_the_tables)
 	static const char *const fadt[] = { "Hardware Reduced (V5) : 1", NULL };
 	static const char *const madt[] = { "Processor Local APIC", "I/O APIC",
 					    "Interrupt Source Override", NULL };
-	static const char *const mcfg[] = { "00000000E0000000", NULL };
+	static const char *const mcfg[] = { "00000000E0000000",
+		"End Bus Number : 00", NULL };
 	static const char *const dsdt[] = { "Name (\\_S5, Package (0x04)",
 		"EisaId (\"PNP0A08\")", "WordBusNumber", "DWordMemory", "QWordMemory",
 		"0xC0000000,         // Range Minimum", "0x0000008000000000, // Range Minimum",
