@@ -331,9 +331,11 @@ static void guest_mode_change(u64 tsc_khz)
 	 */
 	guest_x2apic_write(APIC_TIMER_ICR, 4 * NS_PER_MS);
 	end = guest_tsc_after_ms(tsc_khz, 2000);
+	guest_sti();
 	while (guest_irq_read_count(VEC_MODE_PERIODIC) < 2 &&
 	       (long long)(guest_rdtsc() - end) < 0)
 		asm volatile("pause");
+	guest_cli();
 	guest_x2apic_write(APIC_TIMER_ICR, 0);
 	GUEST_SYNC(guest_irq_read_count(VEC_MODE_PERIODIC));
 }
