@@ -241,6 +241,7 @@ l2_kvm_suite() {
 
 l2_suite() {
 	if [ ! -x /bin/hyv-run ] || [ ! -f /l2/vmlinuz ]; then
+		emit "not ok l2:present"
 		emit "# no hyv-run or L2 kernel in the initramfs"
 		return
 	fi
