@@ -94,10 +94,11 @@ clean_log() {
 	EOF
 }
 
-# leak FRAME: kmemleak's verbose report of one leak, FRAME in its stack.
+# leak FRAME [COMM]: kmemleak's verbose report of one leak, FRAME in its
+# stack, allocated by COMM (default: a kernel thread).
 leak() {
 	echo "kmemleak: unreferenced object 0xffff888003a1c400 (size 64):"
-	echo "kmemleak:   comm \"eventfd_test\", pid 240, jiffies 4294937296"
+	echo "kmemleak:   comm \"${2:-kworker/0:1}\", pid 240, jiffies 4294937296"
 	echo "kmemleak:   hex dump (first 32 bytes):"
 	echo "kmemleak:     00 00 00 00 00 00 00 00 6b 6b 6b 6b 6b 6b 6b 6b  ........kkkkkkkk"
 	echo "kmemleak:   backtrace:"
@@ -106,14 +107,17 @@ leak() {
 	echo "kmemleak:     [<00000000a1b2c3d6>] __x64_sys_ioctl+0x8d/0xd0"
 }
 
-# kmemleak with verbose on: a leak allocated by hyv (a frame in hyv, or
-# the bare address of a module unloaded since) fails; others are a note.
+# kmemleak with verbose on: a leak allocated by hyv (a frame in hyv, the
+# bare address of a module unloaded since, or a hyv test's allocation)
+# fails; others are a note.
 kmemleak_reports() {
 	{ leak "hyv_doorbell_assign+0x5c/0x1f0 [hyv]"; echo "kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)"; } |
 		console | check kernel-log-sees-kmemleak-in-hyv "not ok m:kernel:kmemleak" "ok m:kernel:clean"
 	leak 0xffffffffc0a1b2c3 | console |
 		check kernel-log-sees-kmemleak-in-an-unloaded-module "not ok m:kernel:kmemleak" "ok m:kernel:clean"
-	leak "acpi_ns_root_initialize+0x4d/0x2c0" | console |
+	leak "do_eventfd+0x4b/0x1b0" eventfd_test | console |
+		check kernel-log-sees-kmemleak-of-a-hyv-test "not ok m:kernel:kmemleak" "ok m:kernel:clean"
+	leak "acpi_ns_root_initialize+0x4d/0x2c0" swapper/0 | console |
 		check kernel-log-notes-kmemleak-outside-hyv "ok m:kernel:clean" "not ok m:kernel:kmemleak"
 }
 
