@@ -50,6 +50,9 @@ hung_mark=0
 read_results() {
 	local total line
 	total=$(wc -l <"$results")
+	# Complete lines only: "sed -n 'N+1,Np'" would print a line still
+	# being written (wc -l does not count it yet), and again once whole.
+	[ "$total" != "$lines_read" ] || return 0
 	while IFS= read -r line; do
 		line=${line%$'\r'}
 		case "$line" in *"HYVT: "*) line=${line#*HYVT: } ;; *) continue ;; esac
@@ -61,7 +64,7 @@ read_results() {
 		"#"*) echo "$line" ;;
 		esac
 	done < <(sed -n "$((lines_read + 1)),${total}p" "$results")
-	[ "$total" = "$lines_read" ] || last_line=$SECONDS
+	last_line=$SECONDS
 	lines_read=$total
 }
 

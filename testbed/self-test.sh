@@ -149,6 +149,8 @@ tally_judges() {
 	printf '%s\n' "ok m:s:a" "ok m:s:b" "not ok m:run:incomplete" "@end m" "@done" | tally |
 		check tally-sees-a-machine-stopped-half-way "not ok 5 m:s:tests-missing"
 	printf '%s\n' "@done" | tally | check tally-sees-a-machine-that-never-ran "not ok 1 m:all:tests-missing"
+	printf '%s\n' "ok m:s:a" "ok m:s:a" "ok m:s:b" "ok m:t:c" "@end m" "@done" | tally |
+		check tally-counts-a-repeated-test-once "not ok 5 m:s:tests-missing"
 }
 
 # hung-cpus.awk names a hung CPU's RIP from System.map and the runner's
