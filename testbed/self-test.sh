@@ -150,7 +150,7 @@ tally_judges() {
 		check tally-sees-a-machine-stopped-half-way "not ok 5 m:s:tests-missing"
 	printf '%s\n' "@done" | tally | check tally-sees-a-machine-that-never-ran "not ok 1 m:all:tests-missing"
 	printf '%s\n' "ok m:s:a" "ok m:s:a" "ok m:s:b" "ok m:t:c" "@end m" "@done" | tally |
-		check tally-counts-a-repeated-test-once "not ok 5 m:s:tests-missing"
+		check tally-counts-a-repeated-test-once "not ok 6 m:s:tests-missing"
 }
 
 # hung-cpus.awk names a hung CPU's RIP from System.map and the runner's
