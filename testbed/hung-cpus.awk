@@ -9,6 +9,7 @@
 # reports it); without it, addresses stay bare. A CPU in a guest of hyv
 # shows the guest's registers.
 BEGIN {
+	MODULES = 3221225472	# 0xc0000000: modules live above ffffffffc0000000
 	nsyms = 0
 	map_text = -1
 	ncpus = 0
@@ -99,6 +100,8 @@ END {
 	for (i = 1; i <= ncpus; i++) {
 		c = cpus[i]
 		f = name(rip[c])
+		if (f == "" && low32(rip[c]) >= MODULES)
+			f = "(in a module: see the NMI backtraces)"
 		printf "cpu%s: RIP %s%s%s\n", c, rip[c], f == "" ? "" : " " f, state[c]
 		if (stack[c] != "")
 			printf "cpu%s: text addresses on the stack:%s\n", c, stack[c]

@@ -160,9 +160,13 @@ hung_cpus() {
 		"ffffffff81a592e0 T native_safe_halt" "ffffffff82000000 T _etext" >"$tmp/System.map"
 	printf '%s\r\n' "CPU#1" "RSI=0 RDI=0 RBP=0 RSP=ffffc90000013e58" \
 		"RIP=ffffffff91e592eb RFL=00000202 [-------] CPL=0 II=0 A20=1 SMM=0 HLT=1" \
+		"CPU#0" "RIP=ffffffffc05fd00e RFL=00000282 [--S----] CPL=0 II=0 A20=1 SMM=0 HLT=0" \
 		"(qemu) ffffc90000013e58: 0xffffffff91e59210 0x0000000000000000" >"$tmp/monitor.log"
 	awk -v text=ffffffff91400000 -f "$testbed/hung-cpus.awk" "$tmp/System.map" "$tmp/monitor.log" |
-		check hung-cpus-names-where-a-cpu-is "cpu1: RIP ffffffff91e592eb native_safe_halt+0xb CPL=0 HLT=1"
+		tee "$tmp/hung" | check hung-cpus-names-where-a-cpu-is "cpu1: RIP ffffffff91e592eb native_safe_halt+0xb CPL=0 HLT=1"
+	check hung-cpus-reads-the-stack "cpu1: text addresses on the stack: default_idle+0x10" <"$tmp/hung"
+	check hung-cpus-says-module-space \
+		"cpu0: RIP ffffffffc05fd00e (in a module: see the NMI backtraces) CPL=0 HLT=0" <"$tmp/hung"
 }
 
 kernel_reports
