@@ -9,6 +9,7 @@
 #   -v machine=NAME
 BEGIN {
 	CONTEXT = 30		# lines of the first report of each kind shown
+	LEAKS = 3		# hyv's kmemleak reports shown
 	nkinds = 0
 	# Most specific first: a line counts once, as the first kind it shows.
 	# Sanitizers and the memory debugging options.
@@ -85,8 +86,8 @@ function leak_end() {
 	if (leak == "")
 		return
 	if (leak_hyv) {
-		if (!nleaks++)
-			first_leak = leak
+		if (nleaks++ < LEAKS)
+			leaks = leaks (leaks == "" ? "" : "\n") leak
 	} else if (!nforeign++) {
 		first_foreign = leak
 	}
@@ -186,8 +187,8 @@ END {
 	if (nleaks) {
 		found = 1
 		print "not ok " machine ":kernel:kmemleak"
-		print "# " nleaks " leak(s) allocated by hyv or its tests; the first:"
-		print first_leak
+		print "# " nleaks " leak(s) allocated by hyv or its tests; the first " LEAKS ":"
+		print leaks
 	}
 	if (nforeign)
 		print "# kmemleak: " nforeign " leak(s) outside hyv and its tests (not failed); the first:\n" first_foreign
