@@ -6,7 +6,9 @@
 # machine_start LOG KERNEL INITRD CMDLINE LIVE: start QEMU in the
 # background and set machine_pid. The console goes to LOG-console.log
 # (and to stderr too with LIVE=1), ttyS1 to LOG-results.log, QEMU's own
-# messages to LOG-emulator.log; its monitor listens on the FIFOs
+# messages to LOG-emulator.log, its CPU resets (and "Triple fault", the
+# one trace of an L1 that died without a word) to LOG-reset.log; its
+# monitor listens on the FIFOs
 # LOG-monitor.in and .out (machine_hung). HYV_QEMU_SIGNAL=off lets
 # Ctrl-C reach the guest (make run's interactive L2 shell).
 machine_start() {
@@ -25,6 +27,7 @@ machine_start() {
 		-kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 $cmdline" \
 		"${ttyS0[@]}" -serial "file:$log-results.log" \
 		-chardev "pipe,id=mon,path=$log-monitor" -mon chardev=mon,mode=readline \
+		-d cpu_reset -D "$log-reset.log" \
 		<"$stdin" >&2 2>"$log-emulator.log" &
 	machine_pid=$!
 }

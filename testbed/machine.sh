@@ -133,6 +133,13 @@ report_hung() {
 	fi
 }
 
+# What the emulator logged about the machine's end (machine-svm.sh: a
+# triple fault resets L1, which -no-reboot turns into its end).
+emulator_says() {
+	[ ! -f "$log-reset.log" ] || ! grep -q 'Triple fault' "$log-reset.log" ||
+		note "the emulator says: L1 triple-faulted (${log#"$repo"/}-reset.log)"
+}
+
 # Fail the run's stage that did not complete, with the console's end.
 report_stage() {
 	if [ -n "$stuck" ]; then
@@ -142,9 +149,11 @@ report_stage() {
 		echo "not ok $machine:boot:no-init"
 		note_tail "$console"
 		note_tail "$log-emulator.log" 3
+		emulator_says
 	elif [ "$ended" = 0 ]; then
 		echo "not ok $machine:run:incomplete"
 		note_tail "$console"
+		emulator_says
 	fi
 }
 
@@ -170,7 +179,7 @@ main() {
 	results=$log-results.log
 	# shellcheck source=testbed/machine-svm.sh
 	. "$testbed/machine-$machine.sh"
-	rm -f "$console" "$results" "$log-monitor.log"
+	rm -f "$console" "$results" "$log-monitor.log" "$log-reset.log"
 	touch "$results"
 	trap stop_machine EXIT
 	note "$machine: booting; console in ${console#"$repo"/}"
