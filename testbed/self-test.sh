@@ -31,11 +31,12 @@ console() {
 	awk -v machine=m -f "$testbed/kernel-log.awk" "$tmp/console.log"
 }
 
-# sees SLUG LINE...: a console with these lines fails m:kernel:SLUG.
+# sees SLUG[/VARIANT] LINE...: a console with these lines fails
+# m:kernel:SLUG (VARIANT names the test when a kind has several forms).
 sees() {
-	local slug=$1
+	local slug=${1%%/*} name=kernel-log-sees-${1/\//-}
 	shift
-	printf '%s\n' "$@" | console | check "kernel-log-sees-$slug" "not ok m:kernel:$slug" "ok m:kernel:clean"
+	printf '%s\n' "$@" | console | check "$name" "not ok m:kernel:$slug" "ok m:kernel:clean"
 }
 
 kernel_reports() {
@@ -51,7 +52,7 @@ kernel_reports() {
 	sees kmemleak-error "kmemleak: Kernel memory leak detector disabled"
 	sees list-corruption "list_add corruption. prev->next should be next (ffff888003a1c400), but was 0000000000000000."
 	sees page-poison "pagealloc: memory corruption"
-	sees page-poison "Corrupted low memory at 000000004a1b2c3d (9000 phys) = 00000001"
+	sees page-poison/low-memory "Corrupted low memory at 000000004a1b2c3d (9000 phys) = 00000001"
 	sees bad-page "BUG: Bad page state in process hyv-run  pfn:0a1b2"
 	sees lockdep-circular-locking "WARNING: possible circular locking dependency detected"
 	sees lockdep-inconsistent-lock-state "WARNING: inconsistent lock state"
@@ -61,19 +62,19 @@ kernel_reports() {
 	sees atomic-sleep "BUG: sleeping function called from invalid context at kernel/locking/mutex.c:580"
 	sees hung-task "INFO: task smp_test:240 blocked for more than 61 seconds."
 	sees RCU-stall "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:"
-	sees RCU-stall "rcu: INFO: rcu_preempt self-detected stall on CPU"
+	sees RCU-stall/self-detected "rcu: INFO: rcu_preempt self-detected stall on CPU"
 	sees soft-lockup "watchdog: BUG: soft lockup - CPU#1 stuck for 26s! [smp_test:240]"
 	sees hard-lockup "NMI watchdog: Watchdog detected hard LOCKUP on cpu 1"
 	sees Kernel-panic "Kernel panic - not syncing: Fatal exception"
 	sees kernel-BUG "kernel BUG at host/vcpu.c:88!"
 	sees general-protection-fault "general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1] PREEMPT SMP KASAN"
 	sees Oops "invalid opcode: 0000 [#1] PREEMPT SMP KASAN"
-	sees Oops "BUG: kernel NULL pointer dereference, address: 0000000000000008"
+	sees Oops/NULL-pointer "BUG: kernel NULL pointer dereference, address: 0000000000000008"
 	sees unknown-NMI "Uhhuh. NMI received for unknown reason 30 on CPU 0."
 	sees unchecked-MSR-access "unchecked MSR access error: RDMSR from 0xc0011029 at rIP: 0xffffffff8107c5a4 (native_read_msr+0x4/0x30)"
 	sees hyv-host-error "hyv: INVEPT type 1 of 0x0 failed"
-	sees hyv-host-error "hyv: VMCLEAR of 0x0000000003a1c000 failed"
-	sees hyv-host-error "hyv: cannot enable SVM on CPU 1: -16"
+	sees hyv-host-error/VMCLEAR "hyv: VMCLEAR of 0x0000000003a1c000 failed"
+	sees hyv-host-error/cannot-enable "hyv: cannot enable SVM on CPU 1: -16"
 	sees BUG "BUG: workqueue leaked lock or atomic: kworker/0:1/0x00000000/12"
 	sees INFO "INFO: trying to do something odd"
 }
