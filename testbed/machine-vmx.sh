@@ -3,6 +3,7 @@
 # from a GRUB rescue ISO (Bochs has no direct kernel boot). COM1 is the
 # console, COM2 the runner's result channel. See TESTBED-NOTES for the
 # Bochs facts this relies on.
+# shellcheck shell=bash
 
 # The ISO and bochsrc are made fresh for each run under LOG-bochs/.
 vmx_make_iso() {
