@@ -38,10 +38,11 @@ struct hyv_str_side {
 };
 
 /*
- * Translate the first element of one side (@write: the destination).
- * Returns 0, 1 when the guest's fault was queued, or -EOPNOTSUPP for an
- * MMIO side hyv cannot batch (an element across a page boundary, the
- * local APIC).
+ * Translate the first element of one side (@write: the destination),
+ * and for an MMIO side cut *@n to the elements left in its page.
+ * Returns 0, 1 when the guest's fault was queued, or -EOPNOTSUPP for a
+ * side hyv cannot walk or an MMIO side it cannot batch (an element
+ * across a page boundary, the local APIC).
  */
 static int hyv_str_side_get(struct hyv_vcpu *vcpu, const struct hyv_str *st,
 			    int gpr, bool write, struct hyv_str_side *side,
@@ -51,12 +52,16 @@ static int hyv_str_side_get(struct hyv_vcpu *vcpu, const struct hyv_str *st,
 		     (st->cpl == 3 ? HYV_WALK_USER : 0);
 	struct hyv_walk_result res;
 	u32 in_page;
+	int ret;
 
 	side->lin = hyv_str_lin(vcpu, st, gpr);
-	if (hyv_guest_walk(&st->pg, side->lin, access, &res)) {
+	ret = hyv_guest_walk(&st->pg, side->lin, access, &res);
+	if (ret == -EFAULT) {
 		hyv_str_fault(vcpu, &res, side->lin);
 		return 1;
 	}
+	if (ret)
+		return -EOPNOTSUPP;
 	side->gpa = res.gpa;
 	side->mmio = hyv_mmu_gpa_usable(vcpu->vm, res.gpa, write) != 0;
 	if (!side->mmio)

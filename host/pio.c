@@ -77,8 +77,10 @@ int hyv_pio_string(struct hyv_vcpu *vcpu, const struct hyv_exit *exit)
 	if (ret < 0)
 		return ret;
 	n = ret / st->size;
+	if (!n && !res.vector)
+		return -EOPNOTSUPP;
 	if (!n) {
-		hyv_str_fault(vcpu, &res, p->lin);
+		hyv_str_fault(vcpu, &res, p->lin + ret);
 		return HYV_REENTER;
 	}
 	p->count = n;

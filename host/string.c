@@ -95,10 +95,10 @@ u32 hyv_str_batch(struct hyv_vcpu *vcpu, const struct hyv_str *st, int gpr,
  * The guest-linear range [@lin, +@len) page by page, as the instruction
  * would access it (@write: as a store): copied from or to @buf, or (@buf
  * NULL) only checked. Returns how many bytes were done before a page
- * that does not translate (its fault in *@res, and 0 bytes done means
- * the guest takes that fault) or is not RAM the access may touch;
- * -EOPNOTSUPP when the first page is not such RAM (MMIO, or a read-only
- * slot for a store).
+ * that does not translate (its fault in *@res, res->vector non-zero; 0
+ * bytes done means the guest takes that fault) or is not RAM the access
+ * may touch; -EOPNOTSUPP when the first page is not such RAM (MMIO, or
+ * a read-only slot for a store) or cannot be walked.
  */
 int hyv_str_copy(struct hyv_vcpu *vcpu, const struct hyv_str *st, u64 lin,
 		 u8 *buf, unsigned int len, bool write,
@@ -113,9 +113,12 @@ int hyv_str_copy(struct hyv_vcpu *vcpu, const struct hyv_str *st, u64 lin,
 	while (done < len) {
 		chunk = min_t(unsigned int, len - done,
 			      PAGE_SIZE - offset_in_page(lin + done));
-		if (hyv_guest_walk(&st->pg, (lin + done) & st->lin_mask,
-				   access, res))
+		ret = hyv_guest_walk(&st->pg, (lin + done) & st->lin_mask,
+				     access, res);
+		if (ret == -EFAULT)
 			break;
+		if (ret)		/* not a guest fault: hyv cannot walk */
+			return done ? done : -EOPNOTSUPP;
 		if (!buf)
 			ret = hyv_mmu_gpa_usable(vcpu->vm, res->gpa, write);
 		else if (write)

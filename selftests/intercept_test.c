@@ -104,7 +104,7 @@ TEST(each_wbinvd_exits_and_the_guest_goes_on)
 
 /* ---- INVD, MONITOR/MWAIT, and the CPL checks -------------------------------- */
 
-static u64 guest_invd_word __attribute__((used));
+static u64 guest_invd_word;
 
 /* INVD exits and is dropped: the guest's own writes before it survive. */
 static void guest_invd(void)
