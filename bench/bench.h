@@ -41,6 +41,10 @@
 #define BENCH_REGION_SIZE	(64ULL << 20)
 #define BENCH_MMIO_GPA		0x30000000	/* 768 MiB, outside every slot */
 
+#define BENCH_MSR_EMULATED	0x1a0		/* IA32_MISC_ENABLE */
+#define BENCH_MSR_PASSTHROUGH	0xc0000102	/* KERNEL_GS_BASE */
+#define BENCH_OUTSB_BYTES	0x1000		/* 4 KiB a REP OUTSB */
+
 #define BENCH_SEL_CODE		0x08
 #define BENCH_SEL_DATA		0x10
 #define BENCH_SEL_TSS		0x18
@@ -62,6 +66,8 @@ extern const u8 bench_guest_start[], bench_guest_end[];
 extern const u8 bench_guest_loop[], bench_guest_cpuid[];
 extern const u8 bench_guest_hypercall[], bench_guest_pio[];
 extern const u8 bench_guest_mmio[], bench_guest_touch[];
+extern const u8 bench_guest_rdmsr[], bench_guest_wrmsr[];
+extern const u8 bench_guest_outsb[];
 extern const u8 bench_guest_mmio_insn[], bench_guest_mmio_insn_end[];
 
 /* An exit as the driver sees it, whichever hypervisor reported it. */
@@ -77,6 +83,7 @@ struct bench_exit {
 	u16 port;		/* IO */
 	bool out;		/* IO: OUT; MMIO: write */
 	u32 data;		/* IO OUT: the value */
+	u32 count;		/* IO: elements (string I/O), else 1 */
 	u64 addr;		/* MMIO */
 	u32 raw;		/* the hypervisor's own exit reason */
 };

@@ -116,6 +116,59 @@ bench_guest_mmio_insn:
 bench_guest_mmio_insn_end:
 	ret
 
+/* RDMSR of IA32_MISC_ENABLE: an MSR both emulate in their kernel part. */
+	.globl	bench_guest_rdmsr
+bench_guest_rdmsr:
+	PROLOGUE
+	MARK	BENCH_MARK_START
+	movq	%rdi, %r8
+1:	movl	$BENCH_MSR_EMULATED, %ecx
+	rdmsr
+	decq	%r8
+	jnz	1b
+	MARK	BENCH_MARK_STOP
+	hlt
+
+/* WRMSR of KERNEL_GS_BASE: an MSR both pass through (no exit). */
+	.globl	bench_guest_wrmsr
+bench_guest_wrmsr:
+	PROLOGUE
+	MARK	BENCH_MARK_START
+	movq	%rdi, %r8
+	xorl	%edx, %edx
+1:	movl	$BENCH_MSR_PASSTHROUGH, %ecx
+	movl	%r8d, %eax
+	wrmsr
+	decq	%r8
+	jnz	1b
+	MARK	BENCH_MARK_STOP
+	hlt
+
+/*
+ * REP OUTSB of RDX bytes at RSI to BENCH_PIO_PORT, RDI times: string
+ * port I/O throughput. One pass before the start mark pages the buffer
+ * in on the host.
+ */
+	.globl	bench_guest_outsb
+bench_guest_outsb:
+	PROLOGUE
+	movq	%rsi, %r11
+	movq	%rdx, %r10
+	movl	$BENCH_PIO_PORT, %edx
+	cld
+	call	3f
+	MARK	BENCH_MARK_START
+	movq	%rdi, %r8
+1:	call	3f
+	decq	%r8
+	jnz	1b
+	MARK	BENCH_MARK_STOP
+	hlt
+3:	movq	%r11, %rsi
+	movq	%r10, %rcx
+	rep outsb
+	ret
+
 /*
  * Touch one byte every RDX bytes of RDI * RDX bytes at RSI, twice: the
  * first pass takes the hypervisor's fault-in of every page, the second

@@ -109,6 +109,7 @@ static int hyv_run(void *ctx, struct bench_exit *ex)
 		ex->port = run->io.port;
 		ex->out = run->io.direction == HYV_IO_OUT;
 		ex->data = run->io.data;
+		ex->count = run->io.count ?: 1;
 		break;
 	case HYV_EXIT_MMIO:
 		ex->kind = BENCH_EXIT_MMIO;

@@ -176,6 +176,7 @@ static int kvm_run(void *ctx, struct bench_exit *ex)
 		ex->kind = BENCH_EXIT_IO;
 		ex->port = run->io.port;
 		ex->out = run->io.direction == KVM_EXIT_IO_OUT;
+		ex->count = run->io.count;
 		memcpy(&ex->data, (u8 *)run + run->io.data_offset,
 		       run->io.size < 4 ? run->io.size : 4);
 		break;

@@ -33,6 +33,7 @@ static long hyv_dev_check_cap(unsigned long cap)
 	case HYV_CAP_XSAVE:
 	case HYV_CAP_VCPU_EVENTS:
 	case HYV_CAP_STRING_IO:
+	case HYV_CAP_STRING_MMIO:
 		return 1;
 	case HYV_CAP_TSC_KHZ:
 		return tsc_khz;

@@ -172,9 +172,9 @@ static int hyv_handle_npf(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	}
 	ret = hyv_emulate_mmio(vcpu, exit->npf.gpa, exit->npf.write);
 	if (ret < 0) {
-		hyv_vm_warn(vcpu->vm, "vcpu%u: MMIO at %#llx by an instruction hyv cannot decode (rip %#llx)\n",
-			    vcpu->id, exit->npf.gpa, vcpu->rip);
-		return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
+		hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
+		hyv_emulate_mmio_refused(vcpu, exit->npf.gpa);
+		return HYV_TO_USER;
 	}
 	return ret ? HYV_REENTER : HYV_TO_USER;
 }

@@ -22,9 +22,31 @@
 
 /* Pages of string-I/O data mapped after the run page (pio.c). */
 #define HYV_PIO_PAGES	4
+#define HYV_PIO_BYTES	(HYV_PIO_PAGES * PAGE_SIZE)
 
 struct hyv_vm;
 struct hyv_vcpu;
+
+/* A string instruction hyv carries out for the guest (string.c). */
+struct hyv_str {
+	struct hyv_guest_paging pg;
+	u8 size;		/* element: 1, 2, 4 or 8 bytes */
+	u8 addr_size;		/* 2, 4 or 8: RSI, RDI and RCX are this wide */
+	u8 insn_len;
+	u8 cpl;
+	bool rep, down;		/* REP prefix, RFLAGS.DF */
+	u64 lin_mask;		/* linear addresses wrap at 4 GiB outside long mode */
+	u64 si_base, di_base;	/* DS (or override) and ES bases */
+};
+
+/* What the next RUN does with an MMIO exit's answer (struct hyv_mmio). */
+enum hyv_mmio_op {
+	HYV_MMIO_NONE,
+	HYV_MMIO_READ,		/* MOV read: the data goes to a register */
+	HYV_MMIO_XCHG,		/* the old value to the register, then a write */
+	HYV_MMIO_STR_TO_RAM,	/* MOVS from MMIO: the elements to guest RAM */
+	HYV_MMIO_STR_TO_MMIO,	/* MOVS MMIO to MMIO: the elements written */
+};
 
 /* General-purpose registers, in the order the instruction encoding uses. */
 enum hyv_gpr {
@@ -408,19 +430,28 @@ struct hyv_vcpu {
 	/* An IN waiting for userspace's data: where it goes on next RUN. */
 	bool pending_in;
 	u8 pending_in_size;
-	/* An MMIO read waiting for userspace's data, and its decoded MOV. */
-	bool pending_mmio_read;
-	struct hyv_insn mmio_insn;
+	/*
+	 * An MMIO exit whose answer (a read's data) or sequel (XCHG's
+	 * write, a string's other side) the next RUN takes care of
+	 * (emulate.c, mmio_string.c).
+	 */
+	struct hyv_mmio {
+		u8 op;			/* enum hyv_mmio_op */
+		struct hyv_insn insn;	/* MOV read, XCHG */
+		struct hyv_str str;	/* MOVS, STOS */
+		u32 count;		/* string: elements this exit */
+		u64 dst_lin;		/* MOVS into RAM: where they go */
+		u64 dst_gpa;		/* MOVS into MMIO: the write exit's */
+	} mmio;
 	/* String I/O (pio.c): the data area after the run page, an INS. */
 	struct hyv_pio {
 		u8 *data;		/* HYV_PIO_PAGES pages */
 		bool pending;		/* INS waiting for the VMM's data */
-		bool in, down, rep;
-		u8 size, addr_size, insn_len, cpl;
+		bool in;
 		u16 port;
 		u32 count;		/* elements this exit */
 		u64 lin;		/* guest-linear address of the first */
-		struct hyv_guest_paging pg;
+		struct hyv_str str;
 	} pio;
 
 	struct hyv_vcpu_stats stats;
@@ -557,13 +588,37 @@ struct page *hyv_pio_page(struct hyv_vcpu *vcpu, unsigned long pgoff);
 int hyv_pio_string(struct hyv_vcpu *vcpu, const struct hyv_exit *exit);
 void hyv_pio_complete_ins(struct hyv_vcpu *vcpu);
 
+/* string.c */
+u64 hyv_str_mask(const struct hyv_str *st);
+void hyv_str_begin(struct hyv_vcpu *vcpu, const struct hyv_insn *insn,
+		   struct hyv_str *st);
+u64 hyv_str_lin(struct hyv_vcpu *vcpu, const struct hyv_str *st, int gpr);
+u32 hyv_str_batch(struct hyv_vcpu *vcpu, const struct hyv_str *st, int gpr,
+		  u32 max_bytes);
+int hyv_str_copy(struct hyv_vcpu *vcpu, const struct hyv_str *st, u64 lin,
+		 u8 *buf, unsigned int len, bool write,
+		 struct hyv_walk_result *res);
+void hyv_str_fault(struct hyv_vcpu *vcpu, const struct hyv_walk_result *res,
+		   u64 lin);
+void hyv_str_advance(struct hyv_vcpu *vcpu, const struct hyv_str *st,
+		     u32 n, bool si, bool di);
+
 /* emulate.c */
 void hyv_emulate_paging(struct hyv_vcpu *vcpu, struct hyv_guest_paging *pg,
 			struct hyv_sregs *s);
+unsigned int hyv_emulate_fetch_insn(struct hyv_vcpu *vcpu, u8 *buf,
+				    enum hyv_cpu_mode *mode);
 int hyv_emulate_decode(struct hyv_vcpu *vcpu, struct hyv_insn *insn);
 int hyv_exit_skip_insn(struct hyv_vcpu *vcpu, const struct hyv_exit *exit);
 int hyv_emulate_mmio(struct hyv_vcpu *vcpu, u64 gpa, bool write);
-void hyv_emulate_mmio_done(struct hyv_vcpu *vcpu);
+bool hyv_emulate_mmio_done(struct hyv_vcpu *vcpu);
+void hyv_emulate_mmio_refused(struct hyv_vcpu *vcpu, u64 gpa);
+void hyv_mmio_exit(struct hyv_vcpu *vcpu, u64 gpa, u32 len, bool write,
+		   u32 count);
+
+/* mmio_string.c */
+int hyv_mmio_string(struct hyv_vcpu *vcpu, const struct hyv_insn *insn);
+bool hyv_mmio_string_done(struct hyv_vcpu *vcpu);
 
 /* cpuid.c: feature bits the core's policies depend on. */
 enum hyv_feature {

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hyv x86 instruction decoder: lengths of intercepted instructions and
- * the operands of MMIO MOVs, for CPUs without NRIP-save or decode assists.
+ * the operands of the instructions that touch MMIO (MOV, MOVNTI, XCHG,
+ * string instructions), for CPUs without NRIP-save or decode assists;
+ * ALU forms with a memory operand are decoded only far enough to be
+ * named when they are refused.
  *
  * The decoder knows a short list of opcodes and refuses everything else
  * with -EOPNOTSUPP: a wrong guess would corrupt guest state, a refusal
@@ -369,6 +372,122 @@ static int insn_movx(struct insn_state *s, struct hyv_insn *insn,
 	return 0;
 }
 
+/* 0F C3: MOVNTI m32/m64, r (no 66, F2 or F3): a plain store to hyv. */
+static int insn_movnti(struct insn_state *s, struct hyv_insn *insn)
+{
+	if (s->p66 || s->rep)
+		return -EOPNOTSUPP;
+	return insn_mov_modrm(s, insn, HYV_INSN_MOV_STORE,
+			      (s->rex & REX_W) ? 8 : 4);
+}
+
+/* The reg field of the ModRM byte that comes next, without taking it. */
+static int insn_peek_reg(struct insn_state *s, u8 *reg)
+{
+	if (s->pos >= s->limit)
+		return -EINVAL;
+	*reg = (s->buf[s->pos] >> 3) & 7;
+	return 0;
+}
+
+/*
+ * An ALU form with a memory operand and @imm_len bytes of immediate:
+ * decoded for its length and @name only (HYV_INSN_ALU); a register
+ * operand is nothing MMIO can cause.
+ */
+static int insn_alu(struct insn_state *s, struct hyv_insn *insn,
+		    const char *name, unsigned int imm_len)
+{
+	u64 imm;
+	int ret = insn_modrm(s, insn);
+
+	if (ret)
+		return ret;
+	if (!insn->has_mem)
+		return -EOPNOTSUPP;
+	if (imm_len) {
+		ret = insn_fetch(s, imm_len, &imm);
+		if (ret)
+			return ret;
+	}
+	insn->kind = HYV_INSN_ALU;
+	insn->name = name;
+	return 0;
+}
+
+static const char * const alu_names[8] = {
+	"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp",
+};
+
+static const char * const shift_names[8] = {
+	"rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar",
+};
+
+static const char * const group3_names[8] = {
+	"test", "test", "not", "neg", "mul", "imul", "div", "idiv",
+};
+
+static const char * const bt_names[4] = { "bt", "bts", "btr", "btc" };
+
+/*
+ * The one-byte ALU groups (SDM vol. 2 table A-6): 80-83 (immediate),
+ * C0/C1/D0-D3 (shifts), F6/F7 (TEST imm, NOT, NEG, MUL, DIV), FE/FF
+ * (INC, DEC; FF's other members are calls, jumps and PUSH: refused).
+ */
+static int insn_alu_group(struct insn_state *s, struct hyv_insn *insn, u8 op)
+{
+	unsigned int imm_full = min_t(unsigned int, s->op_size, 4);
+	u8 reg;
+	int ret = insn_peek_reg(s, &reg);
+
+	if (ret)
+		return ret;
+	switch (op) {
+	case 0x80: case 0x83:
+		return insn_alu(s, insn, alu_names[reg], 1);
+	case 0x81:
+		return insn_alu(s, insn, alu_names[reg], imm_full);
+	case 0xc0: case 0xc1:
+		return insn_alu(s, insn, shift_names[reg], 1);
+	case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+		return insn_alu(s, insn, shift_names[reg], 0);
+	case 0xf6: case 0xf7:
+		return insn_alu(s, insn, group3_names[reg],
+				reg > 1 ? 0 : op == 0xf6 ? 1 : imm_full);
+	case 0xfe: case 0xff:
+		if (reg > 1)
+			return -EOPNOTSUPP;
+		return insn_alu(s, insn, reg ? "dec" : "inc", 0);
+	}
+	return -EOPNOTSUPP;
+}
+
+/* Two-byte ALU forms: BT*, CMPXCHG, XADD, CMPXCHG8B/16B (SDM table A-3). */
+static int insn_alu_two_byte(struct insn_state *s, struct hyv_insn *insn,
+			     u8 op)
+{
+	u8 reg;
+	int ret;
+
+	switch (op) {
+	case 0xa3: case 0xab: case 0xb3: case 0xbb:
+		return insn_alu(s, insn, bt_names[(op >> 3) & 3], 0);
+	case 0xb0: case 0xb1:
+		return insn_alu(s, insn, "cmpxchg", 0);
+	case 0xc0: case 0xc1:
+		return insn_alu(s, insn, "xadd", 0);
+	}
+	ret = insn_peek_reg(s, &reg);
+	if (ret)
+		return ret;
+	if (op == 0xba && reg >= 4)
+		return insn_alu(s, insn, bt_names[reg - 4], 1);
+	if (op == 0xc7 && reg == 1)
+		return insn_alu(s, insn, (s->rex & REX_W) ? "cmpxchg16b" :
+						"cmpxchg8b", 0);
+	return -EOPNOTSUPP;
+}
+
 /* E4-E7, EC-EF: IN/OUT; REX.W does not widen them past 32 bits. */
 static int insn_io(struct insn_state *s, struct hyv_insn *insn, u8 op)
 {
@@ -503,6 +622,11 @@ static int insn_two_byte(struct insn_state *s, struct hyv_insn *insn)
 		return insn_movx(s, insn, true, 1);
 	case 0xbf:
 		return insn_movx(s, insn, true, 2);
+	case 0xc3:
+		return insn_movnti(s, insn);
+	case 0xa3: case 0xab: case 0xb3: case 0xbb: case 0xba:
+	case 0xb0: case 0xb1: case 0xc0: case 0xc1: case 0xc7:
+		return insn_alu_two_byte(s, insn, op);
 	default:
 		return insn_lookup(two_byte_ops, ARRAY_SIZE(two_byte_ops), op,
 				   insn);
@@ -521,6 +645,20 @@ static int insn_one_byte(struct insn_state *s, struct hyv_insn *insn, u8 op)
 	switch (op) {
 	case 0x0f:
 		return insn_two_byte(s, insn);
+	case 0x00 ... 0x03: case 0x08 ... 0x0b: case 0x10 ... 0x13:
+	case 0x18 ... 0x1b: case 0x20 ... 0x23: case 0x28 ... 0x2b:
+	case 0x30 ... 0x33: case 0x38 ... 0x3b:
+		return insn_alu(s, insn, alu_names[op >> 3], 0);
+	case 0x80: case 0x81: case 0x83:
+	case 0xc0: case 0xc1: case 0xd0 ... 0xd3:
+	case 0xf6: case 0xf7: case 0xfe: case 0xff:
+		return insn_alu_group(s, insn, op);
+	case 0x84: case 0x85:
+		return insn_alu(s, insn, "test", 0);
+	case 0x86:
+		return insn_mov_modrm(s, insn, HYV_INSN_XCHG, 1);
+	case 0x87:
+		return insn_mov_modrm(s, insn, HYV_INSN_XCHG, s->op_size);
 	case 0x63:
 		/* MOVSXD in 64-bit mode only; elsewhere 63 is ARPL. */
 		if (s->mode != HYV_CPU_MODE_64)
@@ -567,9 +705,9 @@ static int insn_one_byte(struct insn_state *s, struct hyv_insn *insn, u8 op)
  * Return: 0 and @insn filled; -EINVAL when @buf ends before the
  * instruction does or the instruction would exceed 15 bytes;
  * -EOPNOTSUPP for anything not listed in enum hyv_insn_kind, a LOCK
- * prefix, a REP prefix other than on PAUSE, register-only forms of the
- * MMIO MOVs, and string instructions, for which insn->kind is
- * HYV_INSN_STRING and insn->len is valid.
+ * prefix other than on XCHG and the ALU kinds, a REP prefix other than
+ * on PAUSE and string instructions, and register-only forms of the MMIO
+ * instructions.
  */
 int hyv_insn_decode(const u8 *buf, unsigned int len, enum hyv_cpu_mode mode,
 		    struct hyv_insn *insn)
@@ -596,29 +734,40 @@ int hyv_insn_decode(const u8 *buf, unsigned int len, enum hyv_cpu_mode mode,
 	op = buf[s.pos++];
 	if (insn_is_string(op)) {
 		/*
-		 * Not emulated as such, but described for string I/O: the
-		 * element size, the source segment (DS unless overridden;
-		 * INS writes through ES whatever the prefix), address size,
-		 * REP.
+		 * Described, for string I/O and MMIO to carry out: the
+		 * element size (INS/OUTS stop at 4 bytes, the others take
+		 * REX.W), the source segment (DS unless overridden; the ES
+		 * side cannot be overridden), address size, REP. LOCK is #UD.
 		 */
+		if (s.lock)
+			return -EOPNOTSUPP;
 		insn->kind = HYV_INSN_STRING;
 		insn->len = s.pos;
 		insn->opcode = op;
 		insn->rep = s.rep;
-		insn->op_size = (op & 1) ? min_t(u8, s.op_size, 4) : 1;
+		insn->op_size = !(op & 1) ? 1 : op < 0x70 ?
+				min_t(u8, s.op_size, 4) : s.op_size;
 		insn->mem.addr_size = s.addr_size;
 		insn->mem.seg = s.seg == NO_SEG ? HYV_SEG_DS : s.seg;
-		return -EOPNOTSUPP;
+		return 0;
 	}
 	insn->op_size = s.op_size;
 	ret = insn_one_byte(&s, insn, op);
 	if (ret)
 		return ret;
-	/* LOCK makes every form above #UD; REP is only part of PAUSE. */
-	if (s.lock || (s.rep && insn->kind != HYV_INSN_PAUSE)) {
+	/*
+	 * LOCK is #UD on every form above but XCHG and the ALU kinds (the
+	 * CPU checks which of those may take it; hyv emulates none of the
+	 * ALU kinds); REP is only part of PAUSE (on ALU kinds F2/F3 would
+	 * be XACQUIRE/XRELEASE: refused alike).
+	 */
+	if ((s.lock && insn->kind != HYV_INSN_XCHG &&
+	     insn->kind != HYV_INSN_ALU) ||
+	    (s.rep && insn->kind != HYV_INSN_PAUSE)) {
 		insn->kind = HYV_INSN_UNKNOWN;
 		return -EOPNOTSUPP;
 	}
+	insn->lock = s.lock;
 	insn->len = s.pos;
 	return 0;
 }
@@ -678,12 +827,16 @@ void hyv_insn_reg_write(u64 *reg, unsigned int size, u64 val, bool high_byte)
 }
 EXPORT_SYMBOL_IF_KUNIT(hyv_insn_reg_write);
 
-/* The mem_size bytes an MMIO write form stores; 0 for other kinds. */
+/*
+ * The mem_size bytes an MMIO write form (or XCHG) stores; 0 for other
+ * kinds.
+ */
 u64 hyv_insn_mmio_write_data(const struct hyv_insn *insn, const u64 gpr[16])
 {
 	if (insn->kind == HYV_INSN_MOV_STORE_IMM)
 		return insn->imm & size_mask(insn->mem_size);
-	if (insn->kind != HYV_INSN_MOV_STORE || insn->reg >= 16)
+	if ((insn->kind != HYV_INSN_MOV_STORE &&
+	     insn->kind != HYV_INSN_XCHG) || insn->reg >= 16)
 		return 0;
 	return hyv_insn_reg_read(gpr[insn->reg], insn->op_size,
 				 insn->high_byte);
@@ -691,14 +844,17 @@ u64 hyv_insn_mmio_write_data(const struct hyv_insn *insn, const u64 gpr[16])
 EXPORT_SYMBOL_IF_KUNIT(hyv_insn_mmio_write_data);
 
 /*
- * Complete an MMIO read form with the @data read from mem_size bytes:
- * extend it as the instruction does and write its destination register.
+ * Complete an MMIO read form (or XCHG's read) with the @data read from
+ * mem_size bytes: extend it as the instruction does and write its
+ * register.
  */
 void hyv_insn_mmio_read_done(const struct hyv_insn *insn, u64 gpr[16],
 			     u64 data)
 {
-	if (!hyv_insn_is_mmio(insn) || hyv_insn_is_mmio_write(insn) ||
-	    insn->reg >= 16 || !insn->mem_size)
+	bool read = insn->kind == HYV_INSN_XCHG ||
+		    (hyv_insn_is_mmio(insn) && !hyv_insn_is_mmio_write(insn));
+
+	if (!read || insn->reg >= 16 || !insn->mem_size)
 		return;
 	data &= size_mask(insn->mem_size);
 	if (insn->sign_extend)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hyv x86 instruction decoder: the length of the instructions the host
- * skips after an intercept, and the operands of the MOV forms a guest
- * uses to touch MMIO, for CPUs without NRIP-save or decode assists.
- * Encoding facts: Intel SDM vol. 2 ch. 2 (instruction format).
+ * skips after an intercept, and the operands of the forms a guest uses
+ * to touch MMIO (MOV, MOVNTI, XCHG, string instructions), for CPUs
+ * without NRIP-save or decode assists. Encoding facts: Intel SDM vol. 2
+ * ch. 2 (instruction format).
  */
 #ifndef HYV_INSN_H
 #define HYV_INSN_H
@@ -85,8 +86,21 @@ enum hyv_insn_kind {
 	HYV_INSN_MOV_LOAD,	/* reg <- mem (8A, 8B, A0, A1) */
 	HYV_INSN_MOVZX,		/* reg <- zero-extended mem (0F B6, 0F B7) */
 	HYV_INSN_MOVSX,		/* reg <- sign-extended mem (0F BE/BF, 63) */
-	/* Recognised, never emulated: decode fails with -EOPNOTSUPP. */
-	HYV_INSN_STRING,	/* MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS */
+	HYV_INSN_XCHG,		/* mem <-> reg (86, 87), LOCK or not */
+	/*
+	 * MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS: opcode, rep, op_size
+	 * (the element), mem.addr_size and mem.seg (the DS-side segment)
+	 * describe it; the users (pio.c, mmio_string.c) do the rest.
+	 */
+	HYV_INSN_STRING,
+	/*
+	 * An ALU or bit instruction with a memory operand (ADD, OR, ADC,
+	 * SBB, AND, SUB, XOR, CMP, TEST, INC, DEC, NOT, NEG, MUL, DIV,
+	 * shifts and rotates, BT*, XADD, CMPXCHG*), LOCK or not: decoded
+	 * for its length and name only, so that an MMIO access by one is
+	 * refused by name. hyv never emulates these.
+	 */
+	HYV_INSN_ALU,
 };
 
 /*
@@ -120,6 +134,7 @@ struct hyv_insn {
 	bool high_byte;
 	u8 ctrl;		/* MOV CR/DR: the CR or DR number */
 	bool has_mem;		/* mem is valid */
+	bool lock;		/* a LOCK prefix (XCHG, ALU kinds only) */
 	bool port_in_dx;	/* IN/OUT: port in DX rather than in imm */
 	/*
 	 * MOV_STORE_IMM: the value stored, as the CPU sign-extends it,
@@ -130,6 +145,8 @@ struct hyv_insn {
 	/* HYV_INSN_STRING: its opcode and REP prefix (0, 0xf2 or 0xf3). */
 	u8 opcode;
 	u8 rep;
+	/* HYV_INSN_ALU: the mnemonic, without the LOCK ("add", "xadd") */
+	const char *name;
 };
 
 int hyv_insn_decode(const u8 *buf, unsigned int len, enum hyv_cpu_mode mode,
@@ -141,7 +158,10 @@ u64 hyv_insn_mem_ea(const struct hyv_insn *insn, const u64 gpr[16],
 u64 hyv_insn_reg_read(u64 reg, unsigned int size, bool high_byte);
 void hyv_insn_reg_write(u64 *reg, unsigned int size, u64 val, bool high_byte);
 
-/* The MMIO forms, and which of them write to memory. */
+/*
+ * The MOV forms of MMIO (one access, one direction), and which of them
+ * write to memory. XCHG reads, then writes; strings are their own.
+ */
 static inline bool hyv_insn_is_mmio(const struct hyv_insn *insn)
 {
 	return insn->kind >= HYV_INSN_MOV_STORE &&

@@ -694,17 +694,25 @@ static int hyv_apic_write(struct hyv_vcpu *vcpu, u32 offset, u32 val,
  * write-only offsets read 0, writes to them and to read-only registers
  * are dropped.
  */
-bool hyv_lapic_mmio(struct hyv_vcpu *vcpu, u64 gpa, bool write, u32 *val)
+/* Is @gpa in this vCPU's xAPIC page (enabled, not in x2APIC mode)? */
+bool hyv_lapic_owns(struct hyv_vcpu *vcpu, u64 gpa)
 {
 	struct hyv_lapic *apic = &vcpu->lapic;
 	u64 base = apic->base_msr & APIC_BASE_ADDR;
+
+	return (apic->base_msr & APIC_BASE_ENABLE) && !hyv_apic_x2apic(apic) &&
+	       gpa >= base && gpa < base + PAGE_SIZE;
+}
+
+bool hyv_lapic_mmio(struct hyv_vcpu *vcpu, u64 gpa, bool write, u32 *val)
+{
+	struct hyv_lapic *apic = &vcpu->lapic;
 	unsigned int access;
 	u32 offset;
 
-	if (!(apic->base_msr & APIC_BASE_ENABLE) || hyv_apic_x2apic(apic) ||
-	    gpa < base || gpa >= base + PAGE_SIZE)
+	if (!hyv_lapic_owns(vcpu, gpa))
 		return false;
-	offset = gpa - base;
+	offset = gpa - (apic->base_msr & APIC_BASE_ADDR);
 	access = hyv_apic_reg_access(offset, false);
 	if (write) {
 		if (access & HYV_APIC_WRITE)

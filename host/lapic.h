@@ -84,6 +84,7 @@ void hyv_lapic_ack(struct hyv_vcpu *vcpu, int vector);
 void hyv_lapic_set_irq(struct hyv_vcpu *vcpu, u8 vector);
 u8 hyv_lapic_get_cr8(struct hyv_vcpu *vcpu);
 void hyv_lapic_set_cr8(struct hyv_vcpu *vcpu, u8 cr8);
+bool hyv_lapic_owns(struct hyv_vcpu *vcpu, u64 gpa);
 bool hyv_lapic_mmio(struct hyv_vcpu *vcpu, u64 gpa, bool write, u32 *val);
 int hyv_lapic_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val);
 int hyv_lapic_msr_write(struct hyv_vcpu *vcpu, u32 msr, u64 val);

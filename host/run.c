@@ -254,8 +254,9 @@ int hyv_vcpu_run(struct hyv_vcpu *vcpu)
 		hyv_vcpu_complete_in(vcpu);
 	if (vcpu->pio.pending)
 		hyv_pio_complete_ins(vcpu);
-	if (vcpu->pending_mmio_read)
-		hyv_emulate_mmio_done(vcpu);
+	/* XCHG's or a MOVS's write follows its read without an entry. */
+	if (vcpu->mmio.op != HYV_MMIO_NONE && hyv_emulate_mmio_done(vcpu))
+		return 0;
 
 	run->exit_reason = HYV_EXIT_NONE;
 	if (READ_ONCE(run->immediate_exit)) {

@@ -157,10 +157,10 @@ static int hyv_vcpu_set_regs(struct hyv_vcpu *vcpu, const struct hyv_regs *r)
 	g[HYV_R15] = r->r15;
 	vcpu->rip = r->rip;
 	vcpu->rflags = r->rflags | X86_EFLAGS_FIXED;
-	/* New registers cancel an IN, INS or MMIO read never completed. */
+	/* New registers cancel an IN, INS or MMIO access never completed. */
 	vcpu->pending_in = false;
 	vcpu->pio.pending = false;
-	vcpu->pending_mmio_read = false;
+	vcpu->mmio.op = HYV_MMIO_NONE;
 	return 0;
 }
 
@@ -242,7 +242,7 @@ int hyv_vcpu_reset(struct hyv_vcpu *vcpu, bool power_on)
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->pending_in = false;
 	vcpu->pio.pending = false;
-	vcpu->pending_mmio_read = false;
+	vcpu->mmio.op = HYV_MMIO_NONE;
 	hyv_dr_reset(vcpu);
 	hyv_lapic_reset(vcpu, power_on);
 	hyv_irq_reset(vcpu);

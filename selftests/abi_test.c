@@ -97,9 +97,7 @@ TEST(create_vm_with_nonzero_argument_is_einval)
 /*
  * HYV_CHECK_CAP, capability by capability: the backend matches the CPU
  * vendor, the limits are uapi's, the TSC rate is the one HYV_GET_TSC_KHZ
- * gives, the features are there (1). HYV_CAP_STRING_IO is declared but
- * not implemented yet (it gives -EINVAL): not checked. Numbers past the
- * last are -EINVAL.
+ * gives, the features are there (1). Numbers past the last are -EINVAL.
  */
 #define CAP_BACKEND	-1	/* value: the backend, checked below */
 #define CAP_TSC_KHZ	-2	/* value: HYV_GET_TSC_KHZ */
@@ -124,10 +122,12 @@ static const struct {
 	{ HYV_CAP_XSAVE,	"XSAVE",	1 },
 	{ HYV_CAP_TSC_KHZ,	"TSC_KHZ",	CAP_TSC_KHZ },
 	{ HYV_CAP_VCPU_EVENTS,	"VCPU_EVENTS",	1 },
+	{ HYV_CAP_STRING_IO,	"STRING_IO",	1 },
+	{ HYV_CAP_STRING_MMIO,	"STRING_MMIO",	1 },
 };
 
-static_assert(ARRAY_SIZE(known_caps) == HYV_CAP_VCPU_EVENTS + 1,
-	      "a value for every capability up to HYV_CAP_VCPU_EVENTS");
+static_assert(ARRAY_SIZE(known_caps) == HYV_CAP_NR,
+	      "a value for every capability");
 
 TEST(check_cap_gives_each_known_capability_its_value)
 {

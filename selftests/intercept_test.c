@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What a guest may not do to the CPU it shares with the host (issue #9,
- * B.10): RDPMC gives #GP (no host performance counters), WBINVD exits
- * (no host-wide cache flush), and #DB and #AC pass through the host on
+ * B.10), and what the architecture says for a guest without those
+ * features (issue #10, item 6): RDPMC gives #GP (no host performance
+ * counters), WBINVD and INVD exit and are dropped (no host-wide cache
+ * flush or loss), MONITOR/MWAIT are #UD (not in CPUID), all of them with
+ * the CPL checks the CPU makes, and #DB and #AC pass through the host on
  * their way to the guest (a guest cannot make the CPU deliver them
  * forever without an exit: CVE-2015-8104, CVE-2015-5307), so a guest
  * stuck in such a loop still yields to a signal.
@@ -18,6 +21,7 @@
 #include "hyv_util.h"
 
 #define VEC_DB		1
+#define VEC_UD		6
 #define VEC_GP		13
 #define VEC_AC		17
 #define X86_CR0_AM	BIT_ULL(18)
@@ -85,6 +89,111 @@ TEST(each_wbinvd_exits_and_the_guest_goes_on)
 	EXPECT_GE(b.exits - a.exits, WBINVD_COUNT + 1);
 	EXPECT_EQ(1, b.exits_to_user - a.exits_to_user);
 	hyv_vcpu_run_done(vcpu);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* ---- INVD, MONITOR/MWAIT, and the CPL checks -------------------------------- */
+
+static u64 guest_invd_word;
+
+/* INVD exits and is dropped: the guest's own writes before it survive. */
+static void guest_invd(void)
+{
+	u64 vector;
+
+	guest_invd_word = 0x1234567887654321ULL;
+	asm volatile(GUEST_ASM_SAFE("invd") "mov %%r9, %[vec]"
+		     : [vec] "=r"(vector) : : "r9", "r10", "r11", "memory");
+	GUEST_SYNC4(vector, guest_invd_word, 0, 0);
+	GUEST_DONE();
+}
+
+TEST(invd_is_dropped_and_guest_memory_survives)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_invd);
+	struct hyv_vm_stats st;
+	struct hyv_ucall uc;
+
+	ASSERT_EQ(UCALL_SYNC, hyv_vcpu_run_ucall(vcpu, &uc));
+	EXPECT_EQ(GUEST_NO_EXCEPTION, uc.args[0]);
+	EXPECT_EQ(0x1234567887654321ULL, uc.args[1]);
+	vm_stats(vcpu, &st);
+	EXPECT_GE(st.exits, 2);		/* INVD and the ucall */
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/*
+ * No MONITOR in the guest's CPUID: MONITOR and MWAIT are #UD (SDM vol.
+ * 2B "MONITOR", "MWAIT"), on SVM and VMX alike.
+ */
+static void guest_monitor_mwait(void)
+{
+	u32 a, b, c, d;
+	u64 mon, mwait;
+
+	guest_cpuid(1, 0, &a, &b, &c, &d);
+	asm volatile(GUEST_ASM_SAFE("monitor") "mov %%r9, %[vec]"
+		     : [vec] "=r"(mon)
+		     : "a"(HYV_DATA_GPA), "c"(0), "d"(0)
+		     : "r9", "r10", "r11", "memory");
+	asm volatile(GUEST_ASM_SAFE("mwait") "mov %%r9, %[vec]"
+		     : [vec] "=r"(mwait) : "a"(0), "c"(0)
+		     : "r9", "r10", "r11", "memory");
+	GUEST_SYNC4(c, mon, mwait, 0);
+	GUEST_DONE();
+}
+
+TEST(monitor_and_mwait_are_ud_without_the_cpuid_bit)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_monitor_mwait);
+	struct hyv_ucall uc;
+
+	ASSERT_EQ(UCALL_SYNC, hyv_vcpu_run_ucall(vcpu, &uc));
+	EXPECT_EQ(0, uc.args[0] & BIT(3));	/* CPUID.1:ECX.MONITOR */
+	EXPECT_EQ(VEC_UD, uc.args[1]);
+	EXPECT_EQ(VEC_UD, uc.args[2]);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/*
+ * At CPL 3, WBINVD and INVD are #GP, RDPMC is #GP without CR4.PCE, and
+ * MONITOR/MWAIT are still #UD: the privilege checks come before the
+ * intercepts (SDM vol. 3C 26.1.1, APM vol. 2 15.7) or hyv makes them.
+ */
+static void __noreturn guest_user_privileged(void)
+{
+	u64 wbinvd, invd, rdpmc, mwait;
+
+	asm volatile(GUEST_ASM_SAFE("wbinvd") "mov %%r9, %[vec]"
+		     : [vec] "=r"(wbinvd) : : "r9", "r10", "r11", "memory");
+	asm volatile(GUEST_ASM_SAFE("invd") "mov %%r9, %[vec]"
+		     : [vec] "=r"(invd) : : "r9", "r10", "r11", "memory");
+	asm volatile(GUEST_ASM_SAFE("rdpmc") "mov %%r9, %[vec]"
+		     : [vec] "=r"(rdpmc) : "c"(0)
+		     : "rax", "rdx", "r9", "r10", "r11", "memory");
+	asm volatile(GUEST_ASM_SAFE("mwait") "mov %%r9, %[vec]"
+		     : [vec] "=r"(mwait) : "a"(0), "c"(0)
+		     : "r9", "r10", "r11", "memory");
+	GUEST_SYNC4(wbinvd, invd, rdpmc, mwait);
+	for (;;)
+		guest_hlt();
+}
+
+static void guest_user_entry(void)
+{
+	guest_enter_user(guest_user_privileged);
+}
+
+TEST(wbinvd_invd_rdpmc_at_cpl3_are_gp)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_user_entry);
+	struct hyv_ucall uc;
+
+	ASSERT_EQ(UCALL_SYNC, hyv_vcpu_run_ucall(vcpu, &uc));
+	EXPECT_EQ(VEC_GP, uc.args[0]);
+	EXPECT_EQ(VEC_GP, uc.args[1]);
+	EXPECT_EQ(VEC_GP, uc.args[2]);
+	EXPECT_EQ(VEC_UD, uc.args[3]);
 	hyv_vm_free_with_vcpu(vcpu);
 }
 

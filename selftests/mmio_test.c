@@ -3,9 +3,12 @@
  * MMIO exits: a guest access outside every slot reaches the VMM with the
  * exact address, direction, length and (for writes) data; a read takes
  * the VMM's value with the CPU's register rules for MOV, MOVZX and MOVSX;
- * a slot added afterwards turns the address into memory; an instruction
- * hyv does not decode is an emulation error, not a guess.
+ * MOVNTI is a store; XCHG is a read, then a write; a slot added
+ * afterwards turns the address into memory; an instruction hyv does not
+ * carry out (read-modify-write, LOCK'd or not) is an emulation error
+ * naming it, not a guess. String forms: mmio_string_test.c.
  */
+#include <string.h>
 #include <sys/mman.h>
 
 #include "hyv_test.h"
@@ -237,23 +240,120 @@ TEST(slot_added_after_an_mmio_exit_turns_the_address_into_memory)
 	munmap(mem, SZ_2M);
 }
 
-/* Instructions that touch MMIO but are not MOVs: hyv must not guess. */
+/*
+ * MOVNTI (what __iowrite32_copy-style non-temporal stores compile to) is
+ * a plain store to hyv.
+ */
+static void guest_movnti(u64 p)
+{
+	asm volatile("movnti %%eax, (%0)" : : "r"(p), "a"(0x600dcafe) : "memory");
+	asm volatile("movnti %%rax, 8(%0)" : : "r"(p),
+		     "a"(0x0102030405060708ULL) : "memory");
+	GUEST_DONE();
+}
+
+TEST(movnti_is_a_store_with_its_address_size_and_data)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_movnti);
+	struct hyv_run *run = vcpu->run;
+
+	hyv_vcpu_set_args(vcpu, MMIO_GPA + 0x80, 0);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_MMIO);
+	EXPECT_EQ(MMIO_GPA + 0x80, run->mmio.phys_addr);
+	EXPECT_EQ(1, run->mmio.is_write);
+	EXPECT_EQ(4, run->mmio.len);
+	EXPECT_EQ(0, run->mmio.count);
+	EXPECT_EQ(0x600dcafe, run->mmio.data);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_MMIO);
+	EXPECT_EQ(MMIO_GPA + 0x88, run->mmio.phys_addr);
+	EXPECT_EQ(8, run->mmio.len);
+	EXPECT_EQ(0x0102030405060708ULL, run->mmio.data);
+	hyv_vcpu_run_done(vcpu);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/*
+ * XCHG with MMIO (LOCK implied, or written out): a read exit; the next
+ * RUN returns at once with the write of the register's old value to the
+ * same address; the register then holds what the VMM gave for the read.
+ */
+static void guest_xchg(u64 p)
+{
+	u64 v = 0x1111111122222222ULL;
+
+	asm volatile("xchgl %k0, (%1)" : "+r"(v) : "r"(p) : "memory");
+	GUEST_SYNC(v);
+	v = 0x3333;
+	asm volatile("lock xchgw %w0, 2(%1)" : "+r"(v) : "r"(p) : "memory");
+	GUEST_SYNC(v);
+	GUEST_DONE();
+}
+
+TEST(xchg_with_mmio_is_a_read_then_a_write_and_the_register_gets_the_read)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_xchg);
+	struct hyv_run *run = vcpu->run;
+
+	hyv_vcpu_set_args(vcpu, MMIO_GPA + 0x40, 0);
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_MMIO);
+	EXPECT_EQ(MMIO_GPA + 0x40, run->mmio.phys_addr);
+	EXPECT_EQ(0, run->mmio.is_write);
+	EXPECT_EQ(4, run->mmio.len);
+	run->mmio.data = 0xfeedf00d;
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_MMIO);
+	EXPECT_EQ(MMIO_GPA + 0x40, run->mmio.phys_addr);
+	EXPECT_EQ(1, run->mmio.is_write);
+	EXPECT_EQ(4, run->mmio.len);
+	EXPECT_EQ(0x22222222, run->mmio.data);
+	EXPECT_EQ(0xfeedf00dULL, hyv_vcpu_run_sync(vcpu));	/* zero-extended */
+
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_MMIO);
+	EXPECT_EQ(MMIO_GPA + 0x42, run->mmio.phys_addr);
+	EXPECT_EQ(0, run->mmio.is_write);
+	EXPECT_EQ(2, run->mmio.len);
+	run->mmio.data = 0xabcd;
+	hyv_vcpu_run_expect(vcpu, HYV_EXIT_MMIO);
+	EXPECT_EQ(1, run->mmio.is_write);
+	EXPECT_EQ(2, run->mmio.len);
+	EXPECT_EQ(0x3333, run->mmio.data);
+	EXPECT_EQ(0xabcdULL, hyv_vcpu_run_sync(vcpu));
+	hyv_vcpu_run_done(vcpu);
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/*
+ * Read-modify-write instructions (LOCK or not) and string forms hyv does
+ * not carry out: an emulation error that names the instruction by its
+ * bytes, never a guess.
+ */
 GUEST_ASM(guest_inc_mmio,
 	  "	incl (%rdi)\n");
-GUEST_ASM(guest_movs_mmio,
+GUEST_ASM(guest_lock_add_mmio,
+	  "	lock addl $1, (%rdi)\n");
+GUEST_ASM(guest_lock_xadd_mmio,
+	  "	lock xaddl %eax, (%rdi)\n");
+GUEST_ASM(guest_lods_mmio,
 	  "	movq %rdi, %rsi\n"
-	  "	movl $0x100000, %edi\n"	/* HYV_DATA_GPA */
-	  "	movsl\n");
+	  "	lodsl\n");
 
-TEST(mmio_by_an_instruction_hyv_does_not_decode_is_an_emulation_error)
+TEST(mmio_by_an_instruction_hyv_does_not_carry_out_is_a_named_emulation_error)
 {
-	void *code[] = { guest_inc_mmio, guest_movs_mmio };
+	static const struct {
+		void *code;
+		u8 len;
+		u8 bytes[4];
+	} cases[] = {
+		{ guest_inc_mmio, 2, { 0xff, 0x07 } },
+		{ guest_lock_add_mmio, 4, { 0xf0, 0x83, 0x07, 0x01 } },
+		{ guest_lock_xadd_mmio, 4, { 0xf0, 0x0f, 0xc1, 0x07 } },
+		{ guest_lods_mmio, 1, { 0xad } },
+	};
 	struct hyv_vcpu *vcpu;
 	unsigned int i;
 	char desc[160];
 
-	for (i = 0; i < ARRAY_SIZE(code); i++) {
-		vcpu = hyv_vm_create_with_vcpu(code[i]);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		vcpu = hyv_vm_create_with_vcpu(cases[i].code);
 		hyv_vcpu_set_args(vcpu, MMIO_GPA, 0);
 		ASSERT_EQ(0, __hyv_vcpu_run(vcpu));
 		hyv_vcpu_describe_exit(vcpu, desc, sizeof(desc));
@@ -261,6 +361,13 @@ TEST(mmio_by_an_instruction_hyv_does_not_decode_is_an_emulation_error)
 			TH_LOG("case %u: %s", i, desc);
 		EXPECT_EQ(HYV_INTERNAL_EMULATION, vcpu->run->internal.suberror)
 			TH_LOG("case %u: %s", i, desc);
+		EXPECT_EQ(6, vcpu->run->internal.ndata) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].len, vcpu->run->internal.data[3])
+			TH_LOG("case %u", i);
+		EXPECT_EQ(0, memcmp(&vcpu->run->internal.data[4],
+				    cases[i].bytes, cases[i].len))
+			TH_LOG("case %u: bytes %#llx", i,
+			       vcpu->run->internal.data[4]);
 		hyv_vm_free_with_vcpu(vcpu);
 	}
 }

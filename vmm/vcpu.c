@@ -67,9 +67,13 @@ static bool vcpu_io(struct vcpu *v, const struct vcpu_exit *e)
 
 static bool vcpu_mmio(struct vcpu *v, const struct vcpu_exit *e)
 {
-	if (e->len < 1 || e->len > 8)
+	u32 i;
+
+	if (e->len < 1 || e->len > 8 || !e->mmio_data)
 		return false;
-	bus_access(&v->vmm->mmio, e->addr, e->mmio_data, e->len, e->is_write);
+	for (i = 0; i < e->count; i++)
+		bus_access(&v->vmm->mmio, e->addr + (u64)i * e->len,
+			   e->mmio_data + i * e->len, e->len, e->is_write);
 	return true;
 }
 

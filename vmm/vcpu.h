@@ -25,12 +25,15 @@ enum vcpu_exit_kind {
 struct vcpu_exit {
 	enum vcpu_exit_kind kind;
 	u32 raw_reason;		/* the kernel's own exit reason */
-	/* VCPU_EXIT_IO: count elements of size bytes at data */
+	/* VCPU_EXIT_IO: count elements of size bytes at data (and MMIO) */
 	bool out;
 	u16 port;
 	u32 size, count;
 	u8 *data;
-	/* VCPU_EXIT_MMIO: len bytes at addr, value at mmio_data */
+	/*
+	 * VCPU_EXIT_MMIO: count accesses of len bytes, the i-th at
+	 * addr + i * len with its value at mmio_data + i * len
+	 */
 	u64 addr;
 	u32 len;
 	bool is_write;

@@ -29,6 +29,7 @@ enum { AX, CX, DX, BX, SP, BP, SI, DI, R8, R9, R10, R11, R12, R13, R14, R15 };
 #define STIMM	HYV_INSN_MOV_STORE_IMM
 #define MOVZX	HYV_INSN_MOVZX
 #define MOVSX	HYV_INSN_MOVSX
+#define XCHG	HYV_INSN_XCHG
 
 /* A memory operand: base, index, scale, displacement, segment, addr size. */
 #define MEM(b, i, s, d, sg, a) \
@@ -52,6 +53,7 @@ struct mmio_case {
 	bool rip;
 	u8 seg, asz;
 	u64 imm;
+	bool lock;
 };
 
 static const struct mmio_case mmio_cases[] = {
@@ -96,6 +98,28 @@ static const struct mmio_case mmio_cases[] = {
 	  MOVSX, 8, 2, AX, false, MEM(DI, NONE, 1, 0xa, DS, 8) },
 	{ "movslq 0x14(%rdi)", X64, BYTES(0x48, 0x63, 0x47, 0x14),
 	  MOVSX, 8, 4, AX, false, MEM(DI, NONE, 1, 0x14, DS, 8) },
+
+	/* MOVNTI is a store to hyv; XCHG reads, then writes (GNU as). */
+	{ "movnti %eax,(%rdi)", X64, BYTES(0x0f, 0xc3, 0x07),
+	  STORE, 4, 0, AX, false, MEM(DI, NONE, 1, 0, DS, 8) },
+	{ "movnti %r9,0x10(%rsi)", X64, BYTES(0x4c, 0x0f, 0xc3, 0x4e, 0x10),
+	  STORE, 8, 0, R9, false, MEM(SI, NONE, 1, 0x10, DS, 8) },
+	{ "movnti %eax,(%edi) (32)", X32, BYTES(0x0f, 0xc3, 0x07),
+	  STORE, 4, 0, AX, false, MEM(DI, NONE, 1, 0, DS, 4) },
+	{ "movnti %eax,(%bx) (16)", X16, BYTES(0x0f, 0xc3, 0x07),
+	  STORE, 4, 0, AX, false, MEM(BX, NONE, 1, 0, DS, 2) },
+	{ "xchg %eax,(%rdi)", X64, BYTES(0x87, 0x07),
+	  XCHG, 4, 0, AX, false, MEM(DI, NONE, 1, 0, DS, 8) },
+	{ "xchg (%rdi),%r10", X64, BYTES(0x4c, 0x87, 0x17),
+	  XCHG, 8, 0, R10, false, MEM(DI, NONE, 1, 0, DS, 8) },
+	{ "xchg %ah,(%rbx)", X64, BYTES(0x86, 0x23),
+	  XCHG, 1, 0, AX, true, MEM(BX, NONE, 1, 0, DS, 8) },
+	{ "lock xchg %rax,8(%rdx)", X64, BYTES(0xf0, 0x48, 0x87, 0x42, 0x08),
+	  XCHG, 8, 0, AX, false, MEM(DX, NONE, 1, 8, DS, 8), .lock = true },
+	{ "xchgw %si,(%rcx)", X64, BYTES(0x66, 0x87, 0x31),
+	  XCHG, 2, 0, SI, false, MEM(CX, NONE, 1, 0, DS, 8) },
+	{ "xchg %eax,(%ebx) (32)", X32, BYTES(0x87, 0x03),
+	  XCHG, 4, 0, AX, false, MEM(BX, NONE, 1, 0, DS, 4) },
 
 	/* 64-bit: REX.R/X/B, SIB, disp8/disp32, RIP-relative, moffs. */
 	{ "mov %r9d,(%r10)", X64, BYTES(0x45, 0x89, 0x0a),
@@ -281,7 +305,9 @@ static void check_mmio(struct kunit *test, const struct mmio_case *c)
 	KUNIT_EXPECT_EQ_MSG(test, insn.reg, c->reg, "%s", c->name);
 	KUNIT_EXPECT_EQ_MSG(test, insn.high_byte, c->hi, "%s", c->name);
 	KUNIT_EXPECT_TRUE_MSG(test, insn.has_mem, "%s", c->name);
-	KUNIT_EXPECT_TRUE_MSG(test, hyv_insn_is_mmio(&insn), "%s", c->name);
+	KUNIT_EXPECT_EQ_MSG(test, hyv_insn_is_mmio(&insn), c->kind != XCHG,
+			    "%s", c->name);
+	KUNIT_EXPECT_EQ_MSG(test, insn.lock, c->lock, "%s", c->name);
 	KUNIT_EXPECT_EQ_MSG(test, hyv_insn_is_mmio_write(&insn),
 			    c->kind == STORE || c->kind == STIMM,
 			    "%s", c->name);
@@ -474,30 +500,12 @@ struct reject_case {
 	u8 bytes[HYV_INSN_MAX_LEN + 2];
 	u8 nbytes;
 	int ret;
-	bool string;		/* kind HYV_INSN_STRING, len = nbytes */
 };
 
-#define STRING(n, m, ...)	{ n, m, BYTES(__VA_ARGS__), -EOPNOTSUPP, true }
 #define REJECT(n, m, ...)	{ n, m, BYTES(__VA_ARGS__), -EOPNOTSUPP }
 #define TRUNC(n, m, ...)	{ n, m, BYTES(__VA_ARGS__), -EINVAL }
 
 static const struct reject_case reject_cases[] = {
-	STRING("rep movsb", X64, 0xf3, 0xa4),
-	STRING("movsl", X64, 0xa5),
-	STRING("movsq", X64, 0x48, 0xa5),
-	STRING("cmpsb", X64, 0xa6),
-	STRING("rep cmpsw", X32, 0x66, 0xf3, 0xa7),
-	STRING("stosb", X64, 0xaa),
-	STRING("rep stosl", X64, 0xf3, 0xab),
-	STRING("lodsb", X64, 0xac),
-	STRING("lodsl", X16, 0x66, 0xad),
-	STRING("repnz scasb", X64, 0xf2, 0xae),
-	STRING("scasl", X32, 0xaf),
-	STRING("insb", X64, 0x6c),
-	STRING("rep insl", X32, 0xf3, 0x6d),
-	STRING("outsb", X16, 0x6e),
-	STRING("outsw", X64, 0x66, 0x6f),
-	STRING("fs rep outsb", X64, 0x64, 0xf3, 0x6e),
 	REJECT("mov %eax,%eax", X64, 0x8b, 0xc0),
 	REJECT("mov %ebx,%eax", X64, 0x89, 0xd8),
 	REJECT("mov %al,%bl", X32, 0x88, 0xc3),
@@ -525,7 +533,21 @@ static const struct reject_case reject_cases[] = {
 	REJECT("sgdt (%rax)", X64, 0x0f, 0x01, 0x00),
 	REJECT("ud2", X64, 0x0f, 0x0b),
 	REJECT("0f ff", X64, 0x0f, 0xff),
-	REJECT("add %al,(%rax)", X64, 0x00, 0x00),
+	REJECT("add %al,%al", X64, 0x00, 0xc0),
+	REJECT("lock movsl", X64, 0xf0, 0xa5),
+	REJECT("xchg %eax,%eax (87 c0)", X64, 0x87, 0xc0),
+	REJECT("data16 movnti", X64, 0x66, 0x0f, 0xc3, 0x07),
+	REJECT("rep movnti", X64, 0xf3, 0x0f, 0xc3, 0x07),
+	REJECT("movnti reg", X64, 0x0f, 0xc3, 0xc0),
+	REJECT("lock incl %eax", X64, 0xf0, 0xff, 0xc0),
+	REJECT("call *(%rax)", X64, 0xff, 0x10),
+	REJECT("push (%rax)", X64, 0xff, 0x30),
+	REJECT("fe /2", X64, 0xfe, 0x10),
+	REJECT("bt 0f ba /0", X64, 0x0f, 0xba, 0x07, 0x05),
+	REJECT("rdrand (0f c7 /6 reg)", X64, 0x0f, 0xc7, 0xf0),
+	REJECT("vmptrld (0f c7 /6)", X64, 0x0f, 0xc7, 0x37),
+	REJECT("xacquire lock add", X64, 0xf2, 0xf0, 0x01, 0x07),
+	REJECT("lock mov", X64, 0xf0, 0x8b, 0x07),
 	REJECT("vex vpshufb", X64, 0xc4, 0xe2, 0x79, 0x00, 0x00),
 	REJECT("les (16)", X16, 0xc4, 0x07),
 	REJECT("arpl (32)", X32, 0x63, 0x00),
@@ -563,11 +585,171 @@ static void insn_test_rejected(struct kunit *test)
 		c = &reject_cases[i];
 		ret = hyv_insn_decode(c->bytes, c->nbytes, c->mode, &insn);
 		KUNIT_EXPECT_EQ_MSG(test, ret, c->ret, "%s", c->name);
-		if (!c->string)
-			continue;
+	}
+}
+
+/*
+ * String instructions: the element (REX.W widens MOVS/STOS/LODS, not
+ * INS/OUTS), REP, the DS-side segment and the address size.
+ */
+static const struct {
+	const char *name;
+	enum hyv_cpu_mode mode;
+	u8 bytes[HYV_INSN_MAX_LEN];
+	u8 nbytes;
+	u8 opcode, op, rep, seg, asz;
+} string_cases[] = {
+	{ "rep movsb", X64, BYTES(0xf3, 0xa4), 0xa4, 1, 0xf3, HYV_SEG_DS, 8 },
+	{ "rep movsl", X64, BYTES(0xf3, 0xa5), 0xa5, 4, 0xf3, HYV_SEG_DS, 8 },
+	{ "rep movsq", X64, BYTES(0xf3, 0x48, 0xa5), 0xa5, 8, 0xf3,
+	  HYV_SEG_DS, 8 },
+	{ "movsw", X64, BYTES(0x66, 0xa5), 0xa5, 2, 0, HYV_SEG_DS, 8 },
+	{ "rep stosb", X64, BYTES(0xf3, 0xaa), 0xaa, 1, 0xf3, HYV_SEG_DS, 8 },
+	{ "rep stosq", X64, BYTES(0xf3, 0x48, 0xab), 0xab, 8, 0xf3,
+	  HYV_SEG_DS, 8 },
+	{ "stosw", X64, BYTES(0x66, 0xab), 0xab, 2, 0, HYV_SEG_DS, 8 },
+	{ "fs rep movsb", X64, BYTES(0x64, 0xf3, 0xa4), 0xa4, 1, 0xf3,
+	  HYV_SEG_FS, 8 },
+	{ "addr32 rep movsl", X64, BYTES(0x67, 0xf3, 0xa5), 0xa5, 4, 0xf3,
+	  HYV_SEG_DS, 4 },
+	{ "cmpsb", X64, BYTES(0xa6), 0xa6, 1, 0, HYV_SEG_DS, 8 },
+	{ "rep cmpsw (32)", X32, BYTES(0x66, 0xf3, 0xa7), 0xa7, 2, 0xf3,
+	  HYV_SEG_DS, 4 },
+	{ "lodsb", X64, BYTES(0xac), 0xac, 1, 0, HYV_SEG_DS, 8 },
+	{ "lodsl (16)", X16, BYTES(0x66, 0xad), 0xad, 4, 0, HYV_SEG_DS, 2 },
+	{ "repnz scasb", X64, BYTES(0xf2, 0xae), 0xae, 1, 0xf2, HYV_SEG_DS, 8 },
+	{ "scasl (32)", X32, BYTES(0xaf), 0xaf, 4, 0, HYV_SEG_DS, 4 },
+	{ "insb", X64, BYTES(0x6c), 0x6c, 1, 0, HYV_SEG_DS, 8 },
+	{ "rep insl (32)", X32, BYTES(0xf3, 0x6d), 0x6d, 4, 0xf3, HYV_SEG_DS, 4 },
+	{ "rex.W insl stays 4", X64, BYTES(0x48, 0x6d), 0x6d, 4, 0,
+	  HYV_SEG_DS, 8 },
+	{ "outsb (16)", X16, BYTES(0x6e), 0x6e, 1, 0, HYV_SEG_DS, 2 },
+	{ "outsw", X64, BYTES(0x66, 0x6f), 0x6f, 2, 0, HYV_SEG_DS, 8 },
+	{ "fs rep outsb", X64, BYTES(0x64, 0xf3, 0x6e), 0x6e, 1, 0xf3,
+	  HYV_SEG_FS, 8 },
+	{ "rep movsl (32)", X32, BYTES(0xf3, 0xa5), 0xa5, 4, 0xf3,
+	  HYV_SEG_DS, 4 },
+	{ "addr16 rep stosb (32)", X32, BYTES(0x67, 0xf3, 0xaa), 0xaa, 1, 0xf3,
+	  HYV_SEG_DS, 2 },
+	{ "rep movsw (16)", X16, BYTES(0xf3, 0xa5), 0xa5, 2, 0xf3,
+	  HYV_SEG_DS, 2 },
+	{ "rep movsl (16)", X16, BYTES(0x66, 0xf3, 0xa5), 0xa5, 4, 0xf3,
+	  HYV_SEG_DS, 2 },
+	{ "es movsb (16)", X16, BYTES(0x26, 0xa4), 0xa4, 1, 0, HYV_SEG_ES, 2 },
+};
+
+static void insn_test_strings(struct kunit *test)
+{
+	struct hyv_insn insn;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(string_cases); i++) {
+		const char *name = string_cases[i].name;
+
+		ret = hyv_insn_decode(string_cases[i].bytes,
+				      string_cases[i].nbytes,
+				      string_cases[i].mode, &insn);
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s", name);
 		KUNIT_EXPECT_EQ_MSG(test, insn.kind, HYV_INSN_STRING,
-				    "%s", c->name);
-		KUNIT_EXPECT_EQ_MSG(test, insn.len, c->nbytes, "%s", c->name);
+				    "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, insn.len, string_cases[i].nbytes,
+				    "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, insn.opcode, string_cases[i].opcode,
+				    "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, insn.op_size, string_cases[i].op,
+				    "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, insn.rep, string_cases[i].rep,
+				    "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, insn.mem.seg, string_cases[i].seg,
+				    "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, insn.mem.addr_size,
+				    string_cases[i].asz, "%s", name);
+		KUNIT_EXPECT_FALSE_MSG(test, hyv_insn_is_mmio(&insn),
+				       "%s", name);
+		check_length(test, name, string_cases[i].bytes,
+			     string_cases[i].nbytes, string_cases[i].mode);
+	}
+}
+
+/*
+ * ALU forms with a memory operand: never emulated, but decoded to the
+ * right length and named (bytes from GNU as), LOCK noted.
+ */
+static const struct {
+	const char *name;
+	enum hyv_cpu_mode mode;
+	u8 bytes[HYV_INSN_MAX_LEN];
+	u8 nbytes;
+	const char *mnemonic;
+	bool lock;
+} alu_cases[] = {
+	{ "lock addl $1,(%rdi)", X64, BYTES(0xf0, 0x83, 0x07, 0x01), "add", 1 },
+	{ "lock orl %eax,0x10(%rdi)", X64, BYTES(0xf0, 0x09, 0x47, 0x10),
+	  "or", 1 },
+	{ "lock andb $0xfe,(%rsi)", X64, BYTES(0xf0, 0x80, 0x26, 0xfe),
+	  "and", 1 },
+	{ "lock subq $0x1000,(%rax)", X64, BYTES(0xf0, 0x48, 0x81, 0x28, 0x00,
+						0x10, 0x00, 0x00), "sub", 1 },
+	{ "lock xorl %edx,(%rcx)", X64, BYTES(0xf0, 0x31, 0x11), "xor", 1 },
+	{ "lock incl (%rdi)", X64, BYTES(0xf0, 0xff, 0x07), "inc", 1 },
+	{ "lock decq 8(%rdi)", X64, BYTES(0xf0, 0x48, 0xff, 0x4f, 0x08),
+	  "dec", 1 },
+	{ "incw (%rax)", X64, BYTES(0x66, 0xff, 0x00), "inc", 0 },
+	{ "incl (%rdi)", X64, BYTES(0xff, 0x07), "inc", 0 },
+	{ "lock xaddl %eax,(%rdi)", X64, BYTES(0xf0, 0x0f, 0xc1, 0x07),
+	  "xadd", 1 },
+	{ "lock cmpxchgl %ecx,(%rdx)", X64, BYTES(0xf0, 0x0f, 0xb1, 0x0a),
+	  "cmpxchg", 1 },
+	{ "lock cmpxchg8b (%rsi)", X64, BYTES(0xf0, 0x0f, 0xc7, 0x0e),
+	  "cmpxchg8b", 1 },
+	{ "lock cmpxchg16b (%rsi)", X64, BYTES(0xf0, 0x48, 0x0f, 0xc7, 0x0e),
+	  "cmpxchg16b", 1 },
+	{ "lock btsl $3,(%rdi)", X64, BYTES(0xf0, 0x0f, 0xba, 0x2f, 0x03),
+	  "bts", 1 },
+	{ "lock btrq %rax,(%rdi)", X64, BYTES(0xf0, 0x48, 0x0f, 0xb3, 0x07),
+	  "btr", 1 },
+	{ "btl $5,(%rdi)", X64, BYTES(0x0f, 0xba, 0x27, 0x05), "bt", 0 },
+	{ "lock notl (%rdi)", X64, BYTES(0xf0, 0xf7, 0x17), "not", 1 },
+	{ "lock negb (%rdi)", X64, BYTES(0xf0, 0xf6, 0x1f), "neg", 1 },
+	{ "testl $0x12345678,(%rdi)",
+	  X64, BYTES(0xf7, 0x07, 0x78, 0x56, 0x34, 0x12), "test", 0 },
+	{ "testb $1,(%rdi)", X64, BYTES(0xf6, 0x07, 0x01), "test", 0 },
+	{ "cmpl %eax,(%rdi)", X64, BYTES(0x39, 0x07), "cmp", 0 },
+	{ "addl (%rdi),%eax", X64, BYTES(0x03, 0x07), "add", 0 },
+	{ "shll $4,(%rdi)", X64, BYTES(0xc1, 0x27, 0x04), "shl", 0 },
+	{ "sarl (%rdi)", X64, BYTES(0xd1, 0x3f), "sar", 0 },
+	{ "shrq %cl,(%rdi)", X64, BYTES(0x48, 0xd3, 0x2f), "shr", 0 },
+	{ "lock adcl $0x11223344,0x40(%rdi)",
+	  X64, BYTES(0xf0, 0x81, 0x57, 0x40, 0x44, 0x33, 0x22, 0x11),
+	  "adc", 1 },
+	{ "mull (%rdi)", X64, BYTES(0xf7, 0x27), "mul", 0 },
+	{ "testl %eax,(%rdi)", X64, BYTES(0x85, 0x07), "test", 0 },
+	{ "lock addw $0x1234,(%si) (16)", X16,
+	  BYTES(0xf0, 0x81, 0x04, 0x34, 0x12), "add", 1 },
+};
+
+static void insn_test_alu_named(struct kunit *test)
+{
+	struct hyv_insn insn;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(alu_cases); i++) {
+		const char *name = alu_cases[i].name;
+
+		ret = hyv_insn_decode(alu_cases[i].bytes, alu_cases[i].nbytes,
+				      alu_cases[i].mode, &insn);
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, insn.kind, HYV_INSN_ALU, "%s", name);
+		KUNIT_EXPECT_STREQ_MSG(test, insn.name ? insn.name : "(none)",
+				       alu_cases[i].mnemonic, "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, insn.lock, alu_cases[i].lock,
+				    "%s", name);
+		KUNIT_EXPECT_FALSE_MSG(test, hyv_insn_is_mmio(&insn),
+				       "%s", name);
+		check_length(test, name, alu_cases[i].bytes,
+			     alu_cases[i].nbytes, alu_cases[i].mode);
 	}
 }
 
@@ -700,6 +882,30 @@ static const struct {
 	  0xffffffff80000000ULL },
 	{ "movsxd r32", BYTES(0x63, 0x00), 0x80000000, AX,
 	  0x80000000ULL },
+	{ "movnti %r9", BYTES(0x4c, 0x0f, 0xc3, 0x4e, 0x10), 0, R9,
+	  0x1122334455667788ULL },
+	/* XCHG's read: the old memory value into the register. */
+	{ "xchg %eax,(%rdi)", BYTES(0x87, 0x07), 0xfedcba9876543210ULL, AX,
+	  0x76543210ULL },
+	{ "xchg %ah,(%rbx)", BYTES(0x86, 0x23), 0xab, AX,
+	  0x112233445566ab88ULL },
+	{ "xchgw %si,(%rcx)", BYTES(0x66, 0x87, 0x31), 0xbeef, SI,
+	  0x112233445566beefULL },
+	{ "lock xchg %rax,8(%rdx)", BYTES(0xf0, 0x48, 0x87, 0x42, 0x08),
+	  0x8877665544332211ULL, AX, 0x8877665544332211ULL },
+};
+
+/* And XCHG's write: the register's value, as it was before the read. */
+static const struct {
+	const char *name;
+	u8 bytes[HYV_INSN_MAX_LEN];
+	u8 nbytes;
+	u64 expect;
+} xchg_write_cases[] = {
+	{ "xchg %eax,(%rdi)", BYTES(0x87, 0x07), 0x55667788ULL },
+	{ "xchg %ah,(%rbx)", BYTES(0x86, 0x23), 0x77 },
+	{ "xchg (%rdi),%r10", BYTES(0x4c, 0x87, 0x17), 0x1122334455667788ULL },
+	{ "xchgw %si,(%rcx)", BYTES(0x66, 0x87, 0x31), 0x7788 },
 };
 
 static void insn_test_mmio_data(struct kunit *test)
@@ -792,12 +998,35 @@ static void insn_test_cpu_mode(struct kunit *test)
 						false), X64);
 }
 
+static void insn_test_xchg_write(struct kunit *test)
+{
+	struct hyv_insn insn;
+	unsigned int i, j;
+	u64 gpr[16];
+	int ret;
+
+	for (j = 0; j < 16; j++)
+		gpr[j] = 0x1122334455667788ULL;
+	for (i = 0; i < ARRAY_SIZE(xchg_write_cases); i++) {
+		ret = hyv_insn_decode(xchg_write_cases[i].bytes,
+				      xchg_write_cases[i].nbytes, X64, &insn);
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s",
+				    xchg_write_cases[i].name);
+		KUNIT_EXPECT_EQ_MSG(test, hyv_insn_mmio_write_data(&insn, gpr),
+				    xchg_write_cases[i].expect, "%s",
+				    xchg_write_cases[i].name);
+	}
+}
+
 static struct kunit_case hyv_insn_cases[] = {
 	KUNIT_CASE(insn_test_cpu_mode),
 	KUNIT_CASE(insn_test_mmio_forms),
 	KUNIT_CASE(insn_test_mmio_truncated),
 	KUNIT_CASE(insn_test_skip_kinds),
 	KUNIT_CASE(insn_test_rejected),
+	KUNIT_CASE(insn_test_strings),
+	KUNIT_CASE(insn_test_alu_named),
+	KUNIT_CASE(insn_test_xchg_write),
 	KUNIT_CASE(insn_test_mem_ea),
 	KUNIT_CASE(insn_test_reg_write),
 	KUNIT_CASE(insn_test_mmio_data),

@@ -289,9 +289,10 @@ void hyv_vcpu_describe_exit(struct hyv_vcpu *vcpu, char *buf, size_t len)
 			 run->io.port, run->io.size, run->io.data);
 		break;
 	case HYV_EXIT_MMIO:
-		snprintf(buf, len, ": %s gpa %#llx len %u data %#llx",
+		snprintf(buf, len, ": %s gpa %#llx len %u data %#llx count %u",
 			 run->mmio.is_write ? "write" : "read",
-			 run->mmio.phys_addr, run->mmio.len, run->mmio.data);
+			 run->mmio.phys_addr, run->mmio.len, run->mmio.data,
+			 run->mmio.count);
 		break;
 	case HYV_EXIT_FAIL_ENTRY:
 		snprintf(buf, len, ": hardware reason %#llx on cpu %u",

@@ -58,7 +58,8 @@
 #define HYV_CAP_TSC_KHZ		13	/* HYV_GET_TSC_KHZ; value: the host's kHz */
 #define HYV_CAP_VCPU_EVENTS	14	/* HYV_GET/SET_VCPU_EVENTS, HYV_NMI */
 #define HYV_CAP_STRING_IO	15	/* INS/OUTS exits with run->io.count */
-#define HYV_CAP_NR		16
+#define HYV_CAP_STRING_MMIO	16	/* MOVS/STOS exits with run->mmio.count */
+#define HYV_CAP_NR		17
 
 #define HYV_BACKEND_SVM		1
 #define HYV_BACKEND_VMX		2
@@ -482,12 +483,19 @@ struct hyv_run {
 			__u32 data_offset;
 		} io;
 		/*
-		 * HYV_EXIT_MMIO: a MOV (or MOVZX/MOVSX) of len bytes at
-		 * phys_addr, outside every slot. For a write, data holds
-		 * the value; for a read, store the value in data before the
-		 * next RUN. The guest's RIP is already past the instruction.
-		 * Other instructions (string forms included) touching MMIO
-		 * give HYV_EXIT_INTERNAL_ERROR / HYV_INTERNAL_EMULATION.
+		 * HYV_EXIT_MMIO: an access of len bytes at phys_addr,
+		 * outside every slot (or a write to a read-only slot).
+		 * count == 0: one access (MOV, MOVZX/MOVSX, MOVNTI, XCHG);
+		 * for a write, data holds the value; for a read, store the
+		 * value in data before the next RUN. XCHG is a read exit,
+		 * then (the next RUN returns at once) a write exit.
+		 * count > 0 (HYV_CAP_STRING_MMIO): a string instruction
+		 * (MOVS, STOS): count elements of len bytes, element i at
+		 * phys_addr + i * len, in the data area at data_offset of
+		 * the vCPU's mmap area; for a read, fill them before the
+		 * next RUN. The elements never cross a 4 KiB page.
+		 * Other instructions touching MMIO give
+		 * HYV_EXIT_INTERNAL_ERROR / HYV_INTERNAL_EMULATION.
 		 */
 		struct {
 			__u64 phys_addr;
@@ -495,6 +503,8 @@ struct hyv_run {
 			__u32 len;
 			__u8  is_write;
 			__u8  padding[3];
+			__u32 count;
+			__u32 data_offset;
 		} mmio;
 		/* HYV_EXIT_FAIL_ENTRY: the vendor's own reason code. */
 		struct {
@@ -502,11 +512,16 @@ struct hyv_run {
 			__u32 cpu;
 			__u32 padding;
 		} fail_entry;
-		/* HYV_EXIT_INTERNAL_ERROR */
+		/*
+		 * HYV_EXIT_INTERNAL_ERROR: data[0] is the raw vendor exit
+		 * code, data[1..2] its qualifiers. An MMIO access refused
+		 * (HYV_INTERNAL_EMULATION with ndata 6) also names the
+		 * instruction: data[3] bytes of it (0-15) in data[4..5].
+		 */
 		struct {
 			__u32 suberror;
 			__u32 ndata;
-			__u64 data[8];	/* [0]: raw vendor exit code, then its info */
+			__u64 data[8];
 		} internal;
 		__u8 padding_union[256];
 	};

@@ -247,7 +247,17 @@ static int hyv_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 		e->addr = run->mmio.phys_addr;
 		e->len = run->mmio.len;
 		e->is_write = run->mmio.is_write;
-		e->mmio_data = (u8 *)&run->mmio.data;
+		if (!run->mmio.count) {
+			e->count = 1;
+			e->mmio_data = (u8 *)&run->mmio.data;
+		} else if (run->mmio.len &&
+			   run->mmio.data_offset <= v->run_size &&
+			   run->mmio.count <= (v->run_size - run->mmio.data_offset) /
+					      run->mmio.len) {
+			/* MOVS/STOS (HYV_CAP_STRING_MMIO): count accesses. */
+			e->count = run->mmio.count;
+			e->mmio_data = (u8 *)run + run->mmio.data_offset;
+		}
 		break;
 	case HYV_EXIT_HLT:
 		e->kind = VCPU_EXIT_HLT;

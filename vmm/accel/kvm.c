@@ -215,6 +215,7 @@ static int kvm_vcpu_run(struct vcpu *v, struct vcpu_exit *e)
 		e->addr = run->mmio.phys_addr;
 		e->len = run->mmio.len;
 		e->is_write = run->mmio.is_write;
+		e->count = 1;
 		e->mmio_data = run->mmio.data;
 		break;
 	case KVM_EXIT_HLT:
