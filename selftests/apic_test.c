@@ -303,6 +303,40 @@ TEST(interrupt_raised_by_an_exiting_insn_in_the_sti_shadow_is_taken_after_it)
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
+#define VEC_SHADOW_NPF	0x6a
+#define SHADOW_NPF_GPA	0x200000ULL	/* 2 MiB aligned: a nested page of its own */
+
+/*
+ * A self-IPI waits with interrupts off; then "sti; nop; cli; ret" with
+ * the STI on the last byte below SHADOW_NPF_GPA and the rest on a page
+ * the guest has never touched, so fetching the NOP exits (a nested page
+ * fault) inside STI's shadow. The interrupt must still be taken right
+ * after the NOP, before the CLI: on QEMU's TCG, which drops the shadow
+ * at VMRUN, that is hyv's single step over the shadowed instruction.
+ */
+static void guest_shadow_npf(void)
+{
+	guest_x2apic_enable();
+	guest_wrmsr(0x83f, VEC_SHADOW_NPF);	/* X2APIC_MSR(APIC_SELF_IPI) */
+	((void (*)(void))(SHADOW_NPF_GPA - 1))();
+	GUEST_SYNC4(guest_irq_read_count(VEC_SHADOW_NPF),
+		    guest_irq_rip[VEC_SHADOW_NPF], 0, 0);
+}
+
+TEST(interrupt_due_when_an_exit_lands_in_the_sti_shadow_is_taken_after_it)
+{
+	static const u8 code[] = { 0xfb, 0x90, 0xfa, 0xc3 };	/* sti; nop; cli; ret */
+	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_shadow_npf);
+	struct hyv_ucall uc;
+
+	memcpy(hyv_vm_gpa_to_hva(vcpu->vm, SHADOW_NPF_GPA - 1), code,
+	       sizeof(code));
+	run_sync(vcpu, &uc);
+	EXPECT_EQ(1, uc.args[0]);
+	EXPECT_EQ(SHADOW_NPF_GPA + 1, uc.args[1]);	/* at the CLI */
+	hyv_vm_free_with_vcpu(vcpu);
+}
+
 /* ---- Software disable (SVR bit 8) ---------------------------------------- */
 
 #define VEC_SWDIS_TIMER	0x70

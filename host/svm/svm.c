@@ -387,7 +387,8 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vmcb->save.rax = vcpu->gpr[HYV_RAX];
 	vmcb->save.rsp = vcpu->gpr[HYV_RSP];
 	vmcb->save.rip = vcpu->rip;
-	vmcb->save.rflags = vcpu->rflags;
+	vmcb->save.rflags = vcpu->rflags |
+			    (svm->shadow_step ? X86_EFLAGS_TF : 0);
 	vmcb->save.cr2 = vcpu->cr2;
 	/* CR8 lives in the local APIC; the CPU keeps it in V_TPR meanwhile. */
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
@@ -417,6 +418,8 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	svm_check_iret_done(vcpu);
 	svm_track_shadow(svm, vcpu->rip);
 	svm_decode_exit(vcpu, exit);
+	if (svm->shadow_step)
+		svm_end_shadow_step(svm, vcpu, exit);
 	svm_read_vectoring(vcpu, &exit->vectoring);
 }
 

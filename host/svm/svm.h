@@ -46,6 +46,8 @@ struct svm_vcpu {
 	 */
 	u8 shadow_exits;
 	u64 shadow_rip;
+	/* The next entry single-steps over the shadowed instruction. */
+	bool shadow_step;
 	/* This entry injects #BP or #OF (svm_read_vectoring()). */
 	bool injected_bp_of;
 };
@@ -88,6 +90,8 @@ void svm_enable_tpr_window(struct hyv_vcpu *vcpu, u8 vector);
 void svm_disable_tpr_window(struct vmcb_control_area *ctl);
 void svm_disable_irq_window(struct vmcb_control_area *ctl);
 void svm_track_shadow(struct svm_vcpu *svm, u64 rip);
+void svm_end_shadow_step(struct svm_vcpu *svm, struct hyv_vcpu *vcpu,
+			 struct hyv_exit *exit);
 bool svm_get_nmi_masked(struct hyv_vcpu *vcpu);
 void svm_set_nmi_masked(struct hyv_vcpu *vcpu, bool masked);
 bool svm_get_interrupt_shadow(struct hyv_vcpu *vcpu);

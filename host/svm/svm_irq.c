@@ -8,6 +8,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/percpu.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/processor-flags.h>
 
 #include "svm.h"
@@ -157,9 +160,12 @@ void svm_enable_irq_window(struct hyv_vcpu *vcpu)
 {
 	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
 
-	/* See svm_track_shadow(): the shadowed instruction's exit opens it. */
+	/* See svm_track_shadow(): step over the shadowed instruction. */
 	if (svm_quirk_vmrun_drops_shadow && svm_get_interrupt_shadow(vcpu)) {
 		svm_disable_irq_window(ctl);
+		if (!(vcpu->rflags & X86_EFLAGS_TF) &&
+		    !(ctl->event_inj & SVM_EVTINJ_VALID))
+			to_svm(vcpu)->shadow_step = true;
 		return;
 	}
 	ctl->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK;
@@ -212,6 +218,16 @@ void svm_disable_irq_window(struct vmcb_control_area *ctl)
  * there has not run. Bounded to a few exits, for a guest that spins on
  * the instruction after STI ("sti; 1: jmp 1b"). Hardware loads the
  * shadow and needs none of this.
+ *
+ * Without a window, an interrupt that became deliverable at the end of
+ * the shadow would wait for the next exit: "sti; nop; cli" with an exit
+ * at the NOP let it pass. So the window is made by single-stepping the
+ * shadowed instruction instead, as KVM steps over an NMI window: RFLAGS.TF
+ * for one entry, and the #DB (intercepted anyway) right after the
+ * instruction is the window exit (svm_end_shadow_step()). A guest that
+ * uses TF itself, or an entry that injects an event, keeps the old
+ * behaviour. As in KVM, an exception raised
+ * by the stepped instruction pushes the TF onto the guest's stack.
  */
 #define SVM_SHADOW_KEEP_EXITS	4
 
@@ -231,4 +247,21 @@ void svm_track_shadow(struct svm_vcpu *svm, u64 rip)
 	} else {
 		svm->shadow_exits = 0;
 	}
+}
+
+/*
+ * After an entry that stepped over a shadowed instruction: the guest's
+ * RFLAGS without hyv's TF, and the #DB of the step, alone, made an
+ * interrupt window exit rather than an exception for the guest.
+ */
+void svm_end_shadow_step(struct svm_vcpu *svm, struct hyv_vcpu *vcpu,
+			 struct hyv_exit *exit)
+{
+	svm->shadow_step = false;
+	vcpu->rflags &= ~X86_EFLAGS_TF;
+	if (exit->kind == HYV_X_EXCEPTION &&
+	    exit->exc.vector == HYV_DB_VECTOR && !exit->exc.soft_len &&
+	    (exit->exc.payload & DR_STEP) &&
+	    !(exit->exc.payload & (DR_TRAP_BITS | HYV_DR6_BD)))
+		exit->kind = HYV_X_IRQ_WINDOW;
 }
