@@ -453,7 +453,6 @@ enum hyv_exit_reason {
 /* run->internal.suberror */
 #define HYV_INTERNAL_UNKNOWN_EXIT	1	/* vendor exit code not handled */
 #define HYV_INTERNAL_EMULATION		2	/* instruction not decodable */
-#define HYV_INTERNAL_BAD_STATE		3	/* state hyv refuses to run */
 
 struct hyv_run {
 	/* in */
