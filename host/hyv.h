@@ -492,6 +492,7 @@ void hyv_vcpu_free(struct hyv_vcpu *vcpu);
 void hyv_vcpu_load(struct hyv_vcpu *vcpu);
 void hyv_vcpu_put(struct hyv_vcpu *vcpu);
 void hyv_sched_hook_disable(void);
+bool hyv_on_qemu_tcg(void);
 int hyv_vcpu_reset(struct hyv_vcpu *vcpu, bool power_on);
 
 /* run.c */

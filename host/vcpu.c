@@ -77,11 +77,20 @@ static void hyv_sched_hook_enable(void)
 	mutex_unlock(&hyv_sched_hook_lock);
 }
 
-/* Module exit: no vCPU exists any more. */
+/*
+ * Module exit: no vCPU exists any more. Under QEMU's TCG the key stays
+ * on: patching __schedule() back while the other emulated CPUs run it
+ * left a stale INT3 there (L1 hung in rmmod hyv after the L2 suite, one
+ * CPU looping through the INT3 handler at __schedule+0x7d3, the other
+ * spinning in rmmod). A key left on costs an empty-list check per context
+ * switch and nothing else: no notifier of hyv's is registered any more.
+ */
 void hyv_sched_hook_disable(void)
 {
-	if (hyv_sched_hook_on)
+	if (hyv_sched_hook_on && !hyv_on_qemu_tcg())
 		preempt_notifier_dec();
+	else if (hyv_sched_hook_on)
+		pr_info("on QEMU's TCG: the scheduler's preempt-notifier key stays on\n");
 	hyv_sched_hook_on = false;
 }
 

@@ -74,17 +74,6 @@ static void svm_hardware_unsetup(void)
 	svm_msrpm = NULL;
 }
 
-/* QEMU's TCG announces itself with this hypervisor signature. */
-static bool svm_on_qemu_tcg(void)
-{
-	u32 eax, sig[3];
-
-	if (!boot_cpu_has(X86_FEATURE_HYPERVISOR))
-		return false;
-	cpuid(0x40000000, &eax, &sig[0], &sig[1], &sig[2]);
-	return !memcmp(sig, "TCGTCGTCGTCG", sizeof(sig));
-}
-
 static int svm_hardware_setup(void)
 {
 	int cpu;
@@ -527,7 +516,7 @@ const struct hyv_arch_ops *hyv_svm_probe(void)
 	}
 	svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
 	svm_has_flush_by_asid = boot_cpu_has(X86_FEATURE_FLUSHBYASID);
-	svm_quirk_vmrun_drops_shadow = svm_on_qemu_tcg();
+	svm_quirk_vmrun_drops_shadow = hyv_on_qemu_tcg();
 	if (svm_quirk_vmrun_drops_shadow)
 		pr_info("on QEMU's TCG: interrupt shadows tracked across VMRUN\n");
 	pr_info("SVM with NPT%s%s\n",
