@@ -33,7 +33,8 @@ l2pv_snapshots() {
 		L2PV_SEEN=$((L2PV_SEEN + 1))
 		name=$(grep 'HYVL2: snap ' $L2PV_LOG | sed -n "${L2PV_SEEN}p" |
 		       sed 's/.*snap //' | tr -d '\r')
-		kill -USR1 "$(pidof hyv-run)"
+		kill -USR1 "$L2PV_PID" ||
+			emit "# l2: pv: snapshot $name: hyv-run $L2PV_PID is gone"
 		want=$L2PV_SEEN
 		tries=0
 		while [ "$(grep -c 'hyv-run: pv: net0 ' $L2PV_LOG)" -lt "$want" ] &&
@@ -41,32 +42,33 @@ l2pv_snapshots() {
 			sleep 0.1
 			tries=$((tries + 1))
 		done
+		[ "$tries" -lt 100 ] || emit "# l2: pv: snapshot $name: no counters from hyv-run"
 		if [ "$name" = net-rx-start ]; then
-			(sleep 1; nc 10.0.2.15 5002 </tmp/pv-to-l2) >/dev/null 2>&1 &
+			(sleep 1; nc -w 10 10.0.2.15 5002 </tmp/pv-to-l2) >/dev/null 2>&1 &
 		fi
 		echo "go $name" >&4
 	done
 }
 
 l2pv_boot() {
-	local fifo=/tmp/l2-pv.in start i note_at=60 tap=0 pid
+	local fifo=/tmp/l2-pv.in start i note_at=60 tap=0
 	rm -f $fifo $L2PV_LOG
 	mkfifo $fifo
 	L2PV_SEEN=0
+	# hyv-run gone (killed by the timeout) while we answer: no SIGPIPE.
+	trap '' PIPE
 	# Listening before the TAP exists: on every address.
 	sleep 200 | nc -l -p 5001 >/tmp/pv-from-l2 &
 	start=$(l1_seconds)
-	(
-		timeout -s KILL "$L2_TIMEOUT" hyv-run --kernel /l2/vmlinuz \
-			--initrd /l2/initrd --cpus 1 --mem 256M --verbose \
-			--disk $L2PV_DISK --disk $L2PV_RO,ro \
-			--net tap=$L2PV_TAP,mac=$L2PV_MAC \
-			--cmdline "$L2_CMDLINE hyvl2.mode=pv" <$fifo 2>&1
-		echo "HYVL1-EXIT: $?"
-	) >$L2PV_LOG &
-	pid=$!
+	# busybox timeout execs hyv-run in its own process: $! is hyv-run.
+	timeout -s KILL "$L2_TIMEOUT" hyv-run --kernel /l2/vmlinuz \
+		--initrd /l2/initrd --cpus 1 --mem 256M --verbose \
+		--disk $L2PV_DISK --disk $L2PV_RO,ro \
+		--net tap=$L2PV_TAP,mac=$L2PV_MAC \
+		--cmdline "$L2_CMDLINE hyvl2.mode=pv" <$fifo >$L2PV_LOG 2>&1 &
+	L2PV_PID=$!
 	exec 4>$fifo
-	while ! grep -q 'HYVL1-EXIT:' $L2PV_LOG 2>/dev/null; do
+	while kill -0 $L2PV_PID 2>/dev/null; do
 		if [ "$tap" = 0 ] && [ -e /sys/class/net/$L2PV_TAP ]; then
 			ip addr add 10.0.2.1/24 dev $L2PV_TAP &&
 				ip link set $L2PV_TAP up && tap=1
@@ -80,7 +82,9 @@ l2pv_boot() {
 		sleep 0.2
 	done
 	exec 4>&-
-	wait $pid
+	wait $L2PV_PID
+	echo "HYVL1-EXIT: $?" >>$L2PV_LOG
+	trap - PIPE
 	rm -f $fifo
 	if [ "$(param l2log 0)" = 1 ]; then
 		emit_lines_note <$L2PV_LOG
