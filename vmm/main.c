@@ -140,7 +140,7 @@ static int signals_setup(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	fd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (fd < 0)
@@ -149,7 +149,7 @@ static int signals_setup(void)
 }
 
 /*
- * SIGUSR1: the exit and PV counters now, for a test or benchmark that
+ * SIGUSR2: the exit and PV counters now, for a test or benchmark that
  * measures a phase of the guest's run (the difference of two snapshots).
  */
 static void print_snapshot(struct vmm *vmm)
@@ -181,7 +181,7 @@ static void main_loop(struct vmm *vmm, int sig_fd)
 
 			if (read(sig_fd, &si, sizeof(si)) != sizeof(si))
 				si.ssi_signo = 0;
-			if (si.ssi_signo == SIGUSR1)
+			if (si.ssi_signo == SIGUSR2)
 				print_snapshot(vmm);
 			else if (si.ssi_signo)
 				vmm_request_exit(vmm, HYV_RUN_EXIT_SIGNAL + si.ssi_signo);

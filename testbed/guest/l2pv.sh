@@ -6,7 +6,7 @@
 # lines; L1 checks the bytes in the files after hyv-run has exited, the
 # data that crossed the network, and counts exits, doorbells and
 # interrupts per request and per packet from hyv-run's counter snapshots
-# (SIGUSR1), taken when the guest asks ("HYVL2: snap NAME") around each
+# (SIGUSR2), taken when the guest asks ("HYVL2: snap NAME") around each
 # measured phase; an empty phase measures the handshake itself, which is
 # subtracted.
 # shellcheck shell=dash
@@ -24,7 +24,7 @@ l2pv_files() {
 	rm -f /tmp/pv-from-l2
 }
 
-# Answer the guest's snapshot requests: SIGUSR1 to hyv-run, wait for its
+# Answer the guest's snapshot requests: SIGUSR2 to hyv-run, wait for its
 # counters (the network device's line ends each snapshot), then a line.
 l2pv_snapshots() {
 	local n name want tries
@@ -33,7 +33,7 @@ l2pv_snapshots() {
 		L2PV_SEEN=$((L2PV_SEEN + 1))
 		name=$(grep 'HYVL2: snap ' $L2PV_LOG | sed -n "${L2PV_SEEN}p" |
 		       sed 's/.*snap //' | tr -d '\r')
-		kill -USR1 "$L2PV_PID" ||
+		kill -USR2 "$L2PV_PID" ||
 			emit "# l2: pv: snapshot $name: hyv-run $L2PV_PID is gone"
 		want=$L2PV_SEEN
 		tries=0
