@@ -44,7 +44,7 @@ l2pv_snapshots() {
 		done
 		[ "$tries" -lt 100 ] || emit "# l2: pv: snapshot $name: no counters from hyv-run"
 		if [ "$name" = net-rx-start ]; then
-			(sleep 1; nc -w 10 10.0.2.15 5002 </tmp/pv-to-l2) >/dev/null 2>&1 &
+			(sleep 1; nc -w 3 10.0.2.15 5002 </tmp/pv-to-l2) >/dev/null 2>&1 &
 		fi
 		echo "go $name" >&4
 	done
