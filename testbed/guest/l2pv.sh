@@ -43,9 +43,6 @@ l2pv_snapshots() {
 			tries=$((tries + 1))
 		done
 		[ "$tries" -lt 100 ] || emit "# l2: pv: snapshot $name: no counters from hyv-run"
-		if [ "$name" = net-rx-start ]; then
-			(sleep 1; nc -w 3 10.0.2.15 5002 </tmp/pv-to-l2) >/dev/null 2>&1 &
-		fi
 		echo "go $name" >&4
 	done
 }
@@ -57,12 +54,15 @@ l2pv_boot() {
 	L2PV_SEEN=0
 	# hyv-run gone (killed by the timeout) while we answer: no SIGPIPE.
 	trap '' PIPE
-	# Listening before the TAP exists: on every address.
+	# Listening before the TAP exists, on every address: 5001 takes the
+	# guest's file (its input stays open: at its end nc would stop
+	# reading), 5002 gives the guest one.
 	sleep 200 | nc -l -p 5001 >/tmp/pv-from-l2 &
+	nc -l -p 5002 </tmp/pv-to-l2 >/dev/null &
 	start=$(l1_seconds)
 	# busybox timeout execs hyv-run in its own process: $! is hyv-run.
 	timeout -s KILL "$L2_TIMEOUT" hyv-run --kernel /l2/vmlinuz \
-		--initrd /l2/initrd --cpus 1 --mem 256M --verbose \
+		--initrd /l2/initrd --cpus 2 --mem 256M --verbose \
 		--disk $L2PV_DISK --disk $L2PV_RO,ro \
 		--net tap=$L2PV_TAP,mac=$L2PV_MAC \
 		--cmdline "$L2_CMDLINE hyvl2.mode=pv" <$fifo >$L2PV_LOG 2>&1 &

@@ -214,7 +214,7 @@ static void pv_create_disk(struct vmm *vmm, struct pv_devices *pv,
 		.ro = o->ro,
 		.direct = o->direct,
 		.doorbell_device = PV_DOORBELL_DISK + i,
-		.num_queues = MIN(vmm->nr_vcpus, PV_BLK_MAX_QUEUES),
+		.num_queues = MIN(vmm->opts->cpus, PV_BLK_MAX_QUEUES),
 	};
 	char err[256];
 

@@ -464,6 +464,9 @@ static int test_two_queues_in_parallel(void)
 	unsigned int i;
 
 	CHECK_EQ(drv_open(&d, false, false, 2), 0);
+	/* The driver sizes its queues by the device registers' count. */
+	CHECK_EQ(rd(&d, HYV_PV_DEVICE_CFG_OFFSET +
+		    offsetof(struct hyv_pvblk_config, num_queues)), 2);
 	for (i = 0; i < 64; i++) {
 		memset(data + i * 4096, i, 4096);
 		breq_init(&r[i], HYV_PVBLK_T_OUT, 0, 2048 + i * 8,
