@@ -43,6 +43,11 @@ l2pv_snapshots() {
 			tries=$((tries + 1))
 		done
 		[ "$tries" -lt 100 ] || emit "# l2: pv: snapshot $name: no counters from hyv-run"
+		# The guest listens: send it a file (nc shuts its sending half
+		# at the end of the file, and the guest's nc ends).
+		if [ "$name" = net-rx-start ]; then
+			(sleep 1; nc 10.0.2.15 5002 </tmp/pv-to-l2) >/dev/null 2>&1 &
+		fi
 		echo "go $name" >&4
 	done
 }
@@ -54,11 +59,9 @@ l2pv_boot() {
 	L2PV_SEEN=0
 	# hyv-run gone (killed by the timeout) while we answer: no SIGPIPE.
 	trap '' PIPE
-	# Listening before the TAP exists, on every address: 5001 takes the
-	# guest's file (its input stays open: at its end nc would stop
-	# reading), 5002 gives the guest one.
+	# Listening before the TAP exists, on every address, for the guest's
+	# file (the input stays open: at its end nc would stop reading).
 	sleep 200 | nc -l -p 5001 >/tmp/pv-from-l2 &
-	nc -l -p 5002 </tmp/pv-to-l2 >/dev/null &
 	start=$(l1_seconds)
 	# busybox timeout execs hyv-run in its own process: $! is hyv-run.
 	timeout -s KILL "$L2_TIMEOUT" hyv-run --kernel /l2/vmlinuz \
