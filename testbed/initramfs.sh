@@ -28,6 +28,7 @@ add_runner() {
 	install -D -m 644 "$testbed/guest/lib.sh" "$root/hyvt/lib.sh"
 	install -m 644 "$testbed/guest/tap.awk" "$root/hyvt/tap.awk"
 	install -m 644 "$testbed/guest/l2.sh" "$root/hyvt/l2.sh"
+	install -m 644 "$testbed/guest/l2pv.sh" "$root/hyvt/l2pv.sh"
 	install -m 755 "$testbed/guest/$mode.sh" "$root/hyvt/main"
 }
 

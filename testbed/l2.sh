@@ -2,7 +2,8 @@
 # an L1 initramfs needs to boot the stock Debian kernel as an L2 guest
 # under hyv-run: vmm/hyv-run, /boot/vmlinuz-VERSION (VERSION of the KDIR
 # headers) as /l2/vmlinuz, and the L2 initramfs (l2-initramfs.sh) as
-# /l2/initrd. The suite itself runs inside L1: guest/l2.sh.
+# /l2/initrd, with the PV guest drivers of build/guest-drivers-stock when
+# they are built. The suite itself runs inside L1: guest/l2.sh.
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # repo, testbed, logs: from lib.sh, sourced first
 
@@ -16,13 +17,16 @@ l2_kernel() {
 # missing), and the L1 kernel's KVM modules, with which the same L2 also
 # boots under hyv-run --accel kvm for comparison.
 l2_initramfs_args() {
-	local kernel l1=$1 m
+	local kernel l1=$1 m pv
 	kernel=$(l2_kernel)
 	if [ ! -x "$repo/vmm/hyv-run" ] || [ ! -f "$kernel" ]; then
 		echo "# L2: no vmm/hyv-run or $kernel; the L2 suite is skipped" >&2
 		return
 	fi
-	"$testbed/l2-initramfs.sh" "$logs/l2-initrd.cpio"
+	pv=$repo/build/guest-drivers-stock/guest-drivers
+	[ -f "$pv/pvnet/hyv_pvnet.ko" ] ||
+		{ echo "# L2: no PV guest drivers (make guest-drivers); no PV tests" >&2; pv=; }
+	"$testbed/l2-initramfs.sh" "$logs/l2-initrd.cpio" ${pv:+"$pv"}
 	echo -n "-b $repo/vmm/hyv-run -f $kernel=l2/vmlinuz -f $logs/l2-initrd.cpio=l2/initrd"
 	for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko \
 		arch/x86/kvm/kvm-amd.ko arch/x86/kvm/kvm-intel.ko; do

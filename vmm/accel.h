@@ -32,6 +32,15 @@ struct accel {
 	void (*vcpu_destroy)(struct vcpu *v);
 	u64 (*vcpu_rip)(struct vcpu *v);
 	int (*signal_msi)(struct vmm *vmm, u64 address, u32 data);
+	/*
+	 * Optional (NULL: the kernel has none): an eventfd that delivers an
+	 * MSI when signalled, and one that a guest doorbell hypercall on
+	 * (device, queue) signals; deassign removes the same binding.
+	 */
+	int (*irqfd)(struct vmm *vmm, int fd, u64 address, u32 data,
+		     bool deassign);
+	int (*doorbell)(struct vmm *vmm, int fd, u32 device, u32 queue,
+			bool deassign);
 	/* Exit counters on stderr, if the kernel keeps them. */
 	void (*print_stats)(struct vmm *vmm);
 };

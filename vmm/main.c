@@ -18,12 +18,14 @@
 
 #include <hyv/layout.h>
 #include "vmm.h"
+#include "accel.h"
 #include "console.h"
 #include "acpi/acpi.h"
 #include "boot/boot.h"
 #include "devices/ioapic.h"
 #include "devices/pci.h"
 #include "devices/platform.h"
+#include "devices/pv.h"
 #include "devices/serial.h"
 
 #define MAX_KERNEL_SIZE		(256ULL << 20)
@@ -97,6 +99,7 @@ static void create_devices(struct vmm *vmm)
 	if (!vmm->ioapic || !vmm->com1 || !vmm->pci || rtc_create(vmm) ||
 	    i8042_create(vmm) || pm_create(vmm) || pit_create(vmm))
 		hyv_die(HYV_RUN_EXIT_ERROR, "cannot create the devices");
+	pv_create_all(vmm);
 }
 
 static void build_guest(struct vmm *vmm, struct boot_files *f,
@@ -137,11 +140,26 @@ static int signals_setup(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	fd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (fd < 0)
 		hyv_die_errno(HYV_RUN_EXIT_ERROR, "signalfd");
 	return fd;
+}
+
+/*
+ * SIGUSR2: the exit and PV counters now, for a test or benchmark that
+ * measures a phase of the guest's run (the difference of two snapshots).
+ */
+static void print_snapshot(struct vmm *vmm)
+{
+	static unsigned int n;
+
+	fprintf(stderr, "hyv-run: snapshot %u at %llu ms\n", n++,
+		(unsigned long long)(hyv_now_ns() - vmm->start_ns) / 1000000);
+	vmm->accel->print_stats(vmm);
+	pv_print_stats(vmm);
 }
 
 /* Feed the console and wait until something ends the VM. */
@@ -161,7 +179,11 @@ static void main_loop(struct vmm *vmm, int sig_fd)
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
-			if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+			if (read(sig_fd, &si, sizeof(si)) != sizeof(si))
+				si.ssi_signo = 0;
+			if (si.ssi_signo == SIGUSR2)
+				print_snapshot(vmm);
+			else if (si.ssi_signo)
 				vmm_request_exit(vmm, HYV_RUN_EXIT_SIGNAL + si.ssi_signo);
 		}
 		/* Input is read only when there is some: never block here. */
@@ -202,6 +224,7 @@ int main(int argc, char **argv)
 	status = atomic_load(&vmm.exit_status);
 	if (opts.stats || opts.verbose)
 		vmm_print_stats(&vmm);
+	pv_destroy_all(&vmm);
 	hyv_info("exit status %d after %llu ms", status,
 		 (unsigned long long)(hyv_now_ns() - vmm.start_ns) / 1000000);
 	vcpus_destroy(&vmm);

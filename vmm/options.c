@@ -13,6 +13,10 @@
 
 #include <hyv/layout.h>
 #include "options.h"
+#include "pv/hyv_pv_net.h"
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 
 static const char usage_text[] =
 "usage: hyv-run --kernel FILE [options]\n"
@@ -36,6 +40,13 @@ static const char usage_text[] =
 "                         robin), as taskset would pin them\n"
 "      --accel hyv|kvm    the hypervisor: hyv (default, /dev/hyv) or the\n"
 "                         kernel's KVM (/dev/kvm), to compare the two\n"
+"      --disk FILE[,ro][,cache=none|writeback]\n"
+"                         a hyv PV block device (hyv_pvblk.ko in the guest)\n"
+"                         on a raw file or block device; repeatable, up to\n"
+"                         " STR(HYV_RUN_MAX_DISKS) " (not with --accel kvm)\n"
+"      --net tap=NAME[,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,queues=N]\n"
+"                         a hyv PV network device (hyv_pvnet.ko) on a TAP;\n"
+"                         repeatable, up to " STR(HYV_RUN_MAX_NETS) " (not with --accel kvm)\n"
 "      --stats            print the exit counters on stderr at the end\n"
 "  -v, --verbose          say what hyv-run does (stderr)\n"
 "  -h, --help             this text\n"
@@ -50,6 +61,8 @@ enum {
 	OPT_STATS,
 	OPT_NO_PLATFORM_CMDLINE,
 	OPT_ACCEL,
+	OPT_DISK,
+	OPT_NET,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +74,8 @@ static const struct option long_opts[] = {
 	{ "console",	required_argument, NULL, OPT_CONSOLE },
 	{ "affinity",	required_argument, NULL, OPT_AFFINITY },
 	{ "accel",	required_argument, NULL, OPT_ACCEL },
+	{ "disk",	required_argument, NULL, OPT_DISK },
+	{ "net",	required_argument, NULL, OPT_NET },
 	{ "stats",	no_argument,	   NULL, OPT_STATS },
 	{ "no-platform-cmdline", no_argument, NULL, OPT_NO_PLATFORM_CMDLINE },
 	{ "verbose",	no_argument,	   NULL, 'v' },
@@ -143,6 +158,67 @@ static int parse_console(struct hyv_options *o, FILE *err, const char *arg)
 	return 0;
 }
 
+/*
+ * FILE[,ro][,cache=none|writeback]: a regular file or a block device
+ * that we may read, and write unless ro.
+ */
+static int parse_disk(struct hyv_options *o, FILE *err, const char *arg)
+{
+	struct hyv_disk_option *d;
+	char *path, *opt, *save = NULL;
+	struct stat st;
+
+	if (o->nr_disks >= HYV_RUN_MAX_DISKS)
+		return bad(err, "--disk %s: at most %d disks", arg, HYV_RUN_MAX_DISKS);
+	d = &o->disks[o->nr_disks];
+	path = o->disk_paths[o->nr_disks];
+	if (strlen(arg) >= sizeof(o->disk_paths[0]))
+		return bad(err, "--disk: longer than %zu bytes",
+			   sizeof(o->disk_paths[0]) - 1);
+	strcpy(path, arg);
+	path = strtok_r(path, ",", &save);
+	if (!path || arg[0] == ',')
+		return bad(err, "--disk %s: empty file name", arg);
+	*d = (struct hyv_disk_option){ .path = path };
+	while ((opt = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(opt, "ro"))
+			d->ro = true;
+		else if (!strcmp(opt, "cache=none"))
+			d->direct = true;
+		else if (!strcmp(opt, "cache=writeback"))
+			d->direct = false;
+		else
+			return bad(err,
+				   "--disk %s: unknown option '%s' (ro, cache=none, cache=writeback)",
+				   arg, opt);
+	}
+	if (stat(path, &st))
+		return bad(err, "--disk %s: %m", path);
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return bad(err, "--disk %s: not a regular file or block device", path);
+	if (access(path, d->ro ? R_OK : R_OK | W_OK))
+		return bad(err, "--disk %s: %m%s", path, d->ro ? "" : " (or add ,ro)");
+	if (st.st_size < 512 && S_ISREG(st.st_mode))
+		return bad(err, "--disk %s: smaller than one 512-byte sector", path);
+	o->nr_disks++;
+	return 0;
+}
+
+/* The syntax here, the TAP itself when the device is created. */
+static int parse_net(struct hyv_options *o, FILE *err, const char *arg)
+{
+	struct hyv_pv_net_opts n;
+	char why[160];
+
+	if (o->nr_nets >= HYV_RUN_MAX_NETS)
+		return bad(err, "--net %s: at most %d network devices", arg,
+			   HYV_RUN_MAX_NETS);
+	if (hyv_pv_net_parse(arg, &n, why, sizeof(why)))
+		return bad(err, "--net %s: %s", arg, why);
+	o->nets[o->nr_nets++].arg = arg;
+	return 0;
+}
+
 static int parse_one(struct hyv_options *o, int c, FILE *out, FILE *err)
 {
 	unsigned long v;
@@ -192,6 +268,10 @@ static int parse_one(struct hyv_options *o, int c, FILE *out, FILE *err)
 			return bad(err, "--accel %s: want hyv or kvm", optarg);
 		o->accel_kvm = !strcmp(optarg, "kvm");
 		return 0;
+	case OPT_DISK:
+		return parse_disk(o, err, optarg);
+	case OPT_NET:
+		return parse_net(o, err, optarg);
 	case OPT_STATS:
 		o->stats = true;
 		return 0;
@@ -236,5 +316,10 @@ int hyv_options_parse(struct hyv_options *o, int argc, char **argv,
 		return bad(err, "unexpected argument '%s'", argv[optind]);
 	if (!o->kernel)
 		return bad(err, "no --kernel given");
+	/* The guest rings PV doorbells with hyv's hypercall, which KVM lacks. */
+	if (o->accel_kvm && (o->nr_disks || o->nr_nets))
+		return bad(err,
+			   "--%s: PV devices need --accel hyv (their doorbell is a hyv hypercall)",
+			   o->nr_disks ? "disk" : "net");
 	return 0;
 }

@@ -13,11 +13,25 @@
 #define HYV_RUN_MIN_MEM		(32ULL << 20)
 #define HYV_RUN_MAX_CPUS	64	/* HYV_MAX_VCPUS */
 #define HYV_RUN_DEFAULT_CMDLINE	"console=ttyS0"
+#define HYV_RUN_MAX_DISKS	8	/* --disk: one PCI slot each */
+#define HYV_RUN_MAX_NETS	4	/* --net: one PCI slot each */
 
 enum hyv_console {
 	HYV_CONSOLE_STDIO,	/* output to stdout, input from stdin */
 	HYV_CONSOLE_FILE,	/* output to a file, no input */
 	HYV_CONSOLE_NONE,	/* output dropped, no input */
+};
+
+/* --disk FILE[,ro][,cache=none|writeback]: a hyv PV block device. */
+struct hyv_disk_option {
+	const char *path;
+	bool ro;
+	bool direct;			/* cache=none: O_DIRECT */
+};
+
+/* --net tap=NAME[,mac=..][,mtu=..][,queues=N], as vmm/pv parses it. */
+struct hyv_net_option {
+	const char *arg;
 };
 
 struct hyv_options {
@@ -34,6 +48,10 @@ struct hyv_options {
 	bool accel_kvm;			/* --accel kvm: /dev/kvm, not /dev/hyv */
 	bool stats;			/* exit counters on stderr at the end */
 	bool verbose;
+	unsigned int nr_disks, nr_nets;
+	struct hyv_disk_option disks[HYV_RUN_MAX_DISKS];
+	struct hyv_net_option nets[HYV_RUN_MAX_NETS];
+	char disk_paths[HYV_RUN_MAX_DISKS][256];
 };
 
 /*

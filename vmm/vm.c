@@ -14,6 +14,7 @@
 #include <hyv/layout.h>
 #include "accel.h"
 #include "devices/ioapic.h"
+#include "devices/pv.h"
 
 /* RAM in slots of at most HYV_MAX_SLOT_PAGES pages (hyv.ko's limit). */
 static int vm_set_slots(struct vmm *vmm, u64 gpa, u8 *host, u64 size,
@@ -119,6 +120,7 @@ void vmm_set_irq(struct vmm *vmm, unsigned int gsi, bool level)
 void vmm_print_stats(struct vmm *vmm)
 {
 	vmm->accel->print_stats(vmm);
+	pv_print_stats(vmm);
 	bus_report_ranges(&vmm->pio);
 	bus_report_ranges(&vmm->mmio);
 	bus_report_unknown(&vmm->pio);

@@ -23,6 +23,7 @@ struct vcpu;
 struct serial;
 struct ioapic;
 struct pci_bus;
+struct pv_devices;
 
 struct vmm {
 	const struct hyv_options *opts;
@@ -39,6 +40,7 @@ struct vmm {
 	struct serial *com1;
 	struct ioapic *ioapic;
 	struct pci_bus *pci;
+	struct pv_devices *pv;		/* --disk, --net (devices/pv.c) */
 
 	/* How the VM ends: the first vmm_request_exit() wins. */
 	atomic_int exit_status;		/* -1 while running */

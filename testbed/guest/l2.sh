@@ -4,7 +4,8 @@
 # console ("HYVL2: ..." lines), what hyv-run's exit status says, and that
 # the host is clean afterwards. Sourced by check.sh (l2_suite) and by the
 # l2-only runner (guest/l2main.sh). Needs hyv.ko loaded.
-# shellcheck shell=dash
+# shellcheck shell=dash source=testbed/guest/l2pv.sh
+. /hyvt/l2pv.sh
 # Bochs (VMX) runs ~50 MIPS: one boot there takes ~400 s of L1 time.
 if grep -q '^flags.* vmx' /proc/cpuinfo; then
 	L2_TIMEOUT=$(param l2timeout 900)
@@ -234,6 +235,15 @@ l2_bad_input() {
 	l2_check bad bad:cpus-0 l2_bad --kernel $k --cpus 0
 	l2_check bad bad:cpus-65 l2_bad --kernel $k --cpus 65
 	l2_check bad bad:unknown-option l2_bad --kernel $k --frobnicate
+	l2_check bad bad:disk-missing l2_bad --kernel $k --disk /l2/nonexistent
+	l2_check bad bad:disk-option l2_bad --kernel $k --disk /l2/initrd,bogus
+	l2_check bad bad:disk-too-many l2_bad --kernel $k --disk /l2/initrd,ro \
+		--disk /l2/initrd,ro --disk /l2/initrd,ro --disk /l2/initrd,ro \
+		--disk /l2/initrd,ro --disk /l2/initrd,ro --disk /l2/initrd,ro \
+		--disk /l2/initrd,ro --disk /l2/initrd,ro
+	l2_check bad bad:net-mac l2_bad --kernel $k --net tap=hyvbad0,mac=01:02:03:04:05:06
+	l2_check bad bad:net-no-tap l2_bad --kernel $k --net mac=52:54:00:00:00:01
+	l2_check bad bad:pv-with-kvm l2_bad --kernel $k --accel kvm --disk /l2/initrd,ro
 }
 
 # The same L2 under hyv-run --accel kvm (the L1 kernel's own KVM): checks
@@ -279,8 +289,14 @@ l2_suite() {
 		fi
 		return
 	fi
+	if [ "$(param l2pvonly 0)" = 1 ]; then
+		l2pv_suite
+		return
+	fi
 	l2_checks_boot boot-1cpu 1 256M
 	[ "$(param l2short 0)" = 0 ] || return 0
+	# One boot with PV disks and network (guest/l2pv.sh).
+	l2pv_suite
 	l2_checks_boot boot-2cpus 2 256M
 	l2_big_memory
 	l2_boot boot-4cpus quick 4 256M

@@ -36,12 +36,32 @@ elif insmod /lib/hyv/hyv.ko >"$OUT" 2>&1; then
 else
 	fail module:load "$OUT"
 fi
+# A PV disk (a file in L1) and a PV network device (a TAP that hyv-run
+# creates, addressed here) when the L2 initramfs has the drivers.
+PV=""
+if [ "$ACCEL" = hyv ] && [ -c /dev/net/tun ] &&
+   cpio -it </l2/initrd 2>/dev/null | grep -q 'hyv-pv/hyv_pvnet.ko'; then
+	dd if=/dev/zero of=/tmp/demo-disk.img bs=1048576 count=16 2>/dev/null
+	echo "hello from L1: this disk is /tmp/demo-disk.img in L1, served by hyv-run" |
+		dd of=/tmp/demo-disk.img conv=notrunc 2>/dev/null
+	L2="$L2 --disk /tmp/demo-disk.img --net tap=hyvtap0,mac=52:54:00:12:34:56"
+	PV=" hyvl2.pv=1"
+	(
+		i=0
+		while [ $i -lt 1200 ] && [ ! -e /sys/class/net/hyvtap0 ]; do
+			sleep 0.5
+			i=$((i + 1))
+		done
+		ip addr add 10.0.2.1/24 dev hyvtap0 && ip link set hyvtap0 up
+	) &
+	emit "# L2 gets a PV disk (/tmp/demo-disk.img) and a PV NIC on TAP hyvtap0 (L1 is 10.0.2.1)"
+fi
 stage "$ACCEL ready; starting L2 ($L2)"
 
 if [ -f /hyvt/cmd ]; then
 	# Batch: the command goes in as the guest's first line of input.
 	mkfifo /tmp/l2in
-	$L2 --console stdio --cmdline "console=ttyS0 quiet panic=-1 hyvl2.mode=cmd" \
+	$L2 --console stdio --cmdline "console=ttyS0 quiet panic=-1 hyvl2.mode=cmd$PV" \
 		</tmp/l2in >/tmp/l2out 2>&1 &
 	pid=$!
 	exec 4>/tmp/l2in
@@ -55,6 +75,7 @@ if [ -f /hyvt/cmd ]; then
 	wait "$pid"
 	status=$?
 	exec 4>&-
+	grep '^hyv PV' /tmp/l2out | tr -d '\r'
 	sed -n '/HYVL2: ready-for-command/,/HYVL2-EXIT:/p' /tmp/l2out |
 		grep -v 'HYVL2' | tr -d '\r'
 	l2status=$(sed -n 's/.*HYVL2-EXIT: \([0-9]*\).*/\1/p' /tmp/l2out | tr -d '\r')
@@ -67,7 +88,7 @@ if [ -f /hyvt/cmd ]; then
 	fi
 else
 	echo "== L2: the stock kernel under hyv-run; type poweroff (or Ctrl-A x) to leave =="
-	$L2 --console stdio --cmdline "console=ttyS0 quiet panic=-1 hyvl2.mode=shell"
+	$L2 --console stdio --cmdline "console=ttyS0 quiet panic=-1 hyvl2.mode=shell$PV"
 	status=$?
 	if [ "$status" = 0 ] || [ "$status" = 130 ]; then
 		pass run:l2-shell

@@ -328,6 +328,32 @@ static int hyv_signal_msi(struct vmm *vmm, u64 address, u32 data)
 	return ioctl(vmm->vm_fd, HYV_SIGNAL_MSI, &msi) ? -errno : 0;
 }
 
+static int hyv_irqfd(struct vmm *vmm, int fd, u64 address, u32 data,
+		     bool deassign)
+{
+	struct hyv_irqfd req = {
+		.fd = fd,
+		.flags = deassign ? HYV_IRQFD_DEASSIGN : 0,
+		.msi_address = address,
+		.msi_data = data,
+	};
+
+	return ioctl(vmm->vm_fd, HYV_IRQFD, &req) ? -errno : 0;
+}
+
+static int hyv_doorbell(struct vmm *vmm, int fd, u32 device, u32 queue,
+			bool deassign)
+{
+	struct hyv_doorbell req = {
+		.fd = fd,
+		.flags = deassign ? HYV_DOORBELL_DEASSIGN : 0,
+		.device = device,
+		.queue = queue,
+	};
+
+	return ioctl(vmm->vm_fd, HYV_DOORBELL, &req) ? -errno : 0;
+}
+
 static const char *const stat_names[] = {
 	[HYV_STAT_EXIT_OTHER] = "other",
 	[HYV_STAT_EXIT_HOST_EVENT] = "host_event",
@@ -374,5 +400,7 @@ const struct accel accel_hyv = {
 	.vcpu_destroy = hyv_vcpu_destroy,
 	.vcpu_rip = hyv_vcpu_rip,
 	.signal_msi = hyv_signal_msi,
+	.irqfd = hyv_irqfd,
+	.doorbell = hyv_doorbell,
 	.print_stats = hyv_print_stats,
 };

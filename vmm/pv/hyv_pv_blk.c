@@ -365,11 +365,11 @@ struct hyv_pv_blk *hyv_pv_blk_create(const struct hyv_pv_blk_opts *opts,
 		goto fail;
 	}
 	b->capacity = bytes >> 9;
-	hyv_pv_blk_fill_config(b);
-
 	b->t.type = HYV_PV_TYPE_BLOCK;
 	b->t.doorbell_device = opts->doorbell_device;
 	b->t.num_queues = opts->num_queues ? opts->num_queues : 1;
+	/* After num_queues: the registers carry it. */
+	hyv_pv_blk_fill_config(b);
 	b->t.queue_size_max = opts->queue_size ? opts->queue_size : 256;
 	b->t.device_features = 1ULL << HYV_PV_F_RING_INDIRECT_DESC |
 			       1ULL << HYV_PV_F_RING_EVENT_IDX |

@@ -10,7 +10,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdalign.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/falloc.h>
 
 #include "hyv_pv_blk_int.h"
@@ -266,12 +268,41 @@ void hyv_pv_blk_start(struct hyv_pv_blk_queue *q, struct hyv_pv_blk_req *r)
 		hyv_pv_blk_finish(q, r);
 }
 
+/*
+ * WRITE_ZEROES where the file system cannot fallocate() the range (tmpfs
+ * has no ZERO_RANGE, ramfs no fallocate at all): write the zeros, here
+ * on the worker thread. The buffer is aligned for O_DIRECT.
+ */
+static int hyv_pv_blk_write_zeros(struct hyv_pv_blk_queue *q,
+				  const struct hyv_pvblk_range *range)
+{
+	static alignas(4096) const uint8_t zeros[65536];
+	uint64_t off = le64toh(range->sector) * 512;
+	uint64_t left = le32toh(range->num_sectors) * 512ULL;
+	ssize_t n;
+
+	while (left) {
+		n = pwrite(q->blk->fd, zeros,
+			   left < sizeof(zeros) ? left : sizeof(zeros), off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += n;
+		left -= n;
+	}
+	return 0;
+}
+
 /* One SQE of @r completed with @res. */
 void hyv_pv_blk_io_done(struct hyv_pv_blk_queue *q, struct hyv_pv_blk_req *r,
 			int res)
 {
 	uint32_t type = le32toh(r->hdr.type);
 
+	/* One range per WRITE_ZEROES (max_write_zeroes_seg), one SQE. */
+	if (type == HYV_PVBLK_T_WRITE_ZEROES && res == -EOPNOTSUPP)
+		res = hyv_pv_blk_write_zeros(q, &r->ranges[0]);
 	if (res < 0 && !(type == HYV_PVBLK_T_DISCARD && res == -EOPNOTSUPP))
 		r->status = HYV_PVBLK_S_IOERR;
 	else if (r->expect && (uint32_t)res != r->expect)

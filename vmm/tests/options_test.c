@@ -4,6 +4,9 @@
  * every kind of bad input gives exactly one "hyv-run: ..." line and the
  * "bad usage" result (exit status 2), whatever the option.
  */
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "lib.h"
 #include "../options.h"
 
@@ -144,6 +147,58 @@ TEST(bad_input_is_one_line)
 	expect_bad((const char *[]){ "-k", KERNEL, "extra", NULL }, "extra argument");
 }
 
+/* --disk and --net: values kept, each kind of bad one refused alone. */
+TEST(pv_devices)
+{
+	char disk[] = "/tmp/hyv-options-disk-XXXXXX", ro[64], empty[64];
+	const char *nine[24] = { "-k", KERNEL };
+	struct hyv_options o;
+	int fd, i, n = 2;
+
+	fd = mkstemp(disk);
+	CHECK(fd >= 0 && !ftruncate(fd, 1 << 20), "disk file");
+	close(fd);
+	snprintf(ro, sizeof(ro), "%s,ro,cache=none", disk);
+	CHECK(parse(&o, (const char *[]){ "-k", KERNEL, "--disk", disk, "--disk", ro,
+			"--net", "tap=hyvt0,mac=52:54:00:00:00:01,queues=2", NULL }) == 0,
+	      "%s", err_text);
+	CHECK(o.nr_disks == 2 && o.nr_nets == 1, "%u disks, %u nets", o.nr_disks, o.nr_nets);
+	CHECK(!strcmp(o.disks[0].path, disk) && !o.disks[0].ro && !o.disks[0].direct, "disk 0");
+	CHECK(!strcmp(o.disks[1].path, disk) && o.disks[1].ro && o.disks[1].direct, "disk 1");
+	CHECK(!strcmp(o.nets[0].arg, "tap=hyvt0,mac=52:54:00:00:00:01,queues=2"), "net");
+
+	expect_bad((const char *[]){ "-k", KERNEL, "--disk", "/nonexistent", NULL },
+		   "disk missing");
+	expect_bad((const char *[]){ "-k", KERNEL, "--disk", "/", NULL }, "disk directory");
+	expect_bad((const char *[]){ "-k", KERNEL, "--disk", ",ro", NULL }, "disk no name");
+	snprintf(ro, sizeof(ro), "%s,rw", disk);
+	expect_bad((const char *[]){ "-k", KERNEL, "--disk", ro, NULL }, "disk option");
+	snprintf(empty, sizeof(empty), "%s-empty", disk);
+	fd = open(empty, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	expect_bad((const char *[]){ "-k", KERNEL, "--disk", empty, NULL }, "disk empty");
+	for (i = 0; i <= HYV_RUN_MAX_DISKS; i++) {
+		nine[n++] = "--disk";
+		nine[n++] = disk;
+	}
+	expect_bad(nine, "too many disks");
+	expect_bad((const char *[]){ "-k", KERNEL, "--net", "mac=52:54:00:00:00:01", NULL },
+		   "net no tap");
+	expect_bad((const char *[]){ "-k", KERNEL, "--net", "tap=t0,mac=01:00:00:00:00:01", NULL },
+		   "net multicast mac");
+	expect_bad((const char *[]){ "-k", KERNEL, "--net", "tap=t0,mac=52:54:00", NULL },
+		   "net short mac");
+	expect_bad((const char *[]){ "-k", KERNEL, "--net", "tap=t0,queues=99", NULL },
+		   "net queues");
+	expect_bad((const char *[]){ "-k", KERNEL, "--net", "tap=t0", "--net", "tap=t1",
+			"--net", "tap=t2", "--net", "tap=t3", "--net", "tap=t4", NULL },
+		   "too many nets");
+	expect_bad((const char *[]){ "-k", KERNEL, "--accel", "kvm", "--disk", disk, NULL },
+		   "PV with kvm");
+	unlink(empty);
+	unlink(disk);
+}
+
 int main(void)
 {
 	test_suite = "vmm-options";
@@ -153,5 +208,6 @@ int main(void)
 	RUN(sizes);
 	RUN(cpu_lists);
 	RUN(bad_input_is_one_line);
+	RUN(pv_devices);
 	return test_summary();
 }

@@ -464,6 +464,9 @@ static int test_two_queues_in_parallel(void)
 	unsigned int i;
 
 	CHECK_EQ(drv_open(&d, false, false, 2), 0);
+	/* The driver sizes its queues by the device registers' count. */
+	CHECK_EQ(rd(&d, HYV_PV_DEVICE_CFG_OFFSET +
+		    offsetof(struct hyv_pvblk_config, num_queues)), 2);
 	for (i = 0; i < 64; i++) {
 		memset(data + i * 4096, i, 4096);
 		breq_init(&r[i], HYV_PVBLK_T_OUT, 0, 2048 + i * 8,
@@ -534,11 +537,56 @@ static int test_resize_raises_generation_and_config_vector(void)
 	return 0;
 }
 
+/*
+ * tmpfs has no FALLOC_FL_ZERO_RANGE: WRITE_ZEROES falls back to writing
+ * zeros and still answers OK with the range zeroed.
+ */
+static int test_write_zeroes_on_tmpfs(void)
+{
+	struct breq *r = kshim_alloc(sizeof(*r));
+	struct hyv_pvblk_range *range = kshim_alloc(sizeof(*range));
+	uint8_t *data = kshim_alloc(65536), *zero = calloc(1, 65536);
+	char saved[sizeof(disk_path)];
+	struct drv d;
+	int fd;
+
+	memcpy(saved, disk_path, sizeof(saved));
+	snprintf(disk_path, sizeof(disk_path), "/dev/shm/hyv-blk-test-XXXXXX");
+	fd = mkstemp(disk_path);
+	CHECK(fd >= 0);
+	CHECK_EQ(ftruncate(fd, DISK_BYTES), 0);
+	close(fd);
+	CHECK_EQ(drv_open(&d, false, false, 1), 0);
+	memset(data, 0x5a, 65536);
+	breq_init(r, HYV_PVBLK_T_OUT, 0, 64, data, 65536);
+	CHECK_EQ(run_one(&d, r), 0);
+	CHECK_EQ(r->status, HYV_PVBLK_S_OK);
+	range->sector = htole64(72);
+	range->num_sectors = htole32(64);
+	range->flags = 0;
+	breq_init(r, HYV_PVBLK_T_WRITE_ZEROES, 0, 0, (uint8_t *)range,
+		  sizeof(*range));
+	CHECK_EQ(run_one(&d, r), 0);
+	CHECK_EQ(r->status, HYV_PVBLK_S_OK);
+	CHECK_EQ(file_equals(data, 64 * 512, 4096), 0);
+	CHECK_EQ(file_equals(zero, 72 * 512, 32768), 0);
+	CHECK_EQ(file_equals(data, 136 * 512, 65536 - 72 * 512), 0);
+	drv_close(&d);
+	unlink(disk_path);
+	memcpy(disk_path, saved, sizeof(saved));
+	free(zero);
+	kshim_free(data);
+	kshim_free(range);
+	kshim_free(r);
+	return 0;
+}
+
 static const struct tap_test tests[] = {
 	{ "write_read_back_byte_exact", test_write_read_back_byte_exact },
 	{ "write_read_back_cache_none", test_write_read_back_cache_none },
 	{ "flush_and_fua", test_flush_and_fua },
 	{ "discard_and_write_zeroes", test_discard_and_write_zeroes },
+	{ "write_zeroes_on_tmpfs", test_write_zeroes_on_tmpfs },
 	{ "bad_requests_fail_alone", test_bad_requests_fail_alone },
 	{ "read_only_refuses_writes", test_read_only_refuses_writes },
 	{ "two_queues_in_parallel", test_two_queues_in_parallel },

@@ -1,0 +1,276 @@
+# The PV devices end to end (issues #12, #13), sourced by guest/l2.sh:
+# one L2 boot under hyv-run with two PV disks (a raw file of known
+# bytes, and a read-only one) and a PV network device on a TAP that
+# hyv-run creates and L1 addresses. The guest (testbed/l2/init, mode pv)
+# loads hyv_pv.ko, hyv_pvblk.ko and hyv_pvnet.ko and reports in "HYVL2:"
+# lines; L1 checks the bytes in the files after hyv-run has exited, the
+# data that crossed the network, and counts exits, doorbells and
+# interrupts per request and per packet from hyv-run's counter snapshots
+# (SIGUSR2), taken when the guest asks ("HYVL2: snap NAME") around each
+# measured phase; an empty phase measures the handshake itself, which is
+# subtracted.
+# shellcheck shell=dash
+L2PV_DISK=/tmp/pv-disk.img	# 8 MiB of `seq 1 1200000`
+L2PV_RO=/tmp/pv-ro.img		# 1 MiB, read-only to the guest
+L2PV_TAP=hyvtap0
+L2PV_MAC=52:54:00:12:34:56
+L2PV_LOG=/tmp/l2-pv.log
+
+l2pv_files() {
+	seq 1 1200000 | head -c 8388608 >$L2PV_DISK
+	cp $L2PV_DISK /tmp/pv-orig.img
+	seq 5000000 5900000 | head -c 1048576 >$L2PV_RO
+	seq 150001 300000 >/tmp/pv-to-l2
+	rm -f /tmp/pv-from-l2
+}
+
+# Answer the guest's snapshot requests: SIGUSR2 to hyv-run, wait for its
+# counters (the network device's line ends each snapshot), then a line.
+l2pv_snapshots() {
+	local n name want tries
+	n=$(grep -c 'HYVL2: snap ' $L2PV_LOG)
+	while [ "$L2PV_SEEN" -lt "$n" ]; do
+		L2PV_SEEN=$((L2PV_SEEN + 1))
+		name=$(grep 'HYVL2: snap ' $L2PV_LOG | sed -n "${L2PV_SEEN}p" |
+		       sed 's/.*snap //' | tr -d '\r')
+		kill -USR2 "$L2PV_PID" ||
+			emit "# l2: pv: snapshot $name: hyv-run $L2PV_PID is gone"
+		want=$L2PV_SEEN
+		tries=0
+		while [ "$(grep -c 'hyv-run: pv: net0 ' $L2PV_LOG)" -lt "$want" ] &&
+		      [ "$tries" -lt 100 ]; do
+			sleep 0.1
+			tries=$((tries + 1))
+		done
+		[ "$tries" -lt 100 ] || emit "# l2: pv: snapshot $name: no counters from hyv-run"
+		# The guest listens: send it a file (nc shuts its sending half
+		# at the end of the file, and the guest's nc ends).
+		if [ "$name" = net-rx-start ]; then
+			(sleep 1; nc 10.0.2.15 5002 </tmp/pv-to-l2) >/dev/null 2>&1 &
+		fi
+		echo "go $name" >&4
+	done
+}
+
+l2pv_boot() {
+	local fifo=/tmp/l2-pv.in start i note_at=60 tap=0
+	rm -f $fifo $L2PV_LOG
+	mkfifo $fifo
+	L2PV_SEEN=0
+	# hyv-run gone (killed by the timeout) while we answer: no SIGPIPE.
+	trap '' PIPE
+	# Listening before the TAP exists, on every address, for the guest's
+	# file (the input stays open: at its end nc would stop reading).
+	sleep 200 | nc -l -p 5001 >/tmp/pv-from-l2 &
+	start=$(l1_seconds)
+	# busybox timeout execs hyv-run in its own process: $! is hyv-run.
+	timeout -s KILL "$L2_TIMEOUT" hyv-run --kernel /l2/vmlinuz \
+		--initrd /l2/initrd --cpus 2 --mem 256M --verbose \
+		--disk $L2PV_DISK --disk $L2PV_RO,ro \
+		--net tap=$L2PV_TAP,mac=$L2PV_MAC \
+		--cmdline "$L2_CMDLINE hyvl2.mode=pv" <$fifo >$L2PV_LOG 2>&1 &
+	L2PV_PID=$!
+	exec 4>$fifo
+	while kill -0 $L2PV_PID 2>/dev/null; do
+		if [ "$tap" = 0 ] && [ -e /sys/class/net/$L2PV_TAP ]; then
+			ip addr add 10.0.2.1/24 dev $L2PV_TAP &&
+				ip link set $L2PV_TAP up && tap=1
+		fi
+		l2pv_snapshots
+		i=$(($(l1_seconds) - start))
+		if [ "$i" -ge "$note_at" ]; then
+			emit "# l2: pv: running for $i s"
+			note_at=$((i + 60))
+		fi
+		sleep 0.2
+	done
+	exec 4>&-
+	wait $L2PV_PID
+	echo "HYVL1-EXIT: $?" >>$L2PV_LOG
+	trap - PIPE
+	rm -f $fifo
+	if [ "$(param l2log 0)" = 1 ]; then
+		emit_lines_note <$L2PV_LOG
+	else
+		grep '^hyv-run: \(pv\|PCI\|disk\|net\)' $L2PV_LOG | head -n 30 | emit_lines_note
+	fi
+}
+
+# l2pv_value KEY: the guest's "HYVL2: KEY VALUE".
+l2pv_value() {
+	sed -n "s/^HYVL2: $1 //p" $L2PV_LOG | head -n1 | tr -d '\r'
+}
+
+# l2pv_counter SNAP KEY: counter KEY (stats.exits, disk0.requests,
+# net0.tx_packets, ...) in the snapshot the guest asked for as SNAP.
+l2pv_counter() {
+	local k
+	k=$(grep 'HYVL2: snap ' $L2PV_LOG | tr -d '\r' | awk -v s="$1" '$3 == s { print NR - 1; exit }')
+	[ -n "$k" ] || { echo 0; return; }
+	awk -v want="$k" -v key="$2" '
+		/^hyv-run: snapshot / { if (got) exit; k = $3; in_snap = 1; next }
+		in_snap && /^hyv-run: stats: / {
+			if (k != want) next
+			got = 1
+			for (i = 3; i <= NF; i++) { split($i, a, "="); v["stats." a[1]] = a[2] }
+			next
+		}
+		in_snap && /^hyv-run: pv: / {
+			if (k != want) next
+			for (i = 4; i <= NF; i++) { split($i, a, "="); v[$3 "." a[1]] = a[2] }
+			next
+		}
+		{ if (got) exit; in_snap = 0 }
+		END { print v[key] + 0 }' $L2PV_LOG
+}
+
+# l2pv_delta PHASE KEY: KEY's growth over PHASE-start .. PHASE-end.
+l2pv_delta() {
+	echo $(($(l2pv_counter "$1-end" "$2") - $(l2pv_counter "$1-start" "$2")))
+}
+
+# The file as the guest's writes should have left it; the discarded
+# 64 KiB at 1 MiB is zeros (punched) or unchanged (a no-op): both are
+# what DISCARD promises.
+l2pv_expect() {
+	local want=/tmp/pv-want.img
+	cp /tmp/pv-orig.img $want
+	seq 2000000 2600000 | head -c 4194304 |
+		dd of=$want bs=65536 seek=64 conv=notrunc 2>/dev/null
+	seq 3000000 3001000 | head -c 4096 | dd of=$want conv=notrunc 2>/dev/null
+	seq 4000000 4001000 | head -c 512 |
+		dd of=$want bs=512 seek=16383 conv=notrunc 2>/dev/null
+	if [ "$1" = zeros ]; then
+		dd if=/dev/zero of=$want bs=65536 seek=16 count=1 conv=notrunc 2>/dev/null
+	fi
+	echo $want
+}
+
+l2pv_file_written() {
+	if cmp $L2PV_DISK "$(l2pv_expect zeros)"; then
+		echo "the disk file holds every write; the discarded range is zeros"
+	elif cmp $L2PV_DISK "$(l2pv_expect unchanged)"; then
+		echo "the disk file holds every write; the discard was a no-op"
+	else
+		return 1
+	fi
+}
+
+l2pv_discard() {
+	l2_eq "$(l2pv_value pvblk-discard)" 0 || return 1
+	dd if=$L2PV_DISK bs=65536 skip=16 count=1 2>/dev/null >/tmp/pv-discarded
+	dd if=/tmp/pv-orig.img bs=65536 skip=16 count=1 2>/dev/null >/tmp/pv-before
+	if cmp -s /tmp/pv-discarded /tmp/pv-before; then
+		echo "discard: a no-op on this file system"
+	elif [ "$(tr -d '\0' </tmp/pv-discarded | wc -c)" = 0 ]; then
+		echo "discard: the range reads as zeros"
+	else
+		echo "discard: the range holds neither zeros nor the old bytes"
+		return 1
+	fi
+}
+
+l2pv_read_only() {
+	local sha
+	sha=$(seq 5000000 5900000 | head -c 1048576 | sha256sum | cut -d' ' -f1)
+	echo "guest's write to the ro disk: status $(l2pv_value pvblk-ro-write), $(l2pv_value pvblk-ro-error)"
+	[ "$(l2pv_value pvblk-ro-write)" != 0 ] && [ -n "$(l2pv_value pvblk-ro-write)" ] &&
+		l2_eq "$(l2pv_value pvblk-ro-read-sha)" "$sha" &&
+		l2_eq "$(sha256sum <$L2PV_RO | cut -d' ' -f1)" "$sha"
+}
+
+# awk's division, to one decimal.
+l2pv_ratio() {
+	echo "$1 $2" | awk '{ printf "%.1f", $2 ? $1 / $2 : -1 }'
+}
+
+# Per 64 KiB request: exits (all), exits to hyv-run, doorbells and
+# interrupts, less the empty phase's. Fails if a request costs an exit
+# to hyv-run, or more than one doorbell.
+l2pv_blk_costs() {
+	local p reqs exits user db irq idle_exits idle_user bad=0
+	idle_exits=$(l2pv_delta blk-idle stats.exits)
+	idle_user=$(l2pv_delta blk-idle stats.to_user)
+	echo "empty phase: $idle_exits exits, $idle_user to hyv-run"
+	for p in blk-write blk-read; do
+		reqs=$(l2pv_delta $p disk0.requests)
+		exits=$(($(l2pv_delta $p stats.exits) - idle_exits))
+		user=$(($(l2pv_delta $p stats.to_user) - idle_user))
+		db=$(l2pv_delta $p disk0.doorbells)
+		irq=$(l2pv_delta $p disk0.interrupts)
+		echo "$p: $reqs requests: $(l2pv_ratio "$exits" "$reqs") exits," \
+		     "$(l2pv_ratio "$user" "$reqs") to hyv-run, $(l2pv_ratio "$db" "$reqs") doorbells," \
+		     "$(l2pv_ratio "$irq" "$reqs") interrupts per request"
+		emit "# l2:pvblk: $p: $reqs requests: $(l2pv_ratio "$exits" "$reqs") exits," \
+		     "$(l2pv_ratio "$user" "$reqs") to hyv-run, $(l2pv_ratio "$db" "$reqs") doorbells," \
+		     "$(l2pv_ratio "$irq" "$reqs") interrupts per request"
+		[ "$reqs" -ge 64 ] && [ $((user * 2)) -lt "$reqs" ] && [ "$db" -le "$reqs" ] || bad=1
+	done
+	[ "$bad" = 0 ]
+}
+
+l2pv_net_costs() {
+	local p tx rx exits user idle_exits idle_user bad=0
+	idle_exits=$(l2pv_delta blk-idle stats.exits)
+	idle_user=$(l2pv_delta blk-idle stats.to_user)
+	for p in net-tx net-rx; do
+		tx=$(l2pv_delta $p net0.tx_packets)
+		rx=$(l2pv_delta $p net0.rx_packets)
+		exits=$(($(l2pv_delta $p stats.exits) - idle_exits))
+		user=$(($(l2pv_delta $p stats.to_user) - idle_user))
+		echo "$p: $tx packets sent, $rx received: $(l2pv_ratio "$exits" $((tx + rx))) exits," \
+		     "$(l2pv_ratio "$user" $((tx + rx))) to hyv-run per packet"
+		emit "# l2:pvnet: $p: $tx packets sent, $rx received: $(l2pv_ratio "$exits" $((tx + rx)))" \
+		     "exits, $(l2pv_ratio "$user" $((tx + rx))) to hyv-run per packet"
+		[ "$tx" -gt 0 ] && [ "$rx" -gt 0 ] && [ $((user * 2)) -lt $((tx + rx)) ] || bad=1
+	done
+	[ "$(l2pv_counter net-rx-end net0.tx_bad)" = 0 ] || { echo "tx_bad > 0"; bad=1; }
+	[ "$bad" = 0 ]
+}
+
+l2pv_ping() {
+	local line
+	line=$(l2pv_value pvnet-ping)
+	echo "$line"
+	echo "$line" | grep -q '^10 packets transmitted, 10 packets received'
+}
+
+l2pv_check() {
+	l2_check pv "$@"
+}
+
+l2pv_suite() {
+	local sha
+	if ! cpio -it </l2/initrd 2>/dev/null | grep -q 'hyv-pv/hyv_pvnet.ko'; then
+		emit "# l2: pv: no PV guest drivers in the L2 initramfs (make guest-drivers)"
+		return
+	fi
+	[ -c /dev/net/tun ] || { emit "# l2: pv: no /dev/net/tun in L1"; return; }
+	l2pv_files
+	l2pv_boot
+	l2pv_check pv:insmod l2_eq "$(l2pv_value pv-insmod)" 0
+	sha=$(sha256sum </tmp/pv-orig.img | cut -d' ' -f1)
+	l2pv_check pvblk:capacity l2_eq "$(l2pv_value pvblk-sectors)" 16384
+	l2pv_check pvblk:read-checksum l2_eq "$(l2pv_value pvblk-read-sha)" "$sha"
+	l2pv_check pvblk:direct-io l2_eq \
+		"$(l2pv_value pvblk-direct-write) $(l2pv_value pvblk-direct-read)" "0 0"
+	l2pv_check pvblk:last-sector l2_eq \
+		"$(l2pv_value pvblk-write-last) $(l2pv_value pvblk-last-readback)" "0 same"
+	l2pv_check pvblk:fsync-flush l2_eq \
+		"$(l2pv_value pvblk-write-4k) $(l2pv_value pvblk-flush)" "0 0"
+	l2pv_check pvblk:discard l2pv_discard
+	l2pv_check pvblk:writes-in-file l2pv_file_written
+	l2pv_check pvblk:read-only-refuses-writes l2pv_read_only
+	l2pv_check pvblk:no-exit-per-request l2pv_blk_costs
+	l2pv_check pvnet:link l2_eq "$(l2pv_value pvnet-mac)" $L2PV_MAC
+	l2pv_check pvnet:ping l2pv_ping
+	l2pv_check pvnet:tcp-l2-to-l1 l2_eq "$(sha256sum </tmp/pv-from-l2 | cut -d' ' -f1)" \
+		"$(seq 1 150000 | sha256sum | cut -d' ' -f1)"
+	l2pv_check pvnet:tcp-l1-to-l2 l2_eq "$(l2pv_value pvnet-rx-sha)" \
+		"$(sha256sum </tmp/pv-to-l2 | cut -d' ' -f1)"
+	l2pv_check pvnet:no-exit-per-packet l2pv_net_costs
+	l2pv_check pv:no-broken-ring l2_eq "$(grep -c 'broken' $L2PV_LOG)" 0
+	l2pv_check pv:dmesg-clean l2_eq "$(l2pv_value dmesg-bad)" 0
+	l2pv_check pv:poweroff-exit-0 l2_eq \
+		"$(sed -n 's/^HYVL1-EXIT: //p' $L2PV_LOG | tr -d '\r')" 0
+}
