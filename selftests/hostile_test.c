@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "hyv_test.h"
 #include "hyv_util.h"
@@ -214,7 +215,7 @@ static void guest_port_sweep(u64 step)
 TEST(every_io_port_exits_to_the_vmm_with_the_right_port_and_data)
 {
 	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_port_sweep);
-	u64 step = host_is_vmx() ? 16 : 1, port = 0, bad = 0, exits = 0;
+	u64 step = host_is_vmx() ? 4 : 1, port = 0, bad = 0, exits = 0;
 	bool out = true;
 	struct hyv_run *run = vcpu->run;
 	struct hyv_ucall uc;
@@ -527,4 +528,63 @@ TEST(guest_physical_addresses_past_maxphyaddr_fault_as_the_architecture_says)
 	}
 	free(cpuid);
 	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* ---- EFER.LME with paging off ------------------------------------------------ */
+
+#define MSR_EFER	0xc0000080
+#define EFER_LME	BIT(8)
+#define RESET_IP_GPA	0xffff0ULL	/* F000:FFF0 with CS base 0xf0000 */
+
+/*
+ * A guest in real mode with EFER.LME set, as every guest has it for a
+ * moment on its way to long mode (LME, then CR0.PG): it runs and exits
+ * like any other, and keeps its LME. Under QEMU's TCG an exit from that
+ * state used to leave the L1 CPU running host code with the guest's
+ * CR0 (paging off): the whole machine hung (svm_park_lme()).
+ */
+TEST(a_guest_with_efer_lme_and_paging_off_exits_and_keeps_its_efer)
+{
+	static const u8 code[] = {
+		0xb0, 0x42,		/* mov $0x42, %al */
+		0xe6, 0xe1,		/* out %al, $0xe1 */
+		0xf4,			/* hlt */
+	};
+	u64 buf[(sizeof(struct hyv_msrs) + sizeof(struct hyv_msr_entry)) / 8];
+	struct hyv_msrs *m = (struct hyv_msrs *)buf;
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	struct hyv_sregs sregs;
+	struct hyv_run *run;
+	int fd, size;
+
+	memcpy(hyv_vm_gpa_to_hva(vm, RESET_IP_GPA), code, sizeof(code));
+	fd = ioctl(vm->fd, HYV_CREATE_VCPU, 0);
+	ASSERT_LE(0, fd);
+	size = ioctl(vm->dev_fd, HYV_GET_VCPU_MMAP_SIZE, 0);
+	run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, run);
+	/* CS base 0xf0000 (not the reset's 0xffff0000): F000:FFF0 in RAM. */
+	ASSERT_EQ(0, ioctl(fd, HYV_GET_SREGS, &sregs));
+	sregs.cs.base = 0xf0000;
+	ASSERT_EQ(0, ioctl(fd, HYV_SET_SREGS, &sregs));
+
+	memset(buf, 0, sizeof(buf));
+	m->nmsrs = 1;
+	m->entries[0].index = MSR_EFER;
+	m->entries[0].data = EFER_LME;
+	ASSERT_EQ(1, ioctl(fd, HYV_SET_MSRS, m));
+
+	ASSERT_EQ(0, ioctl(fd, HYV_RUN, 0));
+	ASSERT_EQ(HYV_EXIT_IO, run->exit_reason);
+	EXPECT_EQ(0xe1, run->io.port);
+	EXPECT_EQ(0x42, run->io.data & 0xff);
+	m->entries[0].data = 0;
+	ASSERT_EQ(1, ioctl(fd, HYV_GET_MSRS, m));
+	EXPECT_EQ(EFER_LME, m->entries[0].data & EFER_LME);
+	ASSERT_EQ(0, ioctl(fd, HYV_RUN, 0));
+	EXPECT_EQ(HYV_EXIT_HLT, run->exit_reason);
+
+	munmap(run, size);
+	close(fd);
+	hyv_vm_free(vm);
 }
