@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
@@ -35,20 +36,52 @@ int hyv_fpu_get_xsave(struct hyv_vcpu *vcpu, void __user *argp)
 }
 
 /*
- * Load an XSAVE image; the kernel refuses (-EINVAL) a header naming
- * components outside the guest's XCR0 or with reserved bits set.
+ * An image XRSTOR would load in the guest, checked here, at the boundary,
+ * rather than left to the kernel's copy (which judges XSTATE_BV by the
+ * guest's current XCR0 only as hyv passes it, and MXCSR only when x87,
+ * SSE or AVX is named): XSTATE_BV within what the guest may ever enable
+ * (x87 and SSE are live state whatever XCR0 says, as in KVM's
+ * supported_xcr0), XCOMP_BV 0 (the standard format), the header's
+ * reserved bytes 0 (SDM vol. 1 §13.4.2), and MXCSR within the CPU's
+ * mask even when XSTATE_BV names no component: XRSTOR loads MXCSR
+ * whenever SSE or AVX is enabled and takes #GP on a reserved bit
+ * (SDM vol. 1 §13.8.1).
+ */
+static int hyv_fpu_check_xsave(const struct xregs_state *xs)
+{
+	const struct xstate_header *hdr = &xs->header;
+
+	if (hdr->xfeatures & ~(hyv_xcr0_supported() | XFEATURE_MASK_FPSSE))
+		return -EINVAL;
+	if (hdr->xcomp_bv)
+		return -EINVAL;
+	if (memchr_inv(hdr->reserved, 0, sizeof(hdr->reserved)))
+		return -EINVAL;
+	if (xs->i387.mxcsr & ~mxcsr_feature_mask)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Load an XSAVE image (checked above). PKRU, should hyv ever give a guest
+ * protection keys, goes to the vCPU's own PKRU, which the run loop swaps
+ * in: the kernel's copy leaves it alone when XSTATE_BV has no PKRU bit.
  */
 int hyv_fpu_set_xsave(struct hyv_vcpu *vcpu, void __user *argp)
 {
 	struct hyv_xsave *xs;
-	u32 pkru = vcpu->pkru;
 	int ret;
 
+	BUILD_BUG_ON(sizeof(*xs) < sizeof(struct xregs_state));
 	xs = memdup_user(argp, sizeof(*xs));
 	if (IS_ERR(xs))
 		return PTR_ERR(xs);
-	ret = fpu_copy_uabi_to_guest_fpstate(&vcpu->fpu, xs->region,
-					     vcpu->xcr0, &pkru);
+	ret = hyv_fpu_check_xsave((const struct xregs_state *)xs->region);
+	if (!ret)
+		ret = fpu_copy_uabi_to_guest_fpstate(&vcpu->fpu, xs->region,
+						     hyv_xcr0_supported() |
+						     XFEATURE_MASK_FPSSE,
+						     &vcpu->pkru);
 	kfree(xs);
 	return ret;
 }
@@ -77,7 +110,12 @@ int hyv_fpu_get(struct hyv_vcpu *vcpu, void __user *argp)
 	return copy_to_user(argp, &fpu, sizeof(fpu)) ? -EFAULT : 0;
 }
 
-/* MXCSR bits beyond the CPU's MXCSR_MASK would make FXRSTOR fault. */
+/*
+ * MXCSR bits beyond the CPU's MXCSR_MASK would make the host's XRSTOR of
+ * the guest state fault. The mask is the CPU's (mxcsr_feature_mask), not
+ * the MXCSR_MASK field of the vCPU's state: SET_XSAVE copies that field
+ * from the VMM's image (XRSTOR ignores it), so it proves nothing.
+ */
 int hyv_fpu_set(struct hyv_vcpu *vcpu, void __user *argp)
 {
 	struct fxregs_state *fx = hyv_fpu_fxsave(vcpu);
@@ -87,7 +125,7 @@ int hyv_fpu_set(struct hyv_vcpu *vcpu, void __user *argp)
 	if (copy_from_user(&fpu, argp, sizeof(fpu)))
 		return -EFAULT;
 	if (fpu.flags || fpu.padding1 || fpu.padding2 ||
-	    (fpu.mxcsr & ~(fx->mxcsr_mask ? fx->mxcsr_mask : 0xffbf)))
+	    (fpu.mxcsr & ~mxcsr_feature_mask))
 		return -EINVAL;
 	for (i = 0; i < 8; i++)
 		memcpy(&fx->st_space[i * 4], fpu.fpr[i], 16);

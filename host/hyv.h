@@ -541,6 +541,11 @@ int hyv_msr_index_list_ioctl(void __user *argp);
 int hyv_msrs_ioctl(struct hyv_vcpu *vcpu, void __user *argp, bool set);
 
 /* fpu.c */
+/*
+ * The MXCSR bits this CPU implements (arch/x86/kernel/fpu/init.c):
+ * exported (GPL) but declared only in arch/x86/kernel/fpu/legacy.h.
+ */
+extern unsigned int mxcsr_feature_mask;
 int hyv_fpu_get_xsave(struct hyv_vcpu *vcpu, void __user *argp);
 int hyv_fpu_set_xsave(struct hyv_vcpu *vcpu, void __user *argp);
 int hyv_fpu_get(struct hyv_vcpu *vcpu, void __user *argp);

@@ -35,6 +35,7 @@ static struct page *svm_msrpm;		/* see svm_msrpm_init() */
 static bool svm_has_nrips;
 static bool svm_has_flush_by_asid;
 bool svm_quirk_vmrun_drops_shadow;	/* see svm_track_shadow() */
+bool svm_quirk_lme_needs_paging;	/* see svm_park_lme() */
 
 /* CLGI/STGI fault only once SVM is off, which only a reboot does. */
 static inline void svm_clgi(void)
@@ -517,8 +518,9 @@ const struct hyv_arch_ops *hyv_svm_probe(void)
 	svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
 	svm_has_flush_by_asid = boot_cpu_has(X86_FEATURE_FLUSHBYASID);
 	svm_quirk_vmrun_drops_shadow = hyv_on_qemu_tcg();
+	svm_quirk_lme_needs_paging = svm_quirk_vmrun_drops_shadow;
 	if (svm_quirk_vmrun_drops_shadow)
-		pr_info("on QEMU's TCG: interrupt shadows tracked across VMRUN\n");
+		pr_info("on QEMU's TCG: interrupt shadows tracked across VMRUN, EFER.LME kept from VMRUN while paging is off\n");
 	pr_info("SVM with NPT%s%s\n",
 		svm_has_nrips ? ", NRIP-save" : " (no NRIP-save: hyv decodes)",
 		svm_has_flush_by_asid ? ", flush-by-ASID" : "");

@@ -50,9 +50,15 @@ struct svm_vcpu {
 	bool shadow_step;
 	/* This entry injects #BP or #OF (svm_read_vectoring()). */
 	bool injected_bp_of;
+	/*
+	 * With svm_quirk_lme_needs_paging: the guest's EFER.LME, kept out of
+	 * the VMCB while its CR0.PG is clear (svm_state.c).
+	 */
+	bool lme_parked;
 };
 
 extern bool svm_quirk_vmrun_drops_shadow;
+extern bool svm_quirk_lme_needs_paging;
 
 static inline struct svm_vcpu *to_svm(struct hyv_vcpu *vcpu)
 {

@@ -73,7 +73,31 @@ void svm_get_sregs(struct hyv_vcpu *vcpu, struct hyv_sregs *sregs)
 	sregs->cr3 = save->cr3;
 	sregs->cr4 = save->cr4;
 	/* SVME is hyv's business, not the guest's (the guest never sees it). */
-	sregs->efer = save->efer & ~EFER_SVME;
+	sregs->efer = svm_get_efer(vcpu);
+}
+
+/*
+ * svm_quirk_lme_needs_paging: QEMU's TCG (seen with 7.2, the testbed's)
+ * wedges the L1 CPU at a #VMEXIT from a guest with EFER.LME set, CR0.PG
+ * and CR4.PAE clear: restoring the host's CR0 (PG set) while the guest's
+ * EFER and CR4 are still loaded takes its "enter long mode without PAE"
+ * path, which returns before writing CR0, and the host goes on with the
+ * guest's CR0 (paging off, in 64-bit code). Any guest may make that state
+ * (LME is set before PG when entering long mode, and a MOV CR4 exits in
+ * between). While PG is clear, LME has no effect on the guest, so hyv
+ * keeps it out of the VMCB and gives it back when the guest (whose CR0
+ * writes and EFER accesses all exit) turns paging on. Hardware needs none
+ * of it; the flag is set only under QEMU's TCG.
+ */
+static void svm_park_lme(struct svm_vcpu *svm)
+{
+	struct vmcb_save_area *save = &svm->vmcb->save;
+
+	if (!svm_quirk_lme_needs_paging || (save->cr0 & X86_CR0_PG) ||
+	    !(save->efer & EFER_LME))
+		return;
+	save->efer &= ~EFER_LME;
+	svm->lme_parked = true;
 }
 
 int svm_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs)
@@ -97,6 +121,8 @@ int svm_set_sregs(struct hyv_vcpu *vcpu, const struct hyv_sregs *sregs)
 	save->cr3 = sregs->cr3;
 	save->cr4 = sregs->cr4;
 	save->efer = sregs->efer | EFER_SVME;
+	to_svm(vcpu)->lme_parked = false;
+	svm_park_lme(to_svm(vcpu));
 	/* The CPL is SS.DPL once protected mode is on (APM vol. 2 §15.5.1). */
 	save->cpl = (sregs->cr0 & X86_CR0_PE) ? sregs->ss.dpl & 3 : 0;
 	/*
@@ -128,13 +154,19 @@ u64 svm_get_cr(struct hyv_vcpu *vcpu, int cr)
  */
 void svm_set_cr0(struct hyv_vcpu *vcpu, u64 cr0)
 {
-	struct vmcb_save_area *save = &to_svm(vcpu)->vmcb->save;
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *save = &svm->vmcb->save;
 
+	if (svm->lme_parked && (cr0 & X86_CR0_PG)) {
+		save->efer |= EFER_LME;
+		svm->lme_parked = false;
+	}
 	if ((cr0 & X86_CR0_PG) && (save->efer & EFER_LME))
 		save->efer |= EFER_LMA;
 	else if (!(cr0 & X86_CR0_PG))
 		save->efer &= ~EFER_LMA;
 	save->cr0 = cr0;
+	svm_park_lme(svm);
 }
 
 void svm_set_cr4(struct hyv_vcpu *vcpu, u64 cr4)
@@ -145,12 +177,19 @@ void svm_set_cr4(struct hyv_vcpu *vcpu, u64 cr4)
 /* SVME is hyv's business, not the guest's (the guest never sees it). */
 u64 svm_get_efer(struct hyv_vcpu *vcpu)
 {
-	return to_svm(vcpu)->vmcb->save.efer & ~EFER_SVME;
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	return (svm->vmcb->save.efer & ~EFER_SVME) |
+	       (svm->lme_parked ? EFER_LME : 0);
 }
 
 void svm_set_efer(struct hyv_vcpu *vcpu, u64 efer)
 {
-	to_svm(vcpu)->vmcb->save.efer = efer | EFER_SVME;
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm->vmcb->save.efer = efer | EFER_SVME;
+	svm->lme_parked = false;
+	svm_park_lme(svm);
 }
 
 /*
