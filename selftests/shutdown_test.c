@@ -149,6 +149,43 @@ GUEST_ASM(user_ud2,
 	  "	ud2\n");
 GUEST_LABEL(user_ud2_rip);
 
+/*
+ * Long mode paging with CR4.PAE clear: SET_SREGS takes it (the CPU checks
+ * such combinations at entry), the entry fails, and the vCPU's state is
+ * still exactly what the VMM set: nothing of the host's registers in it
+ * (QEMU's TCG writes them into the save area: svm.c), so the VMM can set
+ * it again.
+ */
+TEST(failed_entry_leaves_the_state_the_vmm_set)
+{
+	struct hyv_vcpu *vcpu = hyv_vm_create_with_vcpu(guest_add);
+	struct hyv_sregs set, got;
+	struct hyv_regs regs_set, regs_got;
+
+	hyv_vcpu_get_sregs(vcpu, &set);
+	set.cr4 &= ~0x20ULL;			/* X86_CR4_PAE */
+	ASSERT_EQ(0, ioctl(vcpu->fd, HYV_SET_SREGS, &set));
+	hyv_vcpu_get_regs(vcpu, &regs_set);
+	ASSERT_EQ(0, __hyv_vcpu_run(vcpu));
+	ASSERT_EQ(HYV_EXIT_FAIL_ENTRY, vcpu->run->exit_reason);
+
+	hyv_vcpu_get_sregs(vcpu, &got);
+	EXPECT_EQ(set.cr0, got.cr0);
+	EXPECT_EQ(set.cr3, got.cr3);
+	EXPECT_EQ(set.cr4, got.cr4);
+	EXPECT_EQ(set.efer, got.efer);
+	EXPECT_EQ(set.gdt.base, got.gdt.base);
+	EXPECT_EQ(set.idt.base, got.idt.base);
+	EXPECT_EQ(set.cs.selector, got.cs.selector);
+	EXPECT_EQ(set.tr.base, got.tr.base);
+	hyv_vcpu_get_regs(vcpu, &regs_got);
+	EXPECT_EQ(regs_set.rip, regs_got.rip);
+	EXPECT_EQ(regs_set.rsp, regs_got.rsp);
+	EXPECT_EQ(0, ioctl(vcpu->fd, HYV_SET_SREGS, &got));
+	hyv_vm_free_with_vcpu(vcpu);
+	check_host_healthy(_metadata);
+}
+
 static void guest_user_ud2(void)
 {
 	guest_enter_user(user_ud2);

@@ -36,6 +36,16 @@ static bool svm_has_nrips;
 static bool svm_has_flush_by_asid;
 bool svm_quirk_vmrun_drops_shadow;	/* see svm_track_shadow() */
 bool svm_quirk_lme_needs_paging;	/* see svm_park_lme() */
+/*
+ * QEMU's TCG answers a VMRUN it refuses (VMEXIT_INVALID) with its usual
+ * #VMEXIT, which stores the CPU's current registers into the guest's save
+ * area: the host's CR0, CR3, CR4, EFER, GDT, segments and RIP, since the
+ * guest's were never loaded. GET_SREGS would then hand host kernel
+ * addresses to the VMM, and the next SET_SREGS of them is refused (found
+ * by fuzz_test). Hardware, like KVM's nested VMRUN, leaves the save area
+ * as it was; under TCG hyv keeps a copy of it across each entry.
+ */
+bool svm_quirk_vmrun_err_writes_save;
 
 /* CLGI/STGI fault only once SVM is off, which only a reboot does. */
 static inline void svm_clgi(void)
@@ -177,6 +187,15 @@ static int svm_vcpu_create(struct hyv_vcpu *vcpu)
 		kfree(svm);
 		return -ENOMEM;
 	}
+	if (svm_quirk_vmrun_err_writes_save) {
+		svm->save_before = kmalloc(sizeof(*svm->save_before),
+					   GFP_KERNEL_ACCOUNT);
+		if (!svm->save_before) {
+			__free_page(page);
+			kfree(svm);
+			return -ENOMEM;
+		}
+	}
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
 	svm->last_cpu = -1;
@@ -191,6 +210,7 @@ static void svm_vcpu_destroy(struct hyv_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 
 	__free_page(virt_to_page(svm->vmcb));
+	kfree(svm->save_before);
 	kfree(svm);
 	vcpu->arch = NULL;
 }
@@ -390,11 +410,17 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	 * #VMEXIT, and is taken once the core enables interrupts after STGI
 	 * (APM vol. 2 §15.17).
 	 */
+	if (svm->save_before)
+		memcpy(svm->save_before, &vmcb->save, sizeof(vmcb->save));
+
 	svm_clgi();
 	local_irq_enable();
 	hyv_svm_enter(svm->vmcb_pa, vcpu->gpr, page_to_phys(sd->host_vmcb));
 	local_irq_disable();
 	svm_stgi();
+
+	if (svm->save_before && vmcb->control.exit_code == SVM_EXIT_ERR)
+		memcpy(&vmcb->save, svm->save_before, sizeof(vmcb->save));
 
 	vcpu->gpr[HYV_RAX] = vmcb->save.rax;
 	vcpu->gpr[HYV_RSP] = vmcb->save.rsp;
@@ -519,8 +545,9 @@ const struct hyv_arch_ops *hyv_svm_probe(void)
 	svm_has_flush_by_asid = boot_cpu_has(X86_FEATURE_FLUSHBYASID);
 	svm_quirk_vmrun_drops_shadow = hyv_on_qemu_tcg();
 	svm_quirk_lme_needs_paging = svm_quirk_vmrun_drops_shadow;
+	svm_quirk_vmrun_err_writes_save = svm_quirk_vmrun_drops_shadow;
 	if (svm_quirk_vmrun_drops_shadow)
-		pr_info("on QEMU's TCG: interrupt shadows tracked across VMRUN, EFER.LME kept from VMRUN while paging is off\n");
+		pr_info("on QEMU's TCG: interrupt shadows tracked across VMRUN, EFER.LME kept from VMRUN while paging is off, the save area kept across a refused VMRUN\n");
 	pr_info("SVM with NPT%s%s\n",
 		svm_has_nrips ? ", NRIP-save" : " (no NRIP-save: hyv decodes)",
 		svm_has_flush_by_asid ? ", flush-by-ASID" : "");

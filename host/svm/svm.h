@@ -55,10 +55,16 @@ struct svm_vcpu {
 	 * the VMCB while its CR0.PG is clear (svm_state.c).
 	 */
 	bool lme_parked;
+	/*
+	 * With svm_quirk_vmrun_err_writes_save: the save area as it was
+	 * before this entry, put back if VMRUN refuses it (svm.c).
+	 */
+	struct vmcb_save_area *save_before;
 };
 
 extern bool svm_quirk_vmrun_drops_shadow;
 extern bool svm_quirk_lme_needs_paging;
+extern bool svm_quirk_vmrun_err_writes_save;
 
 static inline struct svm_vcpu *to_svm(struct hyv_vcpu *vcpu)
 {
