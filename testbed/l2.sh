@@ -32,5 +32,7 @@ l2_initramfs_args() {
 		arch/x86/kvm/kvm-amd.ko arch/x86/kvm/kvm-intel.ko; do
 		[ ! -f "$l1/$m" ] || echo -n " -f $l1/$m=lib/hyv/kvm/${m##*/}"
 	done
+	# TAP for the PV network device, where the L1 kernel has it as a module.
+	[ ! -f "$l1/drivers/net/tun.ko" ] || echo -n " -f $l1/drivers/net/tun.ko=lib/hyv/tun.ko"
 	echo
 }

@@ -39,6 +39,7 @@ fi
 # A PV disk (a file in L1) and a PV network device (a TAP that hyv-run
 # creates, addressed here) when the L2 initramfs has the drivers.
 PV=""
+[ -c /dev/net/tun ] || [ ! -f /lib/hyv/tun.ko ] || insmod /lib/hyv/tun.ko
 if [ "$ACCEL" = hyv ] && [ -c /dev/net/tun ] &&
    cpio -it </l2/initrd 2>/dev/null | grep -q 'hyv-pv/hyv_pvnet.ko'; then
 	dd if=/dev/zero of=/tmp/demo-disk.img bs=1048576 count=16 2>/dev/null
