@@ -36,18 +36,22 @@ static const struct hyv_cpuid_allow {
 	u32 leaf, index;
 	u32 reg[4];
 } hyv_cpuid_allow[] = {
-	/* SSE3 PCLMUL SSSE3 FMA CX16 PCID SSE4.1 SSE4.2 x2APIC MOVBE POPCNT
+	/*
+	 * SSE3 PCLMUL SSSE3 FMA CX16 PCID SSE4.1 SSE4.2 x2APIC MOVBE POPCNT
 	 * TSC-DL AES XSAVE AVX F16C RDRAND HV; FPU..SS but MCE, MCA, PSN,
-	 * DS, ACPI, HTT, TM, PBE. */
+	 * DS, ACPI, HTT, TM, PBE.
+	 */
 	{ 1, 0, { 0, 0,
 		  BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) | BIT(17) |
 		  BIT(19) | BIT(20) | BIT(21) | BIT(22) | BIT(23) | BIT(24) |
 		  BIT(25) | BIT(26) | BIT(28) | BIT(29) | BIT(30) | BIT(31),
 		  0x0f8bfbff & ~(BIT(7) | BIT(14) | BIT(18) | BIT(21) |
 				 BIT(22)) } },
-	/* FSGSBASE TSC_ADJUST BMI1 AVX2 FDP SMEP BMI2 ERMS FPCSDS RDSEED ADX
+	/*
+	 * FSGSBASE TSC_ADJUST BMI1 AVX2 FDP SMEP BMI2 ERMS FPCSDS RDSEED ADX
 	 * SMAP CLFLUSHOPT CLWB SHA; UMIP GFNI CLDEMOTE MOVDIRI MOVDIR64B;
-	 * FSRM MD_CLEAR SERIALIZE. */
+	 * FSRM MD_CLEAR SERIALIZE.
+	 */
 	{ 7, 0, { 0,
 		  BIT(0) | BIT(1) | BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) |
 		  BIT(9) | BIT(13) | BIT(18) | BIT(19) | BIT(20) | BIT(23) |
@@ -60,8 +64,10 @@ static const struct hyv_cpuid_allow {
 		    ~0U, ~0U, 0 } },
 	{ 0xd, 1, { BIT(0) | BIT(1) | BIT(2), 0, 0, 0 } },
 	{ 0xd, 2, { ~0U, ~0U, 0, 0 } },		/* the AVX component */
-	/* LAHF ABM SSE4A MisAlignSSE 3DNowPrefetch TBM; SYSCALL NX MmxExt
-	 * FFXSR Page1GB LM 3DNowExt 3DNow, and leaf 1's mirrored bits. */
+	/*
+	 * LAHF ABM SSE4A MisAlignSSE 3DNowPrefetch TBM; SYSCALL NX MmxExt
+	 * FFXSR Page1GB LM 3DNowExt 3DNow, and leaf 1's mirrored bits.
+	 */
 	{ 0x80000001, 0, { 0, 0,
 		  BIT(0) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(21),
 		  (0x0183fbff & ~(BIT(7) | BIT(14))) | BIT(11) | BIT(20) |
@@ -89,7 +95,7 @@ static const struct hyv_cpuid_allow *hyv_cpuid_allow_of(u32 leaf, u32 index)
 }
 
 static void hyv_cpuid_fill(struct hyv_cpuid_entry *e, u32 leaf, u32 index,
-			  bool indexed, u32 a, u32 b, u32 c, u32 d)
+			   bool indexed, u32 a, u32 b, u32 c, u32 d)
 {
 	*e = (struct hyv_cpuid_entry){
 		.function = leaf, .index = index,
@@ -143,7 +149,9 @@ static bool hyv_xsave_leaf(u32 index, u32 *r)
 		return true;
 	case 1:
 		r[R_EAX] &= BIT(0) | BIT(1) | BIT(2);
-		r[R_EBX] = r[R_ECX] = r[R_EDX] = 0;
+		r[R_EBX] = 0;
+		r[R_ECX] = 0;
+		r[R_EDX] = 0;
 		return true;
 	case 2:
 		return supported & XFEATURE_MASK_YMM;
@@ -168,10 +176,10 @@ static bool hyv_cpuid_leaf(u32 leaf, u32 index, u32 apic_id,
 		 */
 		if (leaf == 0x15)
 			hyv_cpuid_fill(e, leaf, 0, false, 1000000, tsc_khz,
-				      1000000000, 0);
+				       1000000000, 0);
 		else
 			hyv_cpuid_fill(e, leaf, 0, false, tsc_khz / 1000,
-				      tsc_khz / 1000, 1000, 0);
+				       tsc_khz / 1000, 1000, 0);
 		return true;
 	}
 	/* Past the host's range a CPU repeats its last leaf: not data. */
@@ -194,8 +202,10 @@ static bool hyv_cpuid_leaf(u32 leaf, u32 index, u32 apic_id,
 	case 1:
 		/* APIC ID = vCPU id, one logical processor, CLFLUSH size. */
 		r[R_EBX] = (r[R_EBX] & 0xff00) | (1 << 16) | (apic_id << 24);
-		/* What hyv adds whatever the host has: x2APIC, TSC-deadline,
-		 * the hypervisor bit; APIC, MTRR, PAT. */
+		/*
+		 * What hyv adds whatever the host has: x2APIC, TSC-deadline,
+		 * the hypervisor bit; APIC, MTRR, PAT.
+		 */
 		r[R_ECX] = (r[R_ECX] & allow->reg[R_ECX]) |
 			   BIT(21) | BIT(24) | BIT(31);
 		r[R_EDX] = (r[R_EDX] & allow->reg[R_EDX]) |
@@ -211,14 +221,17 @@ static bool hyv_cpuid_leaf(u32 leaf, u32 index, u32 apic_id,
 		break;
 	case 6:
 		r[R_EAX] = BIT(2);	/* ARAT, and nothing else */
-		r[R_EBX] = r[R_ECX] = r[R_EDX] = 0;
+		r[R_EBX] = 0;
+		r[R_ECX] = 0;
+		r[R_EDX] = 0;
 		break;
 	case 0x80000008:
 		/* Guest-physical bits: no more than hyv's limit; 48-bit linear. */
 		r[R_EAX] = min_t(u32, r[R_EAX] & 0xff, HYV_GUEST_PHYS_BITS) |
 			   (48 << 8);
 		r[R_EBX] &= allow->reg[R_EBX];
-		r[R_ECX] = r[R_EDX] = 0;
+		r[R_ECX] = 0;
+		r[R_EDX] = 0;
 		break;
 	default:
 		if (allow) {
@@ -230,8 +243,7 @@ static bool hyv_cpuid_leaf(u32 leaf, u32 index, u32 apic_id,
 		break;
 	}
 	hyv_cpuid_fill(e, leaf, index, leaf == 4 || leaf == 7 || leaf == 0xd,
-		      r[R_EAX],
-		      r[R_EBX], r[R_ECX], r[R_EDX]);
+		       r[R_EAX], r[R_EBX], r[R_ECX], r[R_EDX]);
 	return true;
 }
 
@@ -344,14 +356,17 @@ static const struct {
 bool hyv_guest_has(struct hyv_vcpu *vcpu, enum hyv_feature f)
 {
 	const struct hyv_cpuid_entry *e;
-	u32 reg;
+	u32 regs[4];
 
 	e = hyv_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, hyv_features[f].leaf,
 			   hyv_features[f].index);
 	if (!e)
 		return false;
-	reg = (u32[]){ e->eax, e->ebx, e->ecx, e->edx }[hyv_features[f].reg];
-	return reg & BIT(hyv_features[f].bit);
+	regs[0] = e->eax;
+	regs[1] = e->ebx;
+	regs[2] = e->ecx;
+	regs[3] = e->edx;
+	return regs[hyv_features[f].reg] & BIT(hyv_features[f].bit);
 }
 
 /* CPUID with the leaf in EAX and the subleaf in ECX; results in EAX..EDX. */

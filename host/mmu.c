@@ -95,8 +95,11 @@ static bool hyv_npt_walk_range(struct hyv_vm *vm, u64 *table, int level,
 			continue;
 		}
 		if (op == HYV_NPT_WRPROT && level == 1) {
-			WRITE_ONCE(table[i], hyv_ops->npt_leaf_entry(entry & HYV_NPT_ADDR_MASK,
-				   hyv_ops->npt_perms(entry) & ~HYV_NPT_WRITE, false));
+			u64 wp = hyv_ops->npt_leaf_entry(entry & HYV_NPT_ADDR_MASK,
+							 hyv_ops->npt_perms(entry) &
+							 ~HYV_NPT_WRITE, false);
+
+			WRITE_ONCE(table[i], wp);
 			empty = false;
 			continue;
 		}

@@ -490,9 +490,15 @@ TEST(real_mode_code_runs_and_computes_with_loop_memory_and_port_io)
 	memcpy(vm->mem + REAL_MODE_BASE, real_mode_code, sizeof(real_mode_code));
 	hyv_vcpu_get_sregs(vcpu, &sregs);
 	sregs.cs = real_mode_seg(11);
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = real_mode_seg(3);
+	sregs.ds = real_mode_seg(3);
+	sregs.es = sregs.ds;
+	sregs.fs = sregs.ds;
+	sregs.gs = sregs.ds;
+	sregs.ss = sregs.ds;
 	sregs.cr0 = X86_CR0_ET_BIT;
-	sregs.cr3 = sregs.cr4 = sregs.efer = 0;
+	sregs.cr3 = 0;
+	sregs.cr4 = 0;
+	sregs.efer = 0;
 	hyv_vcpu_set_sregs(vcpu, &sregs);
 	hyv_vcpu_set_regs(vcpu, &regs);
 

@@ -7,6 +7,7 @@
  * hyv_pv_net_tx.c. Threads: see hyv_pv_net_int.h.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,15 +22,15 @@
 #define HYV_PV_NET_CFG_ACTIVE	0x0c
 #define HYV_PV_NET_CFG_OFFLOADS	0x10
 
-_Static_assert(sizeof(struct hyv_pvnet_config) == 32, "net registers");
-_Static_assert(sizeof(struct hyv_pvnet_hdr) == HYV_PVNET_HDR_SIZE,
-	       "net header");
-_Static_assert(__builtin_offsetof(struct hyv_pvnet_config,
-				  active_queue_pairs) == HYV_PV_NET_CFG_ACTIVE,
-	       "active_queue_pairs");
-_Static_assert(__builtin_offsetof(struct hyv_pvnet_config,
-				  guest_offloads) == HYV_PV_NET_CFG_OFFLOADS,
-	       "guest_offloads");
+static_assert(sizeof(struct hyv_pvnet_config) == 32, "net registers");
+static_assert(sizeof(struct hyv_pvnet_hdr) == HYV_PVNET_HDR_SIZE,
+	      "net header");
+static_assert(__builtin_offsetof(struct hyv_pvnet_config,
+				 active_queue_pairs) == HYV_PV_NET_CFG_ACTIVE,
+	      "active_queue_pairs");
+static_assert(__builtin_offsetof(struct hyv_pvnet_config,
+				 guest_offloads) == HYV_PV_NET_CFG_OFFLOADS,
+	      "guest_offloads");
 
 static uint64_t hyv_bit(unsigned int b)
 {

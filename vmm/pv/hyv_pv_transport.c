@@ -35,7 +35,8 @@ static void hyv_pv_reset_regs(struct hyv_pv_transport *t)
 	unsigned int q;
 
 	t->driver_features = 0;
-	t->device_feature_select = t->driver_feature_select = 0;
+	t->device_feature_select = 0;
+	t->driver_feature_select = 0;
 	t->status = 0;
 	t->config_vector = HYV_PV_NO_VECTOR;
 	t->queue_select = 0;
@@ -65,7 +66,8 @@ int hyv_pv_transport_init(struct hyv_pv_transport *t)
 	memset(t->msix, 0, sizeof(t->msix));
 	for (i = 0; i < HYV_PV_MAX_VECTORS; i++)
 		t->msix[i].ctrl = 1;	/* masked at reset, as PCI says */
-	t->pba[0] = t->pba[1] = 0;
+	t->pba[0] = 0;
+	t->pba[1] = 0;
 	hyv_pv_reset_regs(t);
 	for (i = 0; i < HYV_PV_MAX_QUEUES; i++)
 		t->doorbell_fd[i] = -1;

@@ -132,7 +132,8 @@ static int hyv_pv_enter_indirect(struct hyv_pv_vring *vr,
 				 unsigned int *table_len, uint16_t head)
 {
 	if (!vr->indirect || in_table || (d->flags & VRING_DESC_F_NEXT))
-		return hyv_pv_vring_break(vr, "indirect descriptor not allowed here (head %u, flags %#x)",
+		return hyv_pv_vring_break(vr,
+					  "indirect descriptor not allowed here (head %u, flags %#x)",
 					  head, d->flags);
 	if (!d->len || d->len % sizeof(struct vring_desc) ||
 	    d->len / sizeof(struct vring_desc) > vr->num)
@@ -206,8 +207,10 @@ int hyv_pv_vring_pop(struct hyv_pv_vring *vr, struct hyv_pv_chain *chain)
 
 	chain->head = head;
 	chain->truncated = false;
-	chain->n_out = chain->n_in = 0;
-	chain->out_bytes = chain->in_bytes = 0;
+	chain->n_out = 0;
+	chain->n_in = 0;
+	chain->out_bytes = 0;
+	chain->in_bytes = 0;
 	if (hyv_pv_walk_chain(vr, chain))
 		return -EIO;
 	vr->last_avail_idx++;

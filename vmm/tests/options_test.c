@@ -160,7 +160,7 @@ TEST(pv_devices)
 	close(fd);
 	snprintf(ro, sizeof(ro), "%s,ro,cache=none", disk);
 	CHECK(parse(&o, (const char *[]){ "-k", KERNEL, "--disk", disk, "--disk", ro,
-			"--net", "tap=hyvt0,mac=52:54:00:00:00:01,queues=2", NULL }) == 0,
+		    "--net", "tap=hyvt0,mac=52:54:00:00:00:01,queues=2", NULL }) == 0,
 	      "%s", err_text);
 	CHECK(o.nr_disks == 2 && o.nr_nets == 1, "%u disks, %u nets", o.nr_disks, o.nr_nets);
 	CHECK(!strcmp(o.disks[0].path, disk) && !o.disks[0].ro && !o.disks[0].direct, "disk 0");
@@ -191,7 +191,7 @@ TEST(pv_devices)
 	expect_bad((const char *[]){ "-k", KERNEL, "--net", "tap=t0,queues=99", NULL },
 		   "net queues");
 	expect_bad((const char *[]){ "-k", KERNEL, "--net", "tap=t0", "--net", "tap=t1",
-			"--net", "tap=t2", "--net", "tap=t3", "--net", "tap=t4", NULL },
+		   "--net", "tap=t2", "--net", "tap=t3", "--net", "tap=t4", NULL },
 		   "too many nets");
 	expect_bad((const char *[]){ "-k", KERNEL, "--accel", "kvm", "--disk", disk, NULL },
 		   "PV with kvm");

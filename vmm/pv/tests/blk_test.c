@@ -602,7 +602,7 @@ int main(void)
 
 	if (make_disk())
 		return 1;
-	ret = tap_run(tests, sizeof(tests) / sizeof(tests[0]));
+	ret = tap_run(tests, ARRAY_SIZE(tests));
 	unlink(disk_path);
 	return ret;
 }

@@ -709,5 +709,5 @@ static const struct tap_test tests[] = {
 
 int main(void)
 {
-	return tap_run(tests, sizeof(tests) / sizeof(tests[0]));
+	return tap_run(tests, ARRAY_SIZE(tests));
 }

@@ -42,7 +42,7 @@ static void arena_init(void)
 {
 	if (arena)
 		return;
-	kshim_verbose = getenv("HYV_TEST_VERBOSE") != NULL;
+	kshim_verbose = !!getenv("HYV_TEST_VERBOSE");
 	arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (arena == MAP_FAILED) {

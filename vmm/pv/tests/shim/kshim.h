@@ -38,9 +38,9 @@ typedef unsigned int gfp_t;
 
 #define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
-#define virt_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define virt_rmb()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define virt_wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)
+#define virt_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)	/* full fence */
+#define virt_rmb()	__atomic_thread_fence(__ATOMIC_ACQUIRE)	/* orders loads */
+#define virt_wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)	/* orders stores */
 
 #define cpu_to_le16(v)	htole16(v)
 #define cpu_to_le32(v)	htole32(v)
