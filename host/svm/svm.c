@@ -397,6 +397,9 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vmcb->save.rax = vcpu->gpr[HYV_RAX];
 	vmcb->save.rsp = vcpu->gpr[HYV_RSP];
 	vmcb->save.rip = vcpu->rip;
+	/* A TF of the guest's own (set by the VMM since) ends the step. */
+	if (vcpu->rflags & X86_EFLAGS_TF)
+		svm->shadow_step = false;
 	vmcb->save.rflags = vcpu->rflags |
 			    (svm->shadow_step ? X86_EFLAGS_TF : 0);
 	vmcb->save.cr2 = vcpu->cr2;
