@@ -145,9 +145,9 @@ TEST(guest_syscall_msrs_are_its_own_and_the_host_keeps_its_syscalls)
 
 /* ---- Debug registers ----------------------------------------------------- */
 
-static volatile u64 watched;
+static u64 watched;
 
-static int watch_writes(volatile u64 *addr)
+static int watch_writes(u64 *addr)
 {
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_BREAKPOINT,
@@ -209,7 +209,7 @@ TEST(host_watchpoint_stays_armed_and_hidden_from_the_guest)
 		if (fd < 0)
 			continue;
 		before = perf_count(fd);
-		watched = i;
+		WRITE_ONCE(watched, i);
 		EXPECT_EQ(before + 1, perf_count(fd)) TH_LOG("after exit %d", i);
 	}
 	if (fd >= 0)

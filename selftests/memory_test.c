@@ -32,7 +32,7 @@ static void guest_write_pages(u64 start, u64 end)
 	u64 a;
 
 	for (a = start; a < end; a += SZ_4K)
-		*(volatile u64 *)a = a ^ MAGIC;
+		WRITE_ONCE(*(u64 *)a, a ^ MAGIC);
 	GUEST_DONE();
 }
 
@@ -51,14 +51,14 @@ TEST(guest_writes_to_every_page_are_seen_in_vmm_memory)
 }
 
 /* Report *p twice, and write what the second read saw plus one. */
-static void guest_read_twice(volatile u64 *p)
+static void guest_read_twice(u64 *p)
 {
 	u64 v;
 
-	GUEST_SYNC(*p);
-	v = *p;
+	GUEST_SYNC(READ_ONCE(*p));
+	v = READ_ONCE(*p);
 	GUEST_SYNC(v);
-	*p = v + 1;
+	WRITE_ONCE(*p, v + 1);
 	GUEST_DONE();
 }
 
@@ -119,10 +119,10 @@ TEST(second_slot_at_a_high_gpa_is_shared_both_ways)
 }
 
 /* Read *p, then (after the VMM deleted its slot) read it again. */
-static void guest_read_read(volatile u64 *p)
+static void guest_read_read(u64 *p)
 {
-	GUEST_SYNC(*p);
-	GUEST_SYNC(*p);
+	GUEST_SYNC(READ_ONCE(*p));
+	GUEST_SYNC(READ_ONCE(*p));
 	GUEST_DONE();
 }
 
@@ -146,9 +146,9 @@ TEST(deleted_slot_is_unmapped_from_the_guest)
 	munmap(mem, SZ_2M);
 }
 
-static void guest_read_u64(volatile u64 *p)
+static void guest_read_u64(u64 *p)
 {
-	GUEST_SYNC(*p);
+	GUEST_SYNC(READ_ONCE(*p));
 }
 
 TEST(guest_access_to_unmapped_vmm_memory_fails_run_with_efault)

@@ -18,9 +18,9 @@
 #define MMIO_HIGH_GPA	0x1000000000ULL	/* 64 GiB: above 32 bits */
 #define RAX_BEFORE	0x1122334455667788ULL
 
-static void guest_read_u32(volatile u32 *p)
+static void guest_read_u32(u32 *p)
 {
-	GUEST_SYNC(*p);
+	GUEST_SYNC(READ_ONCE(*p));
 	GUEST_DONE();
 }
 
@@ -52,9 +52,9 @@ TEST(read_above_4g_outside_any_slot_reports_the_full_address)
 	check_read_u32(_metadata, MMIO_HIGH_GPA + 0x1238);
 }
 
-static void guest_write_u32(volatile u32 *p, u32 v)
+static void guest_write_u32(u32 *p, u32 v)
 {
-	*p = v;
+	WRITE_ONCE(*p, v);
 	GUEST_DONE();
 }
 
@@ -212,10 +212,10 @@ TEST(rex_registers_and_sib_addressing_are_decoded)
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
-static void guest_read_twice(volatile u64 *p)
+static void guest_read_twice(u64 *p)
 {
-	GUEST_SYNC(*p);
-	GUEST_SYNC(*p);
+	GUEST_SYNC(READ_ONCE(*p));
+	GUEST_SYNC(READ_ONCE(*p));
 	GUEST_DONE();
 }
 

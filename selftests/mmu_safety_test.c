@@ -94,11 +94,11 @@ TEST(eight_vcpus_faulting_at_once_never_run_out_of_table_pages)
 
 static void guest_thp_writes(void)
 {
-	*(volatile u64 *)(THP_GPA + 0x1000) = 1;	/* maps the 2 MiB */
+	WRITE_ONCE(*(u64 *)(THP_GPA + 0x1000), 1);	/* maps the 2 MiB */
 	GUEST_SYNC(0);
-	*(volatile u64 *)(THP_GPA + RW_OFFSET) = 2;	/* the neighbour */
+	WRITE_ONCE(*(u64 *)(THP_GPA + RW_OFFSET), 2);	/* the neighbour */
 	GUEST_SYNC(0);
-	*(volatile u64 *)(THP_GPA + RO_OFFSET) = 3;	/* must not succeed */
+	WRITE_ONCE(*(u64 *)(THP_GPA + RO_OFFSET), 3);	/* must not succeed */
 	GUEST_SYNC(0);
 }
 

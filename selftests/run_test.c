@@ -324,14 +324,14 @@ static void clobber_xmm(void)
  */
 struct noise {
 	pthread_t tid;
-	volatile bool stop;
+	bool stop;
 };
 
 static void *noise_thread(void *arg)
 {
 	struct noise *n = arg;
 
-	while (!n->stop)
+	while (!READ_ONCE(n->stop))
 		clobber_xmm();
 	return NULL;
 }
@@ -343,13 +343,13 @@ static void noise_start(struct noise *n)
 	CPU_ZERO(&cpu);
 	CPU_SET(0, &cpu);
 	HYV_ASSERT(!sched_setaffinity(0, sizeof(cpu), &cpu), "sched_setaffinity");
-	n->stop = false;
+	WRITE_ONCE(n->stop, false);
 	HYV_ASSERT(!pthread_create(&n->tid, NULL, noise_thread, n), "pthread_create");
 }
 
 static void noise_stop(struct noise *n)
 {
-	n->stop = true;
+	WRITE_ONCE(n->stop, true);
 	pthread_join(n->tid, NULL);
 }
 

@@ -30,10 +30,10 @@ static u64 *alloc_2m(void)
 }
 
 /* Read *p and report it, then write v there. */
-static void guest_read_then_write(volatile u32 *p, u32 v)
+static void guest_read_then_write(u32 *p, u32 v)
 {
-	GUEST_SYNC(*p);
-	*p = v;
+	GUEST_SYNC(READ_ONCE(*p));
+	WRITE_ONCE(*p, v);
 	GUEST_DONE();
 }
 
@@ -71,12 +71,12 @@ static void guest_dirty(u64 base)
 	u64 sum = 0;
 
 	for (i = 0; i < ARRAY_SIZE(written1); i++)
-		*(volatile u64 *)(base + written1[i] * SZ_4K + 8) = i;
+		WRITE_ONCE(*(u64 *)(base + written1[i] * SZ_4K + 8), i);
 	for (i = 200; i < 210; i++)
-		sum += *(volatile u64 *)(base + i * SZ_4K);
+		sum += READ_ONCE(*(u64 *)(base + i * SZ_4K));
 	GUEST_SYNC(sum);
 	for (i = 0; i < ARRAY_SIZE(written2); i++)
-		*(volatile u64 *)(base + written2[i] * SZ_4K + 16) = i;
+		WRITE_ONCE(*(u64 *)(base + written2[i] * SZ_4K + 16), i);
 	GUEST_DONE();
 }
 
@@ -118,11 +118,11 @@ TEST(dirty_log_has_exactly_the_pages_the_guest_wrote_and_is_cleared_by_reading)
 }
 
 /* Report *a, then *b (after the VMM moved the slot from a to b). */
-static void guest_read_a_b(volatile u64 *a, volatile u64 *b)
+static void guest_read_a_b(u64 *a, u64 *b)
 {
-	GUEST_SYNC(*a);
-	GUEST_SYNC(*b);
-	GUEST_SYNC(*a);
+	GUEST_SYNC(READ_ONCE(*a));
+	GUEST_SYNC(READ_ONCE(*b));
+	GUEST_SYNC(READ_ONCE(*a));
 	GUEST_DONE();
 }
 
@@ -146,11 +146,11 @@ TEST(slot_moved_after_the_guest_used_it_is_found_at_its_new_address)
 }
 
 /* Spin until *p is no longer 1, then report what it became. */
-static void guest_wait_change(volatile u64 *p)
+static void guest_wait_change(u64 *p)
 {
 	u64 v;
 
-	while ((v = *p) == 1)
+	while ((v = READ_ONCE(*p)) == 1)
 		;
 	GUEST_SYNC(v);
 	GUEST_DONE();
@@ -205,10 +205,10 @@ static long anon_huge_kb(void *addr)
 	return kb;
 }
 
-static void guest_sync_then_write_byte(volatile u8 *p)
+static void guest_sync_then_write_byte(u8 *p)
 {
 	GUEST_SYNC(0);
-	*p = 1;
+	WRITE_ONCE(*p, 1);
 	GUEST_DONE();
 }
 
@@ -265,12 +265,12 @@ static long rss_kb(void)
 #define TOUCHED		(16ULL << 20)
 
 /* Write one byte in each 4 KiB page of [p, p + len). */
-static void guest_touch(volatile u8 *p, u64 len)
+static void guest_touch(u8 *p, u64 len)
 {
 	u64 off;
 
 	for (off = 0; off < len; off += SZ_4K)
-		p[off] = 1;
+		WRITE_ONCE(p[off], 1);
 	GUEST_DONE();
 }
 

@@ -103,9 +103,9 @@ TEST(closed_vcpu_counts_stay_with_the_vm)
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
-static void guest_read(volatile u32 *p)
+static void guest_read(u32 *p)
 {
-	GUEST_SYNC(*p);
+	GUEST_SYNC(READ_ONCE(*p));
 }
 
 TEST(mmio_exits_are_counted_as_mmio_and_npf)

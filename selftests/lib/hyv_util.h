@@ -55,6 +55,9 @@ typedef __u64 u64;
 #define __noreturn		__attribute__((noreturn))
 #define __printf(a, b)		__attribute__((format(printf, a, b)))
 #define __used			__attribute__((used))
+/* One access the compiler may neither drop, merge nor tear (as the kernel's). */
+#define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
 
 #define SZ_4K			0x1000ULL
 #define SZ_2M			0x200000ULL
