@@ -507,7 +507,11 @@ static bool hyv_cpuid_entry_ok(const struct hyv_cpuid_entry *e,
 /*
  * HYV_SET_CPUID: the vCPU's table from now on, refused whole (-EINVAL)
  * if any entry advertises what hyv cannot back. OSXSAVE and the APIC bit
- * follow the vCPU's state whatever the table says (hyv_cpuid()).
+ * follow the vCPU's state whatever the table says (hyv_cpuid()). Once
+ * the vCPU has run, only the table it has is taken again (-EBUSY for any
+ * other, as KVM refuses KVM_SET_CPUID2 after KVM_RUN): the guest's
+ * EFER, CR4, XCR0 and MSRs were checked against it, and a table that
+ * takes a feature away would leave state no entry could have set.
  */
 int hyv_cpuid_set(struct hyv_vcpu *vcpu, void __user *argp)
 {
@@ -535,6 +539,16 @@ int hyv_cpuid_set(struct hyv_vcpu *vcpu, void __user *argp)
 	for (i = 0; i < n; i++)
 		if (!hyv_cpuid_entry_ok(&t[i], supported, ns))
 			goto out;
+	if (vcpu->ran) {
+		ret = 0;
+		if (n != vcpu->cpuid_nent ||
+		    memcmp(t, vcpu->cpuid, n * sizeof(*t))) {
+			hyv_vm_warn(vcpu->vm, "vcpu%u: HYV_SET_CPUID after RUN with another table: refused\n",
+				    vcpu->id);
+			ret = -EBUSY;
+		}
+		goto out;
+	}
 	swap(vcpu->cpuid, t);
 	vcpu->cpuid_nent = n;
 	ret = 0;

@@ -382,6 +382,7 @@ struct hyv_vcpu {
 	int cpu;			/* where it runs or last ran */
 	unsigned long requests;
 	u32 mp_state;			/* HYV_MP_STATE_* */
+	bool ran;			/* RUN has been called: CPUID is fixed */
 	wait_queue_head_t wq;		/* a blocked vCPU sleeps here */
 	struct preempt_notifier preempt_notifier;	/* vcpu_load/put */
 	struct hyv_lapic lapic;

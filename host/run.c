@@ -264,6 +264,7 @@ int hyv_vcpu_run(struct hyv_vcpu *vcpu)
 		return -EINTR;
 	}
 
+	vcpu->ran = true;
 	fpu_swap_kvm_fpstate(&vcpu->fpu, true);
 	for (;;) {
 		hyv_vcpu_do_requests(vcpu);

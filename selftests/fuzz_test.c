@@ -1089,7 +1089,7 @@ static void op_cpuid(struct fuzz *f)
 	p = chance(f, 3) ? bad_pointer(f, 8) : c;
 	k = pick_fd(f, FD_VCPU, &fd);
 	if (fz_ioctl(f, OP_CPUID, FD_VCPU, k, fd, HYV_SET_CPUID,
-		     (unsigned long)p, E(EINVAL) | E(E2BIG) | E(ENOMEM) | EPTR) >= 0 &&
+		     (unsigned long)p, E(EINVAL) | E(E2BIG) | E(ENOMEM) | E(EBUSY) | EPTR) >= 0 &&
 	    vcpu_of_fd(f, fd))
 		vcpu_of_fd(f, fd)->cpuid_set = true;
 }

@@ -90,10 +90,22 @@ TEST(set_cpuid_is_what_the_guest_sees_and_cannot_exceed_supported)
 	EXPECT_EQ(EINVAL, errno);
 	ASSERT_EQ(UCALL_SYNC, hyv_vcpu_run_ucall(vcpu, &uc));
 	EXPECT_EQ(0, uc.args[2] & BIT(5));
+	/*
+	 * After RUN the same table is taken again, another valid one is
+	 * -EBUSY (as KVM_SET_CPUID2 after KVM_RUN) and changes nothing.
+	 */
+	leaf1->ecx &= ~BIT(5);
+	EXPECT_EQ(0, ioctl(vcpu->fd, HYV_SET_CPUID, &sup));
+	leaf1->ecx &= ~BIT(19);				/* SSE4.1 */
+	EXPECT_EQ(-1, ioctl(vcpu->fd, HYV_SET_CPUID, &sup));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(UCALL_SYNC, hyv_vcpu_run_ucall(vcpu, &uc));
+	EXPECT_NE(0, uc.args[2] & BIT(19));
 	/* And the table reads back as it was set. */
 	small.hdr.nent = HYV_MAX_CPUID_ENTRIES;
 	ASSERT_EQ(0, ioctl(vcpu->fd, HYV_GET_CPUID, &small));
 	EXPECT_EQ(0x000a0f10, cpuid_find(&small, 1, 0)->eax);
+	EXPECT_NE(0, cpuid_find(&small, 1, 0)->ecx & BIT(19));
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
