@@ -60,6 +60,7 @@ build_all() {
 	build -W guest-drivers "$MAKE" -C "$repo" --no-print-directory guest-drivers W=1
 	build -W guest-drivers-testbed "$MAKE" -C "$repo" --no-print-directory guest-drivers-testbed W=1
 	build pv-tests "$MAKE" -C "$repo" --no-print-directory pv-tests
+	build testbed-tools "$MAKE" -C "$repo" --no-print-directory testbed-tools
 	! built pv-tests || "$testbed/host-tests.sh"
 	"$testbed/self-test.sh"
 	build initramfs pack modules-testbed check guest-drivers-testbed
