@@ -16,7 +16,7 @@ L2PV_FS=/tmp/pv-fs.img		# 64 MiB, sparse: blkverify, rmmod, ext4
 L2PV_KILL=/tmp/pv-kill.img	# 1 MiB of zeros: the SIGKILL boot's disk
 # blkverify's random requests per thread (4 threads; each also fills and
 # reads back 32 chunks of 128 KiB).
-L2PV_VERIFY_REQS=400
+L2PV_VERIFY_REQS=1500
 L2PV_TAP=hyvtap0
 L2PV_MAC=52:54:00:12:34:56
 L2PV_LOG=/tmp/l2-pv.log
@@ -97,7 +97,8 @@ l2pv_boot() {
 	exec 4>&-
 	wait $L2PV_PID
 	echo "HYVL1-EXIT: $?" >>$L2PV_LOG
-	emit "# l2: pv: the PV boot took $(($(l1_seconds) - start)) s"
+	emit "# l2: pv: the PV boot took $(($(l1_seconds) - start)) s;" \
+	     "L2 uptime at:$(sed -n 's/^HYVL2: uptime / /p' $L2PV_LOG | tr -d '\r' | tr '\n' ',')"
 	trap - PIPE
 	rm -f $fifo
 	if [ "$(param l2log 0)" = 1 ]; then
@@ -262,6 +263,8 @@ l2pv_rmmod() {
 	busy=$(l2pv_value pvblk-rmmod-busy)
 	echo "rmmod while open (status, dd running): $busy"
 	echo "dd, rmmod, disks left, insmod: $(l2pv_value pvblk-rmmod)"
+	emit "# l2:pvblk: rmmod while open and written (status, dd running, message): $busy;" \
+	     "after: dd, rmmod, disks left, insmod: $(l2pv_value pvblk-rmmod)"
 	[ "${busy%% *}" != 0 ] && [ -n "$busy" ] &&
 		l2_eq "$(l2pv_value pvblk-rmmod) $(l2pv_value pvblk-rmmod-readback)" "0 0 0 0 same"
 }
