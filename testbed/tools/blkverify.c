@@ -138,7 +138,7 @@ static int do_read(struct worker *w, uint64_t off, unsigned int n)
 			continue;
 		if (w->mismatches++ < 10) {
 			memcpy(&got, w->buf + i * SECTOR, sizeof(got));
-			fprintf(stderr, "blkverify: thread %u: sector %llu: want gen %u, got %#llx %u %llu %u\n",
+			fprintf(stderr, "blkverify: %u: sector %llu: gen %u, got %llx %u %llu %u\n",
 				w->id, (unsigned long long)sector, w->gen[off + i],
 				(unsigned long long)got.magic, got.thread,
 				(unsigned long long)got.sector, got.gen);
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 		m += ws[i].mismatches;
 		e += ws[i].errors;
 	}
-	printf("blkverify: seed %llu: %llu requests (%llu writes, %llu reads, %llu KiB), %llu bad\n",
+	printf("blkverify: seed %llu: %llu requests (%llu writes, %llu reads, %llu KiB) %llu bad\n",
 	       (unsigned long long)seed, (unsigned long long)(w + r),
 	       (unsigned long long)w, (unsigned long long)r,
 	       (unsigned long long)(b >> 10), (unsigned long long)(m + e));
