@@ -15,6 +15,7 @@
 #                          hyv_pvnet_kunit.ko against the L1 kernel, in
 #                          build/guest-drivers-testbed
 #   make pv-tests          vmm/pv: libhyvpv.a and its userspace tests
+#   make testbed-tools     testbed/tools (blkverify) in build/testbed-tools
 #   make check             install what is missing, build everything, run
 #                          all tests in the emulated machines; ends on
 #                          "N passed, N failed" (docs/testing.md)
@@ -56,7 +57,7 @@ sync-guest-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete \
 	--exclude='*' $(CURDIR)/guest-drivers $(CURDIR)/uapi $(1)/
 
 .PHONY: all modules modules-stock modules-testbed modules-testbed-vmx \
-	selftests vmm setup guest-drivers guest-drivers-testbed pv-tests \
+	selftests vmm setup guest-drivers guest-drivers-testbed pv-tests testbed-tools \
 	check l2-check run bench checkpatch sparse clean
 
 all: modules
@@ -96,6 +97,10 @@ guest-drivers-testbed:
 
 pv-tests:
 	$(MAKE) -C vmm/pv
+
+# Static helpers for the testbed's images (testbed/tools: blkverify).
+testbed-tools:
+	$(MAKE) -C testbed/tools OUT=$(BUILD)/testbed-tools
 
 setup:
 	@testbed/setup.sh

@@ -60,6 +60,9 @@ build_all() {
 	build -W guest-drivers "$MAKE" -C "$repo" --no-print-directory guest-drivers W=1
 	build -W guest-drivers-testbed "$MAKE" -C "$repo" --no-print-directory guest-drivers-testbed W=1
 	build pv-tests "$MAKE" -C "$repo" --no-print-directory pv-tests
+	build testbed-tools "$MAKE" -C "$repo" --no-print-directory testbed-tools
+	# Not packed stale (l2-initramfs.sh takes blkverify when it is there).
+	built testbed-tools || rm -f "$repo/build/testbed-tools/blkverify"
 	! built pv-tests || "$testbed/host-tests.sh"
 	"$testbed/self-test.sh"
 	build initramfs pack modules-testbed check guest-drivers-testbed

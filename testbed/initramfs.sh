@@ -4,11 +4,12 @@
 # testbed/guest/, and the given modules and programs.
 #
 #   initramfs.sh -o OUT.cpio.gz -m check|demo [-k MODULE.ko]... \
-#                [-t SELFTEST]... [-b PROGRAM]... [-f SRC=DEST]...
+#                [-t SELFTEST]... [-b PROGRAM]... [-d PROGRAM]... [-f SRC=DEST]...
 #
 # -m picks /hyvt/main: guest/check.sh (the test runner) or guest/demo.sh.
-# Modules go to /lib/hyv/, selftests to /selftests/, programs to /bin/,
-# other files (-f, e.g. the L2 kernel) to DEST.
+# Modules go to /lib/hyv/, selftests to /selftests/, programs to /bin/
+# (-d: a dynamically linked one, with its libraries and loader), other
+# files (-f, e.g. the L2 kernel) to DEST.
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -41,20 +42,21 @@ pack() {
 
 main() {
 	local out='' mode='' opt root f
-	local -a mods=() tests=() bins=() files=()
-	while getopts o:m:k:t:b:f: opt; do
+	local -a mods=() tests=() bins=() dyns=() files=()
+	while getopts o:m:k:t:b:d:f: opt; do
 		case "$opt" in
 		o) out=$OPTARG ;;
 		m) mode=$OPTARG ;;
 		k) mods+=("$OPTARG") ;;
 		t) tests+=("$OPTARG") ;;
 		b) bins+=("$OPTARG") ;;
+		d) dyns+=("$OPTARG") ;;
 		f) files+=("$OPTARG") ;;
 		*) return 2 ;;
 		esac
 	done
 	if [ -z "$out" ] || [ ! -f "$testbed/guest/$mode.sh" ]; then
-		echo "usage: initramfs.sh -o OUT -m check|demo|l2main [-k KO] [-t TEST] [-b BIN] [-f SRC=DEST]" >&2
+		echo "usage: initramfs.sh -o OUT -m check|demo|l2main [-k KO] [-t TEST] [-b BIN] [-d BIN] [-f SRC=DEST]" >&2
 		return 2
 	fi
 	root=$out.root
@@ -65,6 +67,9 @@ main() {
 	[ "${#mods[@]}" = 0 ] || install -m 644 "${mods[@]}" "$root/lib/hyv/"
 	[ "${#tests[@]}" = 0 ] || install -m 755 "${tests[@]}" "$root/selftests/"
 	[ "${#bins[@]}" = 0 ] || install -m 755 "${bins[@]}" "$root/bin/"
+	for f in "${dyns[@]}"; do
+		add_dynamic "$root" "$f" "bin/${f##*/}"
+	done
 	for f in "${files[@]}"; do
 		install -D -m 644 "${f%%=*}" "$root/${f#*=}"
 	done

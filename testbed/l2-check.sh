@@ -27,7 +27,7 @@ main() {
 		mods=modules-testbed-vmx
 		variant=(--variant vmx)
 	fi
-	"$MAKE" -C "$repo" --no-print-directory -s "$mods" vmm guest-drivers >"$logs/build-l2.log" 2>&1 ||
+	"$MAKE" -C "$repo" --no-print-directory -s "$mods" vmm guest-drivers testbed-tools >"$logs/build-l2.log" 2>&1 ||
 		{ note_tail "$logs/build-l2.log"; return 1; }
 	kernel=$(tail -n1 < <("$testbed/l1-kernel.sh" "${variant[@]}"))
 	read -ra l2args < <(l2_initramfs_args "$kernel")

@@ -3,15 +3,20 @@
 # testbed/l2/init. Uncompressed: the stock kernel then copies it without
 # inflating, which saves seconds of emulated CPU. With PV_DIR (the
 # guest drivers built against the stock kernel, make guest-drivers), its
-# hyv_pv.ko, hyv_pvblk.ko and hyv_pvnet.ko go to /lib/hyv-pv.
+# hyv_pv.ko, hyv_pvblk.ko and hyv_pvnet.ko go to /lib/hyv-pv, and what
+# the PV block tests use beside them: ext4 and the modules it needs from
+# the build machine's /lib/modules/KVER (KVER: the stock kernel's
+# version) to /lib/hyv-pv/fs, mkfs.ext4 with its libraries, and
+# testbed/tools/blkverify (make testbed-tools) when it is built.
 #
-#   l2-initramfs.sh OUT.cpio [PV_DIR]
+#   l2-initramfs.sh OUT.cpio [PV_DIR [KVER]]
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local out=${1:?usage: l2-initramfs.sh OUT.cpio [PV_DIR]} pv=${2:-} root applet
+	local out=${1:?usage: l2-initramfs.sh OUT.cpio [PV_DIR [KVER]]} pv=${2:-} kver=${3:-}
+	local root applet m
 	root=$out.root
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp}
@@ -24,6 +29,18 @@ main() {
 		mkdir -p "$root/lib/hyv-pv"
 		install -m 644 "$pv/common/hyv_pv.ko" "$pv/pvblk/hyv_pvblk.ko" \
 			"$pv/pvnet/hyv_pvnet.ko" "$root/lib/hyv-pv/"
+		[ ! -x "$repo/build/testbed-tools/blkverify" ] ||
+			install -m 755 "$repo/build/testbed-tools/blkverify" "$root/bin/"
+		add_dynamic "$root" /usr/sbin/mke2fs sbin/mkfs.ext4
+		install -D -m 644 /etc/mke2fs.conf "$root/etc/mke2fs.conf"
+	fi
+	if [ -n "$pv" ] && [ -n "$kver" ]; then
+		# In load order (modules.dep; ext4 asks the crypto API for crc32c).
+		mkdir -p "$root/lib/hyv-pv/fs"
+		for m in lib/crc16 fs/mbcache fs/jbd2/jbd2 crypto/crc32c_generic fs/ext4/ext4; do
+			install -m 644 "/lib/modules/$kver/kernel/$m.ko" "$root/lib/hyv-pv/fs/"
+		done
+		echo "crc16 mbcache jbd2 crc32c_generic ext4" >"$root/lib/hyv-pv/fs/order"
 	fi
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.tmp"
 	mv "$out.tmp" "$out"

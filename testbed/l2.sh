@@ -17,8 +17,9 @@ l2_kernel() {
 # missing), and the L1 kernel's KVM modules, with which the same L2 also
 # boots under hyv-run --accel kvm for comparison.
 l2_initramfs_args() {
-	local kernel l1=$1 m pv
+	local kernel l1=$1 m pv kver
 	kernel=$(l2_kernel)
+	kver=${kernel#/boot/vmlinuz-}
 	if [ ! -x "$repo/vmm/hyv-run" ] || [ ! -f "$kernel" ]; then
 		echo "# L2: no vmm/hyv-run or $kernel; the L2 suite is skipped" >&2
 		return
@@ -26,8 +27,10 @@ l2_initramfs_args() {
 	pv=$repo/build/guest-drivers-stock/guest-drivers
 	[ -f "$pv/pvnet/hyv_pvnet.ko" ] ||
 		{ echo "# L2: no PV guest drivers (make guest-drivers); no PV tests" >&2; pv=; }
-	"$testbed/l2-initramfs.sh" "$logs/l2-initrd.cpio" ${pv:+"$pv"}
+	"$testbed/l2-initramfs.sh" "$logs/l2-initrd.cpio" ${pv:+"$pv" "$kver"}
 	echo -n "-b $repo/vmm/hyv-run -f $kernel=l2/vmlinuz -f $logs/l2-initrd.cpio=l2/initrd"
+	# L1 checks the file system that L2 wrote on a PV disk.
+	[ -z "$pv" ] || echo -n " -d /usr/sbin/debugfs -d /usr/sbin/e2fsck"
 	for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko drivers/crypto/ccp/ccp.ko \
 		arch/x86/kvm/kvm-amd.ko arch/x86/kvm/kvm-intel.ko; do
 		[ ! -f "$l1/$m" ] || echo -n " -f $l1/$m=lib/hyv/kvm/${m##*/}"

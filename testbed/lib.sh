@@ -21,3 +21,15 @@ lock_testbed() {
 	exec 9>"$logs/.lock"
 	flock -n 9 || { note "waiting for another make check/run in this checkout"; flock 9; }
 }
+
+# add_dynamic ROOT PROGRAM DEST: a dynamically linked program of the
+# build machine (mke2fs, debugfs, ...) into the image tree ROOT as DEST,
+# with the shared libraries and the loader that ldd names, at their
+# paths; the loader executable (the kernel opens it for exec).
+add_dynamic() {
+	local root=$1 prog=$2 dest=$3 lib
+	install -D -m 755 "$prog" "$root/$dest"
+	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+		[ -e "$root/$lib" ] || install -D -m 755 "$lib" "$root/$lib"
+	done
+}

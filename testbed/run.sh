@@ -23,7 +23,7 @@ ACCEL=${ACCEL:-hyv}
 
 build_all() {
 	local -a l2args args
-	"$MAKE" -C "$repo" --no-print-directory -s modules-stock vmm guest-drivers >"$logs/build-run.log" 2>&1 ||
+	"$MAKE" -C "$repo" --no-print-directory -s modules-stock vmm guest-drivers testbed-tools >"$logs/build-run.log" 2>&1 ||
 		{ note_tail "$logs/build-run.log"; echo "run: the build failed; see ${logs#"$repo"/}/build-run.log" >&2; return 1; }
 	read -ra l2args < <(l2_initramfs_args "/lib/modules/$version/kernel")
 	args=(-o "$logs/run-initrd.gz" -m run -k "$repo/build/modules-stock/host/hyv.ko"

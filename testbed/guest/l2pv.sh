@@ -12,6 +12,11 @@
 # shellcheck shell=dash
 L2PV_DISK=/tmp/pv-disk.img	# 8 MiB of `seq 1 1200000`
 L2PV_RO=/tmp/pv-ro.img		# 1 MiB, read-only to the guest
+L2PV_FS=/tmp/pv-fs.img		# 64 MiB, sparse: blkverify, rmmod, ext4
+L2PV_KILL=/tmp/pv-kill.img	# 1 MiB of zeros: the SIGKILL boot's disk
+# blkverify's random requests per thread (4 threads; each also fills and
+# reads back 32 chunks of 128 KiB).
+L2PV_VERIFY_REQS=1500
 L2PV_TAP=hyvtap0
 L2PV_MAC=52:54:00:12:34:56
 L2PV_LOG=/tmp/l2-pv.log
@@ -21,6 +26,10 @@ l2pv_files() {
 	cp $L2PV_DISK /tmp/pv-orig.img
 	seq 5000000 5900000 | head -c 1048576 >$L2PV_RO
 	seq 150001 300000 >/tmp/pv-to-l2
+	rm -f $L2PV_FS
+	truncate -s 64M $L2PV_FS
+	# The seed of blkverify (said in the log): L1's clock.
+	L2PV_SEED=$(($(date +%s) % 1000000 + 1))
 	rm -f /tmp/pv-from-l2
 }
 
@@ -66,9 +75,10 @@ l2pv_boot() {
 	# busybox timeout execs hyv-run in its own process: $! is hyv-run.
 	timeout -s KILL "$L2_TIMEOUT" hyv-run --kernel /l2/vmlinuz \
 		--initrd /l2/initrd --cpus 2 --mem 256M --verbose \
-		--disk $L2PV_DISK --disk $L2PV_RO,ro \
+		--disk $L2PV_DISK --disk $L2PV_RO,ro --disk $L2PV_FS \
 		--net tap=$L2PV_TAP,mac=$L2PV_MAC \
-		--cmdline "$L2_CMDLINE hyvl2.mode=pv" <$fifo >$L2PV_LOG 2>&1 &
+		--cmdline "$L2_CMDLINE hyvl2.mode=pv hyvl2.seed=$L2PV_SEED hyvl2.verifyreqs=$L2PV_VERIFY_REQS" \
+		<$fifo >$L2PV_LOG 2>&1 &
 	L2PV_PID=$!
 	exec 4>$fifo
 	while kill -0 $L2PV_PID 2>/dev/null; do
@@ -87,6 +97,8 @@ l2pv_boot() {
 	exec 4>&-
 	wait $L2PV_PID
 	echo "HYVL1-EXIT: $?" >>$L2PV_LOG
+	emit "# l2: pv: the PV boot took $(($(l1_seconds) - start)) s;" \
+	     "L2 uptime at:$(sed -n 's/^HYVL2: uptime / /p' $L2PV_LOG | tr -d '\r' | tr '\n' ',')"
 	trap - PIPE
 	rm -f $fifo
 	if [ "$(param l2log 0)" = 1 ]; then
@@ -228,6 +240,89 @@ l2pv_net_costs() {
 	[ "$bad" = 0 ]
 }
 
+# blkverify's status 0, at least the requests asked for, and hyv-run's
+# disk2 served at least as many.
+l2pv_verify() {
+	local st reqs want served
+	st=$(l2pv_value pvblk-verify | cut -d' ' -f1)
+	reqs=$(l2pv_value pvblk-verify | cut -d' ' -f2)
+	reqs=${reqs:-0}
+	want=$((4 * (L2PV_VERIFY_REQS + 64)))
+	served=$(l2pv_delta verify disk2.requests)
+	sed -n 's/^HYVL2: pvblk-verify-line //p' $L2PV_LOG | tr -d '\r'
+	echo "status $st, $reqs requests (want >= $want), $served served by disk2"
+	emit "# l2:pvblk: random-verify: seed $L2PV_SEED, $reqs requests, $served served by disk2," \
+	     "$(l2pv_value pvblk-verify-seconds) s"
+	[ "$st" = 0 ] && [ "$reqs" -ge "$want" ] && [ "$served" -ge "$reqs" ]
+}
+
+# rmmod refused while the disk is open and written, then done; the
+# bytes written before read back after insmod.
+l2pv_rmmod() {
+	local busy
+	busy=$(l2pv_value pvblk-rmmod-busy)
+	echo "rmmod while open (status, dd running): $busy"
+	echo "dd, rmmod, disks left, insmod: $(l2pv_value pvblk-rmmod)"
+	emit "# l2:pvblk: rmmod while open and written (status, dd running, message): $busy;" \
+	     "after: dd, rmmod, disks left, insmod: $(l2pv_value pvblk-rmmod)"
+	[ "${busy%% *}" != 0 ] && [ -n "$busy" ] &&
+		l2_eq "$(l2pv_value pvblk-rmmod) $(l2pv_value pvblk-rmmod-readback)" "0 0 0 0 same"
+}
+
+# The ext4 that L2 made and wrote: clean to e2fsck, and each file's
+# content, read from the backing file with debugfs.
+l2pv_ext4() {
+	local f want bad=0
+	echo "guest: insmod $(l2pv_value pvblk-ext4-insmod), mkfs $(l2pv_value pvblk-mkfs)," \
+	     "mount $(l2pv_value pvblk-mount), umount $(l2pv_value pvblk-umount)"
+	e2fsck -fn $L2PV_FS >/tmp/pv-fsck 2>&1 || { cat /tmp/pv-fsck; bad=1; }
+	for f in small:100 medium:30000 dir/large:300000; do
+		want=$(seq 1 "${f#*:}" | sha256sum | cut -d' ' -f1)
+		if [ "$(debugfs -R "cat /${f%:*}" $L2PV_FS 2>/dev/null | sha256sum | cut -d' ' -f1)" = "$want" ]; then
+			echo "/${f%:*}: the bytes written"
+		else
+			echo "/${f%:*}: differs"
+			bad=1
+		fi
+	done
+	[ "$bad" = 0 ]
+}
+
+# A short boot with one PV disk: the guest writes 64 KiB, fsync()s (a
+# FLUSH) and says so; hyv-run is SIGKILLed right then, with writes still
+# going; the 64 KiB must be in the file.
+l2pv_kill_boot() {
+	local start pid log=/tmp/l2-pvkill.log st
+	dd if=/dev/zero of=$L2PV_KILL bs=65536 count=16 2>/dev/null
+	rm -f $log
+	start=$(l1_seconds)
+	timeout -s KILL "$L2_TIMEOUT" hyv-run --kernel /l2/vmlinuz \
+		--initrd /l2/initrd --cpus 1 --mem 128M --disk $L2PV_KILL \
+		--cmdline "$L2_CMDLINE hyvl2.mode=pvkill" </dev/null >$log 2>&1 &
+	pid=$!
+	while kill -0 $pid 2>/dev/null && ! grep -q 'HYVL2: pvkill-synced' $log; do
+		sleep 0.1
+	done
+	kill -KILL $pid 2>/dev/null
+	wait $pid
+	st=$?
+	echo "HYVL1-EXIT: $st" >>$log
+	emit "# l2: pvkill: the boot took $(($(l1_seconds) - start)) s"
+	if [ "$(param l2log 0)" = 1 ]; then
+		emit_lines_note <$log
+	fi
+	l2_check pvkill pvblk:flush-survives-sigkill l2pv_killed $log
+}
+
+l2pv_killed() {
+	local synced
+	synced=$(sed -n 's/^HYVL2: pvkill-synced //p' "$1" | head -n1 | tr -d '\r')
+	echo "guest's write + fsync: ${synced:-none}; hyv-run: $(sed -n 's/^HYVL1-EXIT: //p' "$1")"
+	l2_eq "$synced" 0 && l2_eq "$(sed -n 's/^HYVL1-EXIT: //p' "$1")" 137 &&
+		l2_eq "$(head -c 65536 $L2PV_KILL | sha256sum | cut -d' ' -f1)" \
+		      "$(seq 6000000 6100000 | head -c 65536 | sha256sum | cut -d' ' -f1)"
+}
+
 l2pv_ping() {
 	local line
 	line=$(l2pv_value pvnet-ping)
@@ -262,6 +357,10 @@ l2pv_suite() {
 	l2pv_check pvblk:writes-in-file l2pv_file_written
 	l2pv_check pvblk:read-only-refuses-writes l2pv_read_only
 	l2pv_check pvblk:no-exit-per-request l2pv_blk_costs
+	l2pv_check pvblk:fs-disk l2_eq "$(l2pv_value pvblk-fs | cut -d' ' -f2)" 131072
+	l2pv_check pvblk:random-verify l2pv_verify
+	l2pv_check pvblk:rmmod-during-io l2pv_rmmod
+	l2pv_check pvblk:ext4-files-in-file l2pv_ext4
 	l2pv_check pvnet:link l2_eq "$(l2pv_value pvnet-mac)" $L2PV_MAC
 	l2pv_check pvnet:ping l2pv_ping
 	l2pv_check pvnet:tcp-l2-to-l1 l2_eq "$(sha256sum </tmp/pv-from-l2 | cut -d' ' -f1)" \
@@ -273,4 +372,5 @@ l2pv_suite() {
 	l2pv_check pv:dmesg-clean l2_eq "$(l2pv_value dmesg-bad)" 0
 	l2pv_check pv:poweroff-exit-0 l2_eq \
 		"$(sed -n 's/^HYVL1-EXIT: //p' $L2PV_LOG | tr -d '\r')" 0
+	l2pv_kill_boot
 }
