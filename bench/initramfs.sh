@@ -2,9 +2,10 @@
 # Pack the two initramfs archives of the bench machine (uncompressed cpio:
 # the kernel copies it without inflating, which in TCG saves seconds):
 #
-#   initramfs.sh l2 OUT.cpio VERSION BIN_DIR
+#   initramfs.sh l2 OUT.cpio VERSION BIN_DIR PV_DIR
 #       the L2 guest: busybox, bench/l2/init, the virtio-blk modules of
-#       kernel VERSION, blkbench
+#       kernel VERSION, hyv_pv.ko and hyv_pvblk.ko from PV_DIR (the
+#       guest-drivers build), blkbench
 #   initramfs.sh l1 OUT.cpio VERSION BIN_DIR HYV_KO L2_CPIO
 #       the L1: busybox, bench/l1/init, kvm/kvm-amd/brd of kernel VERSION
 #       and hyv.ko, all bench programs and hyv-run, QEMU with every library it links
@@ -78,6 +79,7 @@ main() {
 			drivers/virtio/virtio_pci_modern_dev.ko \
 			drivers/virtio/virtio_pci_legacy_dev.ko \
 			drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko
+		install -m 644 "$5/common/hyv_pv.ko" "$5/pvblk/hyv_pvblk.ko" "$root/lib/l2/"
 		install -m 755 "$bin/blkbench" "$root/bin/"
 		;;
 	l1)
@@ -93,7 +95,7 @@ main() {
 		install -m 644 "$6" "$root/l2/initrd.cpio"
 		;;
 	*)
-		echo "usage: initramfs.sh l1|l2 OUT VERSION BIN_DIR [HYV_KO L2_CPIO]" >&2
+		echo "usage: initramfs.sh l1|l2 OUT VERSION BIN_DIR [PV_DIR | HYV_KO L2_CPIO]" >&2
 		return 2
 		;;
 	esac

@@ -63,7 +63,7 @@ export_source() {
 	if [ "$src_from" = worktree ]; then
 		rsync -a --prune-empty-dirs --exclude=/build/ --exclude=/.git/ \
 			--exclude='*.mod.c' --include='*/' --include=Kbuild \
-			--include='*.[chS]' --exclude='*' "$repo/" "$src/"
+			--include='*.[chS]' --include='*.inc' --exclude='*' "$repo/" "$src/"
 	else
 		git -C "$repo" archive HEAD Kbuild host uapi | tar -x -C "$src"
 	fi
@@ -83,9 +83,15 @@ build() {
 	"$MAKE" -C "$repo/vmm" --no-print-directory hyv-run >>"$out/build-bench.log" 2>&1 ||
 		{ tail -n 20 "$out/build-bench.log"; die "building vmm/hyv-run failed"; }
 	install -m 755 "$repo/vmm/hyv-run" "$out/bin/hyv-run"
+	# The PV guest drivers for the L2 under hyv-run (built against the
+	# same stock kernel's headers as the L2 runs).
+	"$MAKE" -C "$repo" --no-print-directory KDIR="$KDIR" guest-drivers \
+		>"$out/build-guest-drivers.log" 2>&1 ||
+		{ tail -n 20 "$out/build-guest-drivers.log"; die "building guest-drivers failed"; }
 	build_module >"$out/build-module.log" 2>&1 ||
 		{ tail -n 20 "$out/build-module.log"; die "building hyv.ko failed"; }
-	"$bench/initramfs.sh" l2 "$out/l2-initrd.cpio" "$version" "$out/bin"
+	"$bench/initramfs.sh" l2 "$out/l2-initrd.cpio" "$version" "$out/bin" \
+		"$repo/build/guest-drivers-stock/guest-drivers"
 	"$bench/initramfs.sh" l1 "$out/l1-initrd.cpio" "$version" "$out/bin" \
 		"$out/src/host/hyv.ko" "$out/l2-initrd.cpio"
 	note "L1 initramfs: $(du -m "$out/l1-initrd.cpio" | cut -f1) MiB; built in $((SECONDS - start)) s"
