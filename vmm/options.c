@@ -51,6 +51,7 @@ static const char usage_text[] =
 "      --net tap=NAME[,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,queues=N]\n"
 "                         a hyv PV network device (hyv_pvnet.ko) on a TAP;\n"
 "                         repeatable, up to " STR(HYV_RUN_MAX_NETS) " (not with --accel kvm)\n"
+"                         testing only: ,hostile=KIND@N as for --disk\n"
 "      --stats            print the exit counters on stderr at the end\n"
 "  -v, --verbose          say what hyv-run does (stderr)\n"
 "  -h, --help             this text\n"

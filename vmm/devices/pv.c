@@ -253,6 +253,7 @@ static void pv_create_net(struct vmm *vmm, struct pv_devices *pv,
 	if (hyv_pv_net_parse(arg, &no, err, sizeof(err)))
 		hyv_die(HYV_RUN_EXIT_USAGE, "--net %s: %s", arg, err);
 	no.doorbell_device = PV_DOORBELL_NET + i;
+	snprintf(no.hostile.name, sizeof(no.hostile.name), "%s", d->name);
 	d->net = hyv_pv_net_create(&no, &pv->mem, err, sizeof(err));
 	if (!d->net)
 		hyv_die(HYV_RUN_EXIT_USAGE, "--net %s: %s", arg, err);
@@ -261,6 +262,11 @@ static void pv_create_net(struct vmm *vmm, struct pv_devices *pv,
 	pv_plug(vmm, d, HYV_PV_PCI_DEVICE_ID_NET, PCI_CLASS_NET_ETHERNET);
 	hyv_info("%s: TAP %s, %u queue pair(s), doorbell device %u", d->name,
 		 no.tap, d->t->num_queues / 2, d->t->doorbell_device);
+	if (no.hostile.kind)
+		hyv_warn("%s: testing: hostile=%s@%llu, completion %llu is corrupted",
+			 d->name, hyv_pv_hostile_kind_name(no.hostile.kind),
+			 (unsigned long long)no.hostile.at,
+			 (unsigned long long)no.hostile.at);
 }
 
 void pv_create_all(struct vmm *vmm)
