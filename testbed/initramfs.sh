@@ -30,6 +30,7 @@ add_runner() {
 	install -m 644 "$testbed/guest/tap.awk" "$root/hyvt/tap.awk"
 	install -m 644 "$testbed/guest/l2.sh" "$root/hyvt/l2.sh"
 	install -m 644 "$testbed/guest/l2pv.sh" "$root/hyvt/l2pv.sh"
+	install -m 644 "$testbed/guest/l2hostile.sh" "$root/hyvt/l2hostile.sh"
 	install -m 755 "$testbed/guest/$mode.sh" "$root/hyvt/main"
 }
 

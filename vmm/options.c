@@ -13,6 +13,7 @@
 
 #include <hyv/layout.h>
 #include "options.h"
+#include "pv/hyv_pv_hostile.h"
 #include "pv/hyv_pv_net.h"
 
 #define STR_(x)	#x
@@ -44,9 +45,13 @@ static const char usage_text[] =
 "                         a hyv PV block device (hyv_pvblk.ko in the guest)\n"
 "                         on a raw file or block device; repeatable, up to\n"
 "                         " STR(HYV_RUN_MAX_DISKS) " (not with --accel kvm)\n"
+"                         testing only: ,hostile=KIND@N corrupts the N-th\n"
+"                         completion once (KIND id, len or idx: a bad used\n"
+"                         id, length or index; docs/hyv-run.md)\n"
 "      --net tap=NAME[,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,queues=N]\n"
 "                         a hyv PV network device (hyv_pvnet.ko) on a TAP;\n"
 "                         repeatable, up to " STR(HYV_RUN_MAX_NETS) " (not with --accel kvm)\n"
+"                         testing only: ,hostile=KIND@N as for --disk\n"
 "      --stats            print the exit counters on stderr at the end\n"
 "  -v, --verbose          say what hyv-run does (stderr)\n"
 "  -h, --help             this text\n"
@@ -158,8 +163,23 @@ static int parse_console(struct hyv_options *o, FILE *err, const char *arg)
 	return 0;
 }
 
+/* hostile=KIND@N, a testing option (vmm/pv/hyv_pv_hostile.h). */
+static int parse_disk_hostile(struct hyv_disk_option *d, FILE *err,
+			      const char *arg, const char *val)
+{
+	enum hyv_pv_hostile_kind kind;
+	char why[128];
+	uint64_t at;
+
+	if (hyv_pv_hostile_parse(val, &kind, &at, why, sizeof(why)))
+		return bad(err, "--disk %s: %s", arg, why);
+	d->hostile = kind;
+	d->hostile_at = at;
+	return 0;
+}
+
 /*
- * FILE[,ro][,cache=none|writeback]: a regular file or a block device
+ * FILE[,ro][,cache=none|writeback][,hostile=KIND@N]: a regular file or a block device
  * that we may read, and write unless ro.
  */
 static int parse_disk(struct hyv_options *o, FILE *err, const char *arg)
@@ -187,10 +207,12 @@ static int parse_disk(struct hyv_options *o, FILE *err, const char *arg)
 			d->direct = true;
 		else if (!strcmp(opt, "cache=writeback"))
 			d->direct = false;
-		else
+		else if (strncmp(opt, "hostile=", 8))
 			return bad(err,
-				   "--disk %s: unknown option '%s' (ro, cache=none, cache=writeback)",
+				   "--disk %s: unknown option '%s' (ro, cache=none, cache=writeback, hostile=)",
 				   arg, opt);
+		else if (parse_disk_hostile(d, err, arg, opt + 8))
+			return -1;
 	}
 	if (stat(path, &st))
 		return bad(err, "--disk %s: %m", path);

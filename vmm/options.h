@@ -27,6 +27,9 @@ struct hyv_disk_option {
 	const char *path;
 	bool ro;
 	bool direct;			/* cache=none: O_DIRECT */
+	/* hostile=KIND@N: test-only, vmm/pv/hyv_pv_hostile.h */
+	int hostile;			/* enum hyv_pv_hostile_kind */
+	unsigned long long hostile_at;
 };
 
 /* --net tap=NAME[,mac=..][,mtu=..][,queues=N], as vmm/pv parses it. */

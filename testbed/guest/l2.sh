@@ -6,6 +6,8 @@
 # l2-only runner (guest/l2main.sh). Needs hyv.ko loaded.
 # shellcheck shell=dash source=testbed/guest/l2pv.sh
 . /hyvt/l2pv.sh
+# shellcheck source=testbed/guest/l2hostile.sh
+. /hyvt/l2hostile.sh
 # Bochs (VMX) runs ~50 MIPS: one boot there takes ~400 s of L1 time.
 if grep -q '^flags.* vmx' /proc/cpuinfo; then
 	L2_TIMEOUT=$(param l2timeout 900)
@@ -247,6 +249,7 @@ l2_bad_input() {
 	l2_check bad bad:unknown-option l2_bad --kernel $k --frobnicate
 	l2_check bad bad:disk-missing l2_bad --kernel $k --disk /l2/nonexistent
 	l2_check bad bad:disk-option l2_bad --kernel $k --disk /l2/initrd,bogus
+	l2_check bad bad:disk-hostile l2_bad --kernel $k --disk /l2/initrd,ro,hostile=id@0
 	l2_check bad bad:disk-too-many l2_bad --kernel $k --disk /l2/initrd,ro \
 		--disk /l2/initrd,ro --disk /l2/initrd,ro --disk /l2/initrd,ro \
 		--disk /l2/initrd,ro --disk /l2/initrd,ro --disk /l2/initrd,ro \
@@ -301,12 +304,15 @@ l2_suite() {
 	fi
 	if [ "$(param l2pvonly 0)" = 1 ]; then
 		l2pv_suite
+		l2hostile_suite
 		return
 	fi
 	l2_checks_boot boot-1cpu 1 256M
 	[ "$(param l2short 0)" = 0 ] || return 0
 	# One boot with PV disks and network (guest/l2pv.sh).
 	l2pv_suite
+	# PV disks whose backend returns bad completions (guest/l2hostile.sh).
+	l2hostile_suite
 	l2_checks_boot boot-2cpus 2 256M
 	l2_big_memory
 	l2_boot boot-4cpus quick 4 256M

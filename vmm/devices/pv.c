@@ -215,12 +215,14 @@ static void pv_create_disk(struct vmm *vmm, struct pv_devices *pv,
 		.direct = o->direct,
 		.doorbell_device = PV_DOORBELL_DISK + i,
 		.num_queues = MIN(vmm->opts->cpus, PV_BLK_MAX_QUEUES),
+		.hostile = { .kind = o->hostile, .at = o->hostile_at },
 	};
 	char err[256];
 
 	d->vmm = vmm;
 	d->what = o->path;
 	snprintf(d->name, sizeof(d->name), "disk%u", i);
+	snprintf(bo.hostile.name, sizeof(bo.hostile.name), "%s", d->name);
 	d->blk = hyv_pv_blk_create(&bo, &pv->mem, err, sizeof(err));
 	if (!d->blk)
 		hyv_die(HYV_RUN_EXIT_USAGE, "--disk %s: %s", o->path, err);
@@ -231,6 +233,10 @@ static void pv_create_disk(struct vmm *vmm, struct pv_devices *pv,
 		 o->path, o->ro ? ", read-only" : "",
 		 o->direct ? ", O_DIRECT" : "", d->t->num_queues,
 		 d->t->doorbell_device);
+	if (o->hostile)
+		hyv_warn("%s: testing: hostile=%s@%llu, completion %llu is corrupted",
+			 d->name, hyv_pv_hostile_kind_name(o->hostile),
+			 o->hostile_at, o->hostile_at);
 }
 
 static void pv_create_net(struct vmm *vmm, struct pv_devices *pv,
@@ -247,6 +253,7 @@ static void pv_create_net(struct vmm *vmm, struct pv_devices *pv,
 	if (hyv_pv_net_parse(arg, &no, err, sizeof(err)))
 		hyv_die(HYV_RUN_EXIT_USAGE, "--net %s: %s", arg, err);
 	no.doorbell_device = PV_DOORBELL_NET + i;
+	snprintf(no.hostile.name, sizeof(no.hostile.name), "%s", d->name);
 	d->net = hyv_pv_net_create(&no, &pv->mem, err, sizeof(err));
 	if (!d->net)
 		hyv_die(HYV_RUN_EXIT_USAGE, "--net %s: %s", arg, err);
@@ -255,6 +262,11 @@ static void pv_create_net(struct vmm *vmm, struct pv_devices *pv,
 	pv_plug(vmm, d, HYV_PV_PCI_DEVICE_ID_NET, PCI_CLASS_NET_ETHERNET);
 	hyv_info("%s: TAP %s, %u queue pair(s), doorbell device %u", d->name,
 		 no.tap, d->t->num_queues / 2, d->t->doorbell_device);
+	if (no.hostile.kind)
+		hyv_warn("%s: testing: hostile=%s@%llu, completion %llu is corrupted",
+			 d->name, hyv_pv_hostile_kind_name(no.hostile.kind),
+			 (unsigned long long)no.hostile.at,
+			 (unsigned long long)no.hostile.at);
 }
 
 void pv_create_all(struct vmm *vmm)

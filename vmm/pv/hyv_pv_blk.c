@@ -257,6 +257,8 @@ static int hyv_pv_blk_queue_enable(void *opaque, unsigned int i,
 			b->path, i, q->vring.err);
 		return ret;
 	}
+	if (b->hostile.kind != HYV_PV_HOSTILE_NONE)
+		q->vring.hostile = &b->hostile;
 	q->enabled = true;
 	return 0;
 }
@@ -344,6 +346,9 @@ struct hyv_pv_blk *hyv_pv_blk_create(const struct hyv_pv_blk_opts *opts,
 	b->mem = mem;
 	b->path = strdup(opts->path);
 	b->ro = opts->ro;
+	b->hostile = opts->hostile;
+	b->hostile.count = 0;
+	b->hostile.fired = 0;
 	pthread_mutex_init(&b->err_lock, NULL);
 	for (i = 0; i < HYV_PV_MAX_QUEUES; i++) {
 		b->queues[i].blk = b;

@@ -31,6 +31,7 @@ struct hyv_pv_blk_opts {
 	uint32_t doorbell_device;	/* RBX of the guest's doorbells */
 	unsigned int num_queues;	/* 0: 1 */
 	unsigned int queue_size;	/* 0: 256 */
+	struct hyv_pv_hostile hostile;	/* test-only: kind, at and name */
 };
 
 struct hyv_pv_blk_stats {

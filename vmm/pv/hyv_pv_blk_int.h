@@ -56,6 +56,7 @@ struct hyv_pv_blk {
 	uint32_t blk_size;
 	struct hyv_pvblk_config config;
 	struct hyv_pv_blk_stats stats;	/* atomic */
+	struct hyv_pv_hostile hostile;	/* test-only, shared by the queues */
 	pthread_mutex_t err_lock;
 	char err[200];
 	struct hyv_pv_blk_queue queues[HYV_PV_MAX_QUEUES];

@@ -202,6 +202,8 @@ static int hyv_pv_net_queue_enable(void *opaque, unsigned int i,
 			n->name, i, vr->err);
 		return ret;
 	}
+	if (n->hostile.kind != HYV_PV_HOSTILE_NONE)
+		vr->hostile = &n->hostile;
 	if (i % 2)
 		q->tx_enabled = true;
 	else
@@ -465,6 +467,7 @@ struct hyv_pv_net *hyv_pv_net_create(const struct hyv_pv_net_opts *opts,
 		return NULL;
 	}
 	n->mem = mem;
+	n->hostile = opts->hostile;
 	n->max_pairs = opts->queue_pairs ? opts->queue_pairs : 1;
 	pthread_mutex_init(&n->err_lock, NULL);
 	hyv_pv_net_init_queues(n);

@@ -47,6 +47,7 @@ struct hyv_pv_net_opts {
 	unsigned int mtu;		/* 0: the TAP's (1500 for sockets) */
 	uint32_t doorbell_device;	/* RBX of the guest's doorbells */
 	unsigned int queue_size;	/* 0: 256 */
+	struct hyv_pv_hostile hostile;	/* test-only: hostile=KIND@N */
 };
 
 /* Counters, summed over the queue pairs (all monotonic). */

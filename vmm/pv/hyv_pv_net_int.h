@@ -87,6 +87,7 @@ struct hyv_pv_net {
 
 	pthread_mutex_t err_lock;
 	char err[200];
+	struct hyv_pv_hostile hostile;	/* test-only, shared by the queues */
 	struct hyv_pv_net_queue q[HYV_PVNET_MAX_QUEUE_PAIRS];
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The argument of hyv-run's `--net`: tap=NAME[,mac=XX:XX:XX:XX:XX:XX]
- * [,mtu=N][,queues=N], checked whole before anything is opened.
+ * [,mtu=N][,queues=N][,hostile=KIND@N], checked whole before anything
+ * is opened.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -92,8 +93,12 @@ static int hyv_pv_net_parse_one(const char *key, const char *val,
 				 HYV_PVNET_MAX_QUEUE_PAIRS);
 			return -EINVAL;
 		}
+	} else if (!strcmp(key, "hostile")) {
+		/* Testing only: hyv_pv_hostile.h. */
+		return hyv_pv_hostile_parse(val, &o->hostile.kind,
+					    &o->hostile.at, err, errlen);
 	} else {
-		snprintf(err, errlen, "unknown option '%s' (tap=, mac=, mtu=, queues=)",
+		snprintf(err, errlen, "unknown option '%s' (tap=, mac=, mtu=, queues=, hostile=)",
 			 key);
 		return -EINVAL;
 	}

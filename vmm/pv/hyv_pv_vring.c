@@ -227,11 +227,15 @@ void hyv_pv_vring_fill(struct hyv_pv_vring *vr, unsigned int n, uint16_t head,
 		       uint32_t len)
 {
 	struct vring_used_elem *elem;
+	uint32_t id = head;
 
 	if (vr->broken || n >= vr->num)
 		return;
+	if (vr->hostile)
+		vr->hostile_skip += hyv_pv_hostile_fill(vr->hostile, vr->num,
+							&id, &len);
 	elem = &vr->used->ring[(uint16_t)(vr->used_idx + n) & (vr->num - 1)];
-	hyv_store32(&elem->id, head);
+	hyv_store32(&elem->id, id);
 	hyv_store32(&elem->len, len);
 }
 
@@ -243,7 +247,7 @@ void hyv_pv_vring_flush(struct hyv_pv_vring *vr, unsigned int count)
 	/* The entries before the index that publishes them. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	vr->used_idx += count;
-	hyv_store16(&vr->used->idx, vr->used_idx);
+	hyv_store16(&vr->used->idx, vr->used_idx + vr->hostile_skip);
 }
 
 /* Give chain @head back with @len bytes written into it. */

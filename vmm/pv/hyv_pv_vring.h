@@ -18,6 +18,8 @@
 #include <sys/uio.h>
 #include <linux/virtio_ring.h>
 
+#include "hyv_pv_hostile.h"
+
 /* Host address of [gpa, gpa + len) if all of it is guest RAM, else NULL. */
 typedef void *hyv_pv_gpa_to_hva_t(void *opaque, uint64_t gpa, uint64_t len);
 
@@ -55,6 +57,9 @@ struct hyv_pv_vring {
 	uint16_t used_idx;
 	uint16_t signalled_used;	/* used index at the last check */
 	struct hyv_pv_vring_stats stats;
+	/* Test-only (hyv_pv_hostile.h): set after init, or NULL. */
+	struct hyv_pv_hostile *hostile;
+	uint16_t hostile_skip;		/* published used index is this ahead */
 	char err[160];
 };
 

@@ -9,6 +9,7 @@
 
 #include "lib.h"
 #include "../options.h"
+#include "../pv/hyv_pv_hostile.h"
 
 static char err_text[1024];
 
@@ -195,6 +196,18 @@ TEST(pv_devices)
 		   "too many nets");
 	expect_bad((const char *[]){ "-k", KERNEL, "--accel", "kvm", "--disk", disk, NULL },
 		   "PV with kvm");
+	/* The testing option hostile=KIND@N (vmm/pv/hyv_pv_hostile.c). */
+	snprintf(ro, sizeof(ro), "%s,hostile=idx@7,ro", disk);
+	CHECK(parse(&o, (const char *[]){ "-k", KERNEL, "--disk", ro, NULL }) == 0,
+	      "%s", err_text);
+	CHECK(o.disks[0].hostile == HYV_PV_HOSTILE_IDX && o.disks[0].hostile_at == 7 &&
+	      o.disks[0].ro, "hostile disk");
+	snprintf(ro, sizeof(ro), "%s,hostile=id@0", disk);
+	expect_bad((const char *[]){ "-k", KERNEL, "--disk", ro, NULL }, "disk hostile 0");
+	snprintf(ro, sizeof(ro), "%s,hostile=bad@1", disk);
+	expect_bad((const char *[]){ "-k", KERNEL, "--disk", ro, NULL }, "disk hostile kind");
+	expect_bad((const char *[]){ "-k", KERNEL, "--net", "tap=t0,hostile=len", NULL },
+		   "net hostile");
 	unlink(empty);
 	unlink(disk);
 }

@@ -5,7 +5,8 @@
  * (vmm/pv/hyv_pv_vring.c) in one thread: tens of thousands of chains
  * through small rings so that every index wraps, direct and indirect
  * chains, event-index notification counts both ways, and hostile rings
- * both ways, each of which must end in "broken", never in a crash.
+ * both ways, each of which must end in "broken", never in a crash; and
+ * the backend's hostile mode (hyv_pv_hostile.c) as the driver sees it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -673,6 +674,115 @@ static int test_driver_rejects_chains_longer_than_ring(void)
 	return 0;
 }
 
+/* ---- the backend's hostile mode (hyv_pv_hostile.c) against the driver */
+
+/* Two requests served by a device in hostile mode KIND@AT. */
+static int hostile_pair(struct pair *p, struct req *r,
+			struct hyv_pv_hostile *h, const char *mode)
+{
+	unsigned int served;
+
+	memset(h, 0, sizeof(*h));
+	strcpy(h->name, "test");
+	CHECK_EQ(hyv_pv_hostile_parse(mode, &h->kind, &h->at, NULL, 0), 0);
+	CHECK_EQ(pair_with_two(p, r), 0);
+	p->dev.hostile = h;
+	CHECK_EQ(device_serve(p, &served), 0);
+	CHECK_EQ(served, 2);
+	CHECK_EQ(h->count, 2);
+	CHECK_EQ(h->fired, 1);
+	return 0;
+}
+
+static int test_hostile_id_breaks_the_driver(void)
+{
+	struct req *r = kshim_alloc(sizeof(*r) * 3);
+	struct hyv_pv_hostile h;
+	unsigned int len;
+	struct pair p;
+
+	CHECK_EQ(hostile_pair(&p, r, &h, "id@2"), 0);
+	CHECK(hyv_vq_get_buf(p.vq, &len) == &r[0]);
+	CHECK_EQ(req_check(&r[0], len), 0);
+	CHECK(!hyv_vq_get_buf(p.vq, &len));
+	CHECK(hyv_vq_is_broken(p.vq));
+	CHECK(hyv_vq_detach_unused_buf(p.vq) == &r[1]);
+	CHECK(!hyv_vq_detach_unused_buf(p.vq));
+	pair_destroy(&p);
+	kshim_free(r);
+	return 0;
+}
+
+static int test_hostile_len_fails_one_request(void)
+{
+	struct req *r = kshim_alloc(sizeof(*r) * 3);
+	struct hyv_pv_hostile h;
+	struct hyv_vq_stats st;
+	unsigned int len = 99;
+	struct pair p;
+
+	CHECK_EQ(hostile_pair(&p, r, &h, "len@1"), 0);
+	CHECK(hyv_vq_get_buf(p.vq, &len) == &r[0]);
+	CHECK_EQ(len, 0);
+	/* One-shot: the next completion is right again. */
+	CHECK(hyv_vq_get_buf(p.vq, &len) == &r[1]);
+	CHECK_EQ(req_check(&r[1], len), 0);
+	CHECK(!hyv_vq_is_broken(p.vq));
+	hyv_vq_get_stats(p.vq, &st);
+	CHECK_EQ(st.bad_len, 1);
+	CHECK_EQ(kshim_dma_mapped, 0);
+	pair_destroy(&p);
+	kshim_free(r);
+	return 0;
+}
+
+static int test_hostile_idx_breaks_the_driver(void)
+{
+	struct req *r = kshim_alloc(sizeof(*r) * 3);
+	struct hyv_pv_hostile h;
+	unsigned int len;
+	struct pair p;
+
+	CHECK_EQ(hostile_pair(&p, r, &h, "idx@1"), 0);
+	CHECK(!hyv_vq_get_buf(p.vq, &len));
+	CHECK(hyv_vq_is_broken(p.vq));
+	CHECK(hyv_vq_detach_unused_buf(p.vq));
+	CHECK(hyv_vq_detach_unused_buf(p.vq));
+	CHECK(!hyv_vq_detach_unused_buf(p.vq));
+	CHECK_EQ(kshim_dma_mapped, 0);
+	pair_destroy(&p);
+	kshim_free(r);
+	return 0;
+}
+
+static int test_hostile_parse_is_strict(void)
+{
+	static const char *const bad[] = {
+		"", "id", "id@", "id@0", "@1", "ids@1", "i@1", "len@-1",
+		"len@+1", "idx@1x", "idx@ 1", "idx@1000000001",
+		"id@99999999999999999999",
+	};
+	enum hyv_pv_hostile_kind kind;
+	char err[128];
+	unsigned int i;
+	uint64_t at;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		err[0] = 0;
+		CHECK_EQ(hyv_pv_hostile_parse(bad[i], &kind, &at, err,
+					      sizeof(err)), -EINVAL);
+		CHECK(err[0]);
+	}
+	CHECK_EQ(hyv_pv_hostile_parse("id@1", &kind, &at, err, sizeof(err)), 0);
+	CHECK(kind == HYV_PV_HOSTILE_ID && at == 1);
+	CHECK_EQ(hyv_pv_hostile_parse("len@1000000000", &kind, &at, err,
+				      sizeof(err)), 0);
+	CHECK(kind == HYV_PV_HOSTILE_LEN && at == 1000000000);
+	CHECK_EQ(hyv_pv_hostile_parse("idx@7", &kind, &at, err, sizeof(err)), 0);
+	CHECK(kind == HYV_PV_HOSTILE_IDX && at == 7);
+	return 0;
+}
+
 static const struct tap_test tests[] = {
 	{ "many_requests_direct_wrap", test_many_direct },
 	{ "many_requests_indirect_wrap", test_many_indirect },
@@ -705,6 +815,10 @@ static const struct tap_test tests[] = {
 	{ "driver_breaks_on_refused_doorbell", test_driver_breaks_on_refused_doorbell },
 	{ "driver_rejects_chains_longer_than_ring",
 	  test_driver_rejects_chains_longer_than_ring },
+	{ "hostile_id_breaks_the_driver", test_hostile_id_breaks_the_driver },
+	{ "hostile_len_fails_one_request", test_hostile_len_fails_one_request },
+	{ "hostile_idx_breaks_the_driver", test_hostile_idx_breaks_the_driver },
+	{ "hostile_parse_is_strict", test_hostile_parse_is_strict },
 };
 
 int main(void)
