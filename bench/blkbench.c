@@ -3,11 +3,13 @@
  * blkbench: direct I/O on a block device, the same program natively in
  * L1 and inside the L2 guest. Eight workloads in a fixed order: writes
  * before reads (so that reads find written blocks), sequential 1 MiB and
- * random 4 KiB, queue depth 1 and 32. Queue depth N is N threads each
- * with one synchronous O_DIRECT pread/pwrite in flight, taking the next
- * operation from a shared counter; the random offsets are a function of
- * the operation's index, so every run and every side does the same
- * requests. One line per workload:
+ * random 4 KiB, queue depth 1 and 32. Queue depth 1 is one synchronous
+ * O_DIRECT pread/pwrite after the other; queue depth N > 1 is one thread
+ * keeping N O_DIRECT reads/writes in flight through io_uring (liburing,
+ * linked statically): it submits N, then for each completion submits the
+ * next operation. Every completion must have moved the whole request.
+ * The offsets are a function of the operation's index, so every run and
+ * every side does the same requests. One line per workload:
  *
  *   row io-{seq,rand}-{read,write}-{1m,4k}-qd{1,32} SIDE NS_PER_OP OPS
  *
@@ -23,7 +25,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <liburing.h>
 
 #define MAX_QD		32
 
@@ -57,9 +60,9 @@ struct job {
 	const struct io_workload *w;
 	int fd;
 	uint64_t ops, blocks;
-	uint64_t next;			/* next operation index (atomic) */
-	int error;			/* first errno seen (atomic) */
-	pthread_barrier_t start;
+	bool lost;			/* requests in flight, state unknown */
+	void *buf[MAX_QD];		/* one buffer per request in flight */
+	struct io_uring ring;		/* queue depth > 1 only */
 };
 
 static uint64_t now_ns(void)
@@ -79,33 +82,84 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static void *worker(void *arg)
+/* The byte offset of operation i. */
+static off_t op_offset(const struct job *j, uint64_t i)
 {
-	struct job *j = arg;
 	const struct io_workload *w = j->w;
-	void *buf;
+	uint64_t blk = w->random ? mix(i) % j->blocks : i % j->blocks;
+
+	return blk * w->bs;
+}
+
+/* Queue depth 1: synchronous pread/pwrite. Returns 0 or an errno. */
+static int run_sync(struct job *j)
+{
+	const struct io_workload *w = j->w;
 	uint64_t i;
 
-	if (posix_memalign(&buf, 4096, w->bs)) {
-		__atomic_store_n(&j->error, ENOMEM, __ATOMIC_RELAXED);
-		pthread_barrier_wait(&j->start);
-		return NULL;
-	}
-	memset(buf, 0x5a, w->bs);
-	pthread_barrier_wait(&j->start);
-	while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->ops) {
-		uint64_t blk = w->random ? mix(i) % j->blocks : i % j->blocks;
-		off_t off = blk * w->bs;
-		ssize_t n = w->write ? pwrite(j->fd, buf, w->bs, off) :
-				       pread(j->fd, buf, w->bs, off);
+	for (i = 0; i < j->ops; i++) {
+		off_t off = op_offset(j, i);
+		ssize_t n = w->write ? pwrite(j->fd, j->buf[0], w->bs, off) :
+				       pread(j->fd, j->buf[0], w->bs, off);
 
-		if (n != (ssize_t)w->bs) {
-			__atomic_store_n(&j->error, n < 0 ? errno : EIO, __ATOMIC_RELAXED);
-			break;
+		if (n != (ssize_t)w->bs)
+			return n < 0 ? errno : EIO;
+	}
+	return 0;
+}
+
+/* Queue operation i into slot (buffer) s; the ring has room by construction. */
+static void queue_op(struct job *j, uint64_t i, unsigned int s)
+{
+	const struct io_workload *w = j->w;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&j->ring);
+
+	if (w->write)
+		io_uring_prep_write(sqe, j->fd, j->buf[s], w->bs, op_offset(j, i));
+	else
+		io_uring_prep_read(sqe, j->fd, j->buf[s], w->bs, op_offset(j, i));
+	io_uring_sqe_set_data64(sqe, s);
+}
+
+/*
+ * Queue depth > 1: keep up to w->qd requests in flight from this one
+ * thread. Each completion frees its slot for the next operation. After the
+ * first failed completion nothing new is queued; the requests in flight
+ * are reaped before returning. Returns 0 or an errno.
+ */
+static int run_uring(struct job *j)
+{
+	const struct io_workload *w = j->w;
+	unsigned int inflight = 0, s;
+	uint64_t next = 0;
+	int err = 0, ret;
+
+	for (s = 0; s < (unsigned int)w->qd && next < j->ops; s++) {
+		queue_op(j, next++, s);
+		inflight++;
+	}
+	while (inflight) {
+		struct io_uring_cqe *cqe;
+
+		ret = io_uring_submit_and_wait(&j->ring, 1);
+		if (ret < 0 && ret != -EINTR) {
+			/* requests in flight may still use the buffers */
+			j->lost = true;
+			return -ret;
+		}
+		while (io_uring_peek_cqe(&j->ring, &cqe) == 0) {
+			s = io_uring_cqe_get_data64(cqe);
+			if (cqe->res != (int)w->bs && !err)
+				err = cqe->res < 0 ? -cqe->res : EIO;
+			io_uring_cqe_seen(&j->ring, cqe);
+			inflight--;
+			if (!err && next < j->ops && s < MAX_QD) {
+				queue_op(j, next++, s);
+				inflight++;
+			}
 		}
 	}
-	free(buf);
-	return NULL;
+	return err;
 }
 
 static void sync_point(bool sync)
@@ -123,35 +177,52 @@ static void sync_point(bool sync)
 static int run_one(const struct io_workload *w, int fd, uint64_t dev_size,
 		   unsigned int pct, bool sync, const char *side)
 {
-	pthread_t tids[MAX_QD];
 	struct job j = { .w = w, .fd = fd, .blocks = dev_size / w->bs };
 	uint64_t t0, t1;
-	int i;
+	int i, ret, err;
 
 	j.ops = w->ops * pct / 100 ?: 1;
 	if (!j.blocks) {
 		fprintf(stderr, "blkbench: device smaller than %zu bytes\n", w->bs);
 		return -1;
 	}
-	pthread_barrier_init(&j.start, NULL, w->qd + 1);
-	for (i = 0; i < w->qd; i++)
-		if (pthread_create(&tids[i], NULL, worker, &j)) {
-			fprintf(stderr, "blkbench: cannot start thread %d\n", i);
-			exit(1);
-		}
-	sync_point(sync);
-	pthread_barrier_wait(&j.start);
-	t0 = now_ns();
-	for (i = 0; i < w->qd; i++)
-		pthread_join(tids[i], NULL);
-	t1 = now_ns();
-	sync_point(sync);
-	pthread_barrier_destroy(&j.start);
-	if (j.error) {
-		fprintf(stderr, "blkbench: %s: %s\n", w->name, strerror(j.error));
-		printf("fail %s %s\n", w->name, side);
+	if (w->qd < 1 || w->qd > MAX_QD) {
+		fprintf(stderr, "blkbench: %s: bad queue depth %d\n", w->name, w->qd);
 		return -1;
 	}
+	for (i = 0; i < w->qd; i++) {
+		if (posix_memalign(&j.buf[i], 4096, w->bs)) {
+			fprintf(stderr, "blkbench: out of memory\n");
+			exit(1);
+		}
+		memset(j.buf[i], 0x5a, w->bs);
+	}
+	if (w->qd > 1) {
+		ret = io_uring_queue_init(w->qd, &j.ring, 0);
+		if (ret < 0) {
+			fprintf(stderr, "blkbench: %s: io_uring_queue_init: %s\n",
+				w->name, strerror(-ret));
+			exit(1);
+		}
+	}
+	sync_point(sync);
+	t0 = now_ns();
+	err = w->qd > 1 ? run_uring(&j) : run_sync(&j);
+	t1 = now_ns();
+	sync_point(sync);
+	if (err) {
+		fprintf(stderr, "blkbench: %s: %s\n", w->name, strerror(err));
+		printf("fail %s %s\n", w->name, side);
+		fflush(stdout);
+		if (j.lost)
+			exit(1);
+	}
+	if (w->qd > 1)
+		io_uring_queue_exit(&j.ring);
+	for (i = 0; i < w->qd; i++)
+		free(j.buf[i]);
+	if (err)
+		return -1;
 	printf("row %s %s %.1f %llu\n", w->name, side, (double)(t1 - t0) / j.ops,
 	       (unsigned long long)j.ops);
 	fflush(stdout);
