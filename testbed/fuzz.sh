@@ -5,8 +5,9 @@
 #   HYV_FUZZ_SECONDS=3600 HYV_FUZZ_ITERS=2000000 make fuzz
 #
 # HYV_FUZZ_SECONDS (default 600): fuzz_race_test's racing time;
-# HYV_FUZZ_ITERS (default 400000): fuzz_test's rounds; HYV_FUZZ_SEED
-# replays a seed in both. lifecycle_test runs once after them. Builds
+# HYV_FUZZ_ITERS (default 400000): fuzz_test's rounds, as runs of its
+# make check budget (40,000) with a new seed each; HYV_FUZZ_SEED
+# replays a seed (the race and the first fuzz_test run). lifecycle_test runs once after them. Builds
 # hyv.ko for the L1 test kernel and the selftests, then boots one
 # machine; the results are tallied as in make check. On a shared build
 # machine, wrap it in the emulator lock: flock LOCKFILE make fuzz.
@@ -29,14 +30,14 @@ main() {
 		args+=(-t "$repo/selftests/$t")
 	done
 	"$testbed/initramfs.sh" "${args[@]}"
-	append="hyvt.fuzz_seconds=$secs hyvt.fuzz_iters=$iters"
+	append="hyvt.fuzz_seconds=$secs hyvt.fuzz_runs=$(((iters + 39999) / 40000))"
 	[ -z "${HYV_FUZZ_SEED:-}" ] || append+=" hyvt.fuzz_seed=$HYV_FUZZ_SEED"
 	note "make fuzz: $secs s of racing, $iters rounds of fuzz_test"
 	# Each binary's time, and silence, may be long: fuzz_test prints every
 	# 5,000 calls, fuzz_race_test every four epochs.
 	{
-		HYV_TEST_TIMEOUT=$((secs + iters / 100 + 600)) \
-		HYV_RUN_TIMEOUT=$((2 * secs + iters / 50 + 1800)) \
+		HYV_TEST_TIMEOUT=$((secs + 600)) \
+		HYV_RUN_TIMEOUT=$((2 * secs + iters / 200 + 1800)) \
 			"$testbed/machine.sh" --log fuzz \
 			--append "$append" svm "$kernel/arch/x86/boot/bzImage" \
 			"$logs/fuzz-initrd.gz"
