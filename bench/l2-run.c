@@ -11,8 +11,13 @@
  *                  since QEMU was started and the exits of the boot
  *   HYVB-SYNC      (blkbench -S) read the exit counters, then answer
  *                  with a line on the guest's console input
+ *   harness        (blkbench -S, once, first) the last two HYVB-SYNC
+ *                  lines framed nothing: their counters are what the
+ *                  markers cost, printed as a comment and taken off
+ *                  every later row's counters
  *   row ...        a guest result: passed on, with the exit counters
- *                  between the last two HYVB-SYNC lines, per operation
+ *                  between the last two HYVB-SYNC lines less the
+ *                  markers' cost, per operation
  * Everything else goes to stderr (the L1 console). The counters are the
  * ones KVM keeps in debugfs (/sys/kernel/debug/kvm/), summed over all
  * VMs: only this one runs; with SIDE "hyv" (the VMM is hyv-run on
@@ -112,13 +117,20 @@ static void read_counters(struct counters *c)
 	}
 }
 
+/* The markers' own exits, measured once (all zero until then). */
+static struct counters harness;
+
 static void print_delta(const struct counters *a, const struct counters *b,
-			uint64_t ops)
+			const struct counters *less, uint64_t ops)
 {
+	unsigned long long d;
 	size_t i;
 
-	for (i = 0; i < NR_STATS; i++)
-		printf(" %s=%.4f", stat_names[i], (double)(b->v[i] - a->v[i]) / ops);
+	for (i = 0; i < NR_STATS; i++) {
+		d = b->v[i] - a->v[i];
+		d = d > less->v[i] ? d - less->v[i] : 0;
+		printf(" %s=%.4f", stat_names[i], (double)d / ops);
+	}
 }
 
 int main(int argc, char **argv)
@@ -192,7 +204,7 @@ int main(int argc, char **argv)
 			if (strstr(line, "HYVB-L2-INIT")) {
 				read_counters(&c_init);
 				printf("row l2-boot %s %.1f 1", side, (double)(now_ns() - t0));
-				print_delta(&c_start, &c_init, 1);
+				print_delta(&c_start, &c_init, &(struct counters){}, 1);
 				printf("\n");
 			} else if (!strncmp(line, "HYVB-SYNC", 9)) {
 				read_counters(&c_sync[nsync & 1]);
@@ -200,6 +212,14 @@ int main(int argc, char **argv)
 				nsync++;
 				if (write(in_pipe[1], "\n", 1) != 1)
 					perror("l2-run: answering the guest");
+			} else if (!strcmp(line, "harness") && have_pair) {
+				for (size_t k = 0; k < NR_STATS; k++)
+					harness.v[k] = c_sync[1].v[k] - c_sync[0].v[k];
+				printf("# %s: the markers cost", side);
+				print_delta(&(struct counters){}, &harness,
+					    &(struct counters){}, 1);
+				printf(" (taken off each workload)\n");
+				have_pair = false;
 			} else if (!strncmp(line, "row ", 4)) {
 				char name[64], rside[32];
 				double ns;
@@ -208,7 +228,8 @@ int main(int argc, char **argv)
 				if (have_pair && sscanf(line, "row %63s %31s %lf %llu",
 							name, rside, &ns, &ops) == 4 && ops) {
 					printf("%s", line);
-					print_delta(&c_sync[0], &c_sync[1], ops);
+					print_delta(&c_sync[0], &c_sync[1], &harness,
+						    ops);
 					printf("\n");
 				} else {
 					printf("%s\n", line);
