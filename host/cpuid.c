@@ -75,6 +75,8 @@ static const struct hyv_cpuid_allow {
 		  BIT(31) } },
 	{ 0x80000007, 0, { 0, 0, 0, BIT(8) } },	/* invariant TSC */
 	{ 0x80000008, 0, { ~0U, BIT(2), 0, 0 } },	/* XSaveErPtr */
+	/* Of KVM's PV features, PV EOI (pv_eoi.c). */
+	{ HYV_CPUID_KVM_FEATURES, 0, { HYV_KVM_FEATURE_PV_EOI, 0, 0, 0 } },
 };
 
 /* Leaves whose contents pass unchanged (cache, TLB, brand string). */
@@ -301,6 +303,14 @@ static u32 hyv_cpuid_build(struct hyv_cpuid_entry *t, u32 max, u32 apic_id)
 	     leaf++)
 		if (hyv_cpuid_hyv_leaf(leaf, &a, &b, &c, &d) && (a | b | c | d))
 			hyv_cpuid_fill(&t[n++], leaf, 0, false, a, b, c, d);
+	/* KVM's signature and, of its PV features, PV EOI (pv_eoi.c). */
+	if (n + 2 <= max) {
+		hyv_cpuid_fill(&t[n++], HYV_CPUID_KVM_SIGNATURE, 0, false,
+			       HYV_CPUID_KVM_FEATURES, HYV_KVM_SIGNATURE_EBX,
+			       HYV_KVM_SIGNATURE_ECX, HYV_KVM_SIGNATURE_EDX);
+		hyv_cpuid_fill(&t[n++], HYV_CPUID_KVM_FEATURES, 0, false,
+			       HYV_KVM_FEATURE_PV_EOI, 0, 0, 0);
+	}
 	return n;
 }
 
@@ -350,6 +360,7 @@ static const struct {
 	[HYV_FEAT_UMIP]		= { 7, 0, R_ECX, 2 },
 	[HYV_FEAT_NX]		= { 0x80000001, 0, R_EDX, 20 },
 	[HYV_FEAT_FFXSR]	= { 0x80000001, 0, R_EDX, 25 },
+	[HYV_FEAT_PV_EOI]	= { HYV_CPUID_KVM_FEATURES, 0, R_EAX, 6 },
 	[HYV_FEAT_LM]		= { 0x80000001, 0, R_EDX, 29 },
 };
 

@@ -640,6 +640,7 @@ enum hyv_feature {
 	HYV_FEAT_NX,
 	HYV_FEAT_FFXSR,
 	HYV_FEAT_LM,
+	HYV_FEAT_PV_EOI,
 	HYV_FEAT_NR
 };
 
@@ -651,6 +652,12 @@ void hyv_cpuid_vcpu_destroy(struct hyv_vcpu *vcpu);
 bool hyv_guest_has(struct hyv_vcpu *vcpu, enum hyv_feature f);
 u32 hyv_xsave_size(u64 xcr0);
 void hyv_cpuid(struct hyv_vcpu *vcpu);
+
+/* pv_eoi.c */
+int hyv_pv_eoi_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val, bool host);
+int hyv_pv_eoi_msr_write(struct hyv_vcpu *vcpu, u32 msr, u64 val, bool host);
+void hyv_pv_eoi_arm(struct hyv_vcpu *vcpu);
+void hyv_pv_eoi_sync(struct hyv_vcpu *vcpu);
 
 /* cr.c */
 u64 hyv_cr0(struct hyv_vcpu *vcpu);

@@ -154,6 +154,7 @@ void hyv_irq_prepare_entry(struct hyv_vcpu *vcpu)
 	int vector;
 
 	hyv_irq_inject_one(vcpu);
+	hyv_pv_eoi_arm(vcpu);
 
 	/* Whatever still waits gets a window exit, as soon as it can go. */
 	if (vcpu->nmi_pending)

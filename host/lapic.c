@@ -214,6 +214,8 @@ void hyv_lapic_reset(struct hyv_vcpu *vcpu, bool power_on)
 	apic->tsc_deadline = 0;
 	apic->timer_period_ns = 0;
 	apic->esr_pending = 0;
+	apic->pv_eoi_msr = 0;
+	apic->pv_eoi_armed = false;
 	spin_unlock_irqrestore(&apic->lock, flags);
 }
 
@@ -318,6 +320,37 @@ static void hyv_apic_eoi(struct hyv_lapic *apic)
 
 	if (vector >= 0)
 		__clear_bit(vector, (unsigned long *)hyv_apic_reg(apic, APIC_REG_ISR));
+}
+
+/* An EOI the guest made without writing the register (pv_eoi.c). */
+void hyv_lapic_eoi(struct hyv_vcpu *vcpu)
+{
+	struct hyv_lapic *apic = &vcpu->lapic;
+	unsigned long flags;
+
+	spin_lock_irqsave(&apic->lock, flags);
+	hyv_apic_eoi(apic);
+	spin_unlock_irqrestore(&apic->lock, flags);
+}
+
+/*
+ * Exactly one vector in service and none requested: an EOI then only
+ * ends that one, and no interrupt waits for it (pv_eoi.c).
+ */
+bool hyv_lapic_one_in_service(struct hyv_vcpu *vcpu)
+{
+	struct hyv_lapic *apic = &vcpu->lapic;
+	unsigned long flags;
+	int i, in_service = 0;
+	bool requested = false;
+
+	spin_lock_irqsave(&apic->lock, flags);
+	for (i = 0; i < 8; i++) {
+		in_service += hweight32(*hyv_apic_reg(apic, APIC_REG_ISR + i * 16));
+		requested |= *hyv_apic_reg(apic, APIC_REG_IRR + i * 16) != 0;
+	}
+	spin_unlock_irqrestore(&apic->lock, flags);
+	return in_service == 1 && !requested;
 }
 
 u8 hyv_lapic_get_cr8(struct hyv_vcpu *vcpu)

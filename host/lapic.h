@@ -25,6 +25,8 @@ struct hyv_lapic {
 	struct hrtimer timer;
 	ktime_t timer_start;	/* when the one-shot/periodic count began */
 	u64 timer_period_ns;
+	u64 pv_eoi_msr;		/* HYV_MSR_KVM_PV_EOI_EN (pv_eoi.c) */
+	bool pv_eoi_armed;	/* bit 0 set in the guest, EOI not seen yet */
 };
 
 /* Register offsets (SDM vol. 3A table 11-1). */
@@ -82,6 +84,8 @@ int hyv_lapic_pending_vector(struct hyv_vcpu *vcpu);
 int hyv_lapic_tpr_held_vector(struct hyv_vcpu *vcpu);
 void hyv_lapic_ack(struct hyv_vcpu *vcpu, int vector);
 void hyv_lapic_set_irq(struct hyv_vcpu *vcpu, u8 vector);
+bool hyv_lapic_one_in_service(struct hyv_vcpu *vcpu);
+void hyv_lapic_eoi(struct hyv_vcpu *vcpu);
 u8 hyv_lapic_get_cr8(struct hyv_vcpu *vcpu);
 void hyv_lapic_set_cr8(struct hyv_vcpu *vcpu, u8 cr8);
 bool hyv_lapic_owns(struct hyv_vcpu *vcpu, u64 gpa);

@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hyv_pv.h>
 #include <linux/kernel.h>
 #include <linux/uaccess.h>
 #include <kunit/visibility.h>
@@ -318,6 +319,9 @@ int hyv_msr_read(struct hyv_vcpu *vcpu, u32 msr, u64 *val, bool host)
 	ret = hyv_lapic_msr_read(vcpu, msr, val);
 	if (ret != -ENOENT)
 		return ret;
+	ret = hyv_pv_eoi_msr_read(vcpu, msr, val, host);
+	if (ret != -ENOENT)
+		return ret;
 	ret = hyv_msr_core_read(vcpu, msr, val, host);
 	if (ret != -ENOENT)
 		return ret;
@@ -334,6 +338,9 @@ int hyv_msr_write(struct hyv_vcpu *vcpu, u32 msr, u64 val, bool host)
 	if (msr == MSR_EFER)
 		return hyv_set_efer(vcpu, val, host);
 	ret = hyv_lapic_msr_write(vcpu, msr, val);
+	if (ret != -ENOENT)
+		return ret;
+	ret = hyv_pv_eoi_msr_write(vcpu, msr, val, host);
 	if (ret != -ENOENT)
 		return ret;
 	ret = hyv_msr_core_write(vcpu, msr, val, host);
@@ -366,7 +373,7 @@ static const u32 hyv_msr_index_list[] = {
 	MSR_IA32_TSC_DEADLINE, MSR_IA32_APICBASE, MSR_IA32_UCODE_REV,
 	MSR_IA32_FEAT_CTL, MSR_IA32_MCG_CAP, MSR_IA32_MCG_STATUS,
 	MSR_IA32_DEBUGCTLMSR, MSR_K7_HWCR, MSR_AMD64_DE_CFG, MSR_VM_CR,
-	MSR_AMD64_SYSCFG, MSR_AMD64_NB_CFG,
+	MSR_AMD64_SYSCFG, MSR_AMD64_NB_CFG, HYV_MSR_KVM_PV_EOI_EN,
 };
 
 int hyv_msr_index_list_ioctl(void __user *argp)

@@ -293,6 +293,7 @@ int hyv_vcpu_run(struct hyv_vcpu *vcpu)
 
 		if (!hyv_vcpu_enter(vcpu, &exit))
 			continue;
+		hyv_pv_eoi_sync(vcpu);
 		ret = hyv_vcpu_handle_exit(vcpu, &exit);
 		if (ret != HYV_REENTER)
 			break;

@@ -24,6 +24,8 @@ u64 guest_irq_rip[256];
 u64 guest_irq_prev_rip[256];
 u64 guest_irq_redelivered[256];
 u32 guest_irq_eoi_mode;
+u32 guest_pv_eoi __aligned(4);
+u64 guest_pv_eois;
 
 /*
  * One 16-byte stub per vector from 32 up, and one for the NMI: push the
@@ -84,9 +86,15 @@ asm(".pushsection .text\n"
 	"	cmpq $" hyv_str(IRQ_FIRST_VECTOR) ", %rcx\n"
 	"	jb 9f\n"
 	"	movl guest_irq_eoi_mode(%rip), %eax\n"
-	"	cmpl $" hyv_str(GUEST_EOI_X2APIC) ", %eax\n"
+	"	cmpl $" hyv_str(GUEST_EOI_PV) ", %eax\n"
+	"	jne 0f\n"
+	"	btrl $0, guest_pv_eoi(%rip)\n"	/* as Linux's PV EOI */
+	"	jnc 8f\n"
+	"	lock incq guest_pv_eois(%rip)\n"
+	"	jmp 9f\n"
+	"0:	cmpl $" hyv_str(GUEST_EOI_X2APIC) ", %eax\n"
 	"	jne 1f\n"
-	"	xorl %eax, %eax\n"
+	"8:	xorl %eax, %eax\n"
 	"	xorl %edx, %edx\n"
 	"	movl $0x80b, %ecx\n"		/* X2APIC_MSR(APIC_EOI) */
 	"	wrmsr\n"

@@ -68,6 +68,7 @@
 #define GUEST_EOI_NONE		0
 #define GUEST_EOI_X2APIC	1
 #define GUEST_EOI_XAPIC		2
+#define GUEST_EOI_PV		3	/* KVM's PV EOI, else x2APIC */
 
 /* The NMI's count is guest_irq_count[2]; NMIs get no EOI. */
 #define GUEST_NMI_VECTOR	2
@@ -83,6 +84,8 @@ extern u64 guest_irq_rip[256];		/* the RIP it interrupted */
 extern u64 guest_irq_prev_rip[256];	/* and the one before */
 extern u64 guest_irq_redelivered[256];	/* copies taken at their own stub (guest_irq.c) */
 extern u32 guest_irq_eoi_mode;
+extern u32 guest_pv_eoi;		/* the PV EOI word (GUEST_EOI_PV) */
+extern u64 guest_pv_eois;		/* EOIs that took its bit, not the APIC */
 
 /* ---- Guest side ------------------------------------------------------- */
 

@@ -33,6 +33,24 @@
 #define HYV_FEATURE_DOORBELL	(1U << 1)	/* HYV_HC_DOORBELL */
 
 /*
+ * KVM's PV EOI, for guests that know it (a stock Linux does): CPUID
+ * 0x40000100 holds KVM's signature "KVMKVMKVM\0\0\0" with EAX = 0x40000101,
+ * whose EAX has only HYV_KVM_FEATURE_PV_EOI. The guest writes the
+ * guest-physical address of a 4-byte aligned u32 with bit 0 set to
+ * HYV_MSR_KVM_PV_EOI_EN; before an entry that leaves one interrupt in
+ * service and none requested, hyv sets bit 0 of that u32; the guest's
+ * EOI then clears the bit instead of writing the local APIC (no exit),
+ * and hyv completes the EOI after the next exit. docs/abi.md.
+ */
+#define HYV_CPUID_KVM_SIGNATURE	0x40000100
+#define HYV_CPUID_KVM_FEATURES	0x40000101
+#define HYV_KVM_SIGNATURE_EBX	0x4b4d564b	/* "KVMK" */
+#define HYV_KVM_SIGNATURE_ECX	0x564b4d56	/* "VMKV" */
+#define HYV_KVM_SIGNATURE_EDX	0x0000004d	/* "M\0\0\0" */
+#define HYV_KVM_FEATURE_PV_EOI	(1U << 6)
+#define HYV_MSR_KVM_PV_EOI_EN	0x4b564d04
+
+/*
  * Hypercalls: number in RAX, arguments in RBX, RCX, RDX, RSI, result in
  * RAX. VMCALL on Intel, VMMCALL on AMD. Errors are negative Linux errno
  * values; an unknown number returns -HYV_ENOSYS.
