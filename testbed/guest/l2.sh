@@ -203,14 +203,23 @@ l2_checks_boot() {
 L2_VMXPV_IMG=/tmp/l2-vmxpv.img
 
 l2_vmx_checks_boot() {
-	local name=boot-1cpu want
+	local name=boot-1cpu want loop
 	# Random bytes and sha256sum: seq would take minutes under Bochs.
 	head -c 4194304 /dev/urandom >"$L2_VMXPV_IMG"
 	want=$(sha256sum <"$L2_VMXPV_IMG" | cut -d' ' -f1)
 	seq 8000000 8100000 | head -c 65536 >/tmp/l2-vmxpv.want
-	L2_RUN_ARGS="--disk $L2_VMXPV_IMG"
+	# Through a loop device, with cache=none: hyv-run's O_DIRECT path
+	# (L1's tmpfs itself has no O_DIRECT).
+	loop=$(losetup -f --show "$L2_VMXPV_IMG" 2>/dev/null) || loop=
+	if [ -n "$loop" ]; then
+		L2_RUN_ARGS="--disk $loop,cache=none"
+	else
+		emit "# l2: $name: no loop device: the PV disk is the file, cached"
+		L2_RUN_ARGS="--disk $L2_VMXPV_IMG"
+	fi
 	l2_checks_boot $name 1 256M hyvl2.pvcheck=1
 	L2_RUN_ARGS=
+	[ -z "$loop" ] || losetup -d "$loop"
 	l2_check $name $name:pv-insmod l2_eq "$(l2_value $name pvq-insmod)" 0
 	l2_check $name $name:pv-read l2_eq "$(l2_value $name pvq-read-sha)" "$want"
 	l2_check $name $name:pv-direct-write l2_eq "$(l2_value $name pvq-write)" 0
@@ -220,6 +229,8 @@ l2_vmx_checks_boot() {
 	l2_check $name $name:pv-interrupts l2_disk_stat_positive $name interrupts
 	l2_check $name $name:pv-guest-interrupts l2_positive "$(l2_value $name pvq-irqs)"
 	l2_check $name $name:pv-dmesg-clean l2_eq "$(l2_value $name pvq-dmesg-bad)" 0
+	l2_check $name $name:pv-cache-none grep -q 'hyv-run: disk0: /dev/loop.*O_DIRECT' \
+		"/tmp/l2-$name.log"
 }
 
 # The 64 KiB the guest wrote at 1 MiB are in the backing file.
