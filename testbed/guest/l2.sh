@@ -210,7 +210,7 @@ l2_vmx_checks_boot() {
 	seq 8000000 8100000 | head -c 65536 >/tmp/l2-vmxpv.want
 	# Through a loop device, with cache=none: hyv-run's O_DIRECT path
 	# (L1's tmpfs itself has no O_DIRECT).
-	loop=$(losetup -f --show "$L2_VMXPV_IMG" 2>/dev/null) || loop=
+	loop=$(losetup -f 2>/dev/null) && losetup "$loop" "$L2_VMXPV_IMG" || loop=
 	if [ -n "$loop" ]; then
 		L2_RUN_ARGS="--disk $loop,cache=none"
 	else
