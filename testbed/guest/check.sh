@@ -178,7 +178,12 @@ run_selftest() {
 }
 
 selftests() {
-	local t
+	local t v
+	# hyvt.fuzz_seed= replays a seed of fuzz_race_test (and fuzz_test).
+	v=$(param fuzz_seed '')
+	[ -z "$v" ] || export HYV_FUZZ_SEED="$v"
+	v=$(param fuzz_seconds '')
+	[ -z "$v" ] || export HYV_FUZZ_SECONDS="$v"
 	for t in /selftests/*_test; do
 		[ -x "$t" ] || { missing selftests:present "no selftests in the initramfs"; return; }
 		run_selftest "$t" | awk -v suite="${t##*/}" -v level=0 -f /hyvt/tap.awk | emit_lines
