@@ -26,6 +26,10 @@
 #                          hyv-run: an interactive shell (poweroff or
 #                          Ctrl-A x leaves); CMD="..." runs a command in L2
 #                          and exits with its status; ACCEL=kvm CPUS= MEM=
+#   make fuzz              soak the fuzzers (fuzz_race_test, fuzz_test) and
+#                          lifecycle_test in the SVM machine, long:
+#                          HYV_FUZZ_SECONDS= (600) HYV_FUZZ_ITERS= (400000)
+#                          HYV_FUZZ_SEED= (docs/testing.md)
 #   make bench             hyv beside KVM in the SVM machine (bench/run.sh)
 #   make checkpatch        checkpatch.pl --strict over our C sources
 #   make sparse            sparse (C=2) over hyv.ko
@@ -58,7 +62,7 @@ sync-guest-src = mkdir -p $(1) && rsync -a --no-times --checksum --delete \
 
 .PHONY: all modules modules-stock modules-testbed modules-testbed-vmx \
 	selftests vmm setup guest-drivers guest-drivers-testbed pv-tests testbed-tools \
-	check l2-check run bench checkpatch sparse clean
+	check l2-check fuzz run bench checkpatch sparse clean
 
 all: modules
 
@@ -114,6 +118,9 @@ run: setup
 # Only the L2 suite (hyv-run booting the stock kernel) in the SVM machine.
 l2-check: setup
 	+@testbed/l2-check.sh
+
+fuzz: setup
+	+@testbed/fuzz.sh
 
 bench: setup
 	+@bench/run.sh

@@ -264,7 +264,10 @@ void hyv_emulate_mmio_refused(struct hyv_vcpu *vcpu, u64 gpa)
 	unsigned int got;
 
 	got = hyv_emulate_fetch_insn(vcpu, buf, &mode);
-	if (hyv_insn_decode(buf, got, mode, &insn))
+	memset(&insn, 0, sizeof(insn));
+	if (!got)
+		what = "an instruction hyv cannot read (not in RAM, or not mapped)";
+	else if (hyv_insn_decode(buf, got, mode, &insn))
 		what = "an instruction hyv does not decode";
 	else if (insn.kind == HYV_INSN_ALU)
 		what = insn.name;

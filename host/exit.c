@@ -157,20 +157,35 @@ static int hyv_handle_msr(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
  */
 static int hyv_handle_npf(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 {
+	unsigned long seq = hyv_mmu_seq(vcpu->vm);
+	const char *what;
 	bool is_mmio;
 	int ret;
 
 	ret = hyv_mmu_handle_fault(vcpu, exit, &is_mmio);
 	if (ret || !is_mmio)
 		return ret;
-	if (exit->npf.fetch || exit->vectoring.type != HYV_EVENT_NONE) {
-		hyv_vm_warn(vcpu->vm, "vcpu%u: %s at %#llx outside RAM (rip %#llx)\n",
-			    vcpu->id, exit->npf.fetch ? "instruction fetch" :
-			    "event delivery", exit->npf.gpa, vcpu->rip);
+	if (exit->npf.fetch || exit->npf.walk ||
+	    exit->vectoring.type != HYV_EVENT_NONE) {
+		/* A slot came or went since the fault: let the guest fault again. */
+		if (hyv_mmu_seq(vcpu->vm) != seq)
+			return HYV_REENTER;
+		what = exit->npf.walk ? "guest page-table access" :
+		       exit->npf.fetch ? "instruction fetch" : "event delivery";
+		hyv_vm_warn(vcpu->vm, "vcpu%u: %s at %#llx outside RAM (rip %#llx, cr3 %#llx)\n",
+			    vcpu->id, what, exit->npf.gpa, vcpu->rip,
+			    hyv_ops->get_cr(vcpu, 3));
 		vcpu->injected.type = HYV_EVENT_NONE;
 		return hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
 	}
 	ret = hyv_emulate_mmio(vcpu, exit->npf.gpa, exit->npf.write);
+	/*
+	 * The instruction could not be read (its page or a page table of
+	 * its address was in a slot that changed since the fault): as KVM's
+	 * RET_PF_RETRY, enter again and let the guest fault anew.
+	 */
+	if (ret == -EFAULT && hyv_mmu_seq(vcpu->vm) != seq)
+		return HYV_REENTER;
 	if (ret < 0) {
 		hyv_exit_internal(vcpu, HYV_INTERNAL_EMULATION, exit);
 		hyv_emulate_mmio_refused(vcpu, exit->npf.gpa);

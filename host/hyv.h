@@ -127,6 +127,7 @@ struct hyv_exit {
 			bool write;
 			bool fetch;
 			bool present;	/* a mapping existed: permission fault */
+			bool walk;	/* by the guest's own page-table walk */
 		} npf;
 		struct {
 			u8 num;		/* CR or DR number */
@@ -559,6 +560,7 @@ int hyv_mmu_init(struct hyv_vm *vm);
 void hyv_mmu_destroy(struct hyv_vm *vm);
 int hyv_mmu_handle_fault(struct hyv_vcpu *vcpu, const struct hyv_exit *exit,
 			 bool *is_mmio);
+unsigned long hyv_mmu_seq(struct hyv_vm *vm);
 void hyv_mmu_zap_range(struct hyv_vm *vm, u64 start, u64 end,
 		       struct list_head *freed);
 void hyv_mmu_wrprot_range(struct hyv_vm *vm, u64 start, u64 end,

@@ -396,6 +396,21 @@ out:
 }
 
 /*
+ * The count of changes to the guest-physical map (slots set, host
+ * invalidations): an emulation that failed on memory which changed since
+ * the fault is retried rather than reported (exit.c).
+ */
+unsigned long hyv_mmu_seq(struct hyv_vm *vm)
+{
+	unsigned long seq;
+
+	spin_lock(&vm->mmu.lock);
+	seq = vm->mmu.invalidate_seq + vm->mmu.invalidate_in_progress;
+	spin_unlock(&vm->mmu.lock);
+	return seq;
+}
+
+/*
  * A nested page fault: map the page if a slot covers it (writes to a
  * read-only slot are MMIO), otherwise tell the caller it is MMIO.
  */

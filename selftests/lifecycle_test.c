@@ -5,13 +5,16 @@
  * random point, twenty times over; afterwards hyv holds no module
  * reference and no VM (its debugfs directory is empty again), and a new
  * VM runs. /dev/hyv is not for an unprivileged user, and a VM's fds are
- * useless in a process other than the creator.
+ * useless in a process other than the creator. A CPU goes offline and
+ * comes back, again and again, under vCPUs running in guest mode (on it,
+ * among others), and the VM keeps computing right values.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -275,4 +278,202 @@ TEST(vm_fds_in_another_process_give_eio)
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("1 CREATE_VCPU, 2 RUN, 3 GET_REGS");
 	hyv_vcpu_run_done(vcpu);
 	hyv_vm_free_with_vcpu(vcpu);
+}
+
+/* ---- CPU hotplug under running vCPUs --------------------------------------- */
+
+#define HOTPLUG_VCPUS		3
+#define HOTPLUG_ROUNDS		6
+#define HOTPLUG_CPU		"/sys/devices/system/cpu/cpu1/online"
+#define HOTPLUG_STALL_S		30
+
+static inline u64 hotplug_value(u64 i, u64 id)
+{
+	return (i + id) * 0x9e3779b97f4a7c15ULL ^ (i << 13) ^ id;
+}
+
+/* Each round a value the host recomputes; no exit but the report. */
+static void guest_hotplug(u64 id)
+{
+	u64 i, j, v;
+
+	for (i = 0;; i++) {
+		v = 0;
+		for (j = 0; j < 64; j++)
+			v = v * 31 + hotplug_value(i + j, id);
+		GUEST_SYNC4(i, v, id, 0);
+	}
+}
+
+static u64 hotplug_expected(u64 i, u64 id)
+{
+	u64 j, v = 0;
+
+	for (j = 0; j < 64; j++)
+		v = v * 31 + hotplug_value(i + j, id);
+	return v;
+}
+
+struct hotplug_vcpu {
+	struct hyv_vcpu *vcpu;
+	pthread_t tid;
+	int stop;		/* __atomic */
+	u64 reports;		/* __atomic: right reports so far */
+	u64 bad;		/* wrong reports, failed RUNs, other exits */
+	char why[160];
+};
+
+static void hotplug_kick(int sig)
+{
+	(void)sig;
+}
+
+static void *hotplug_runner(void *arg)
+{
+	struct hotplug_vcpu *h = arg;
+	struct hyv_ucall uc;
+	u64 next = 0;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+		if (__hyv_vcpu_run(h->vcpu)) {
+			if (errno == EINTR)
+				continue;
+			snprintf(h->why, sizeof(h->why), "RUN: %s", strerror(errno));
+			h->bad++;
+			break;
+		}
+		if (hyv_vcpu_get_ucall(h->vcpu, &uc) != UCALL_SYNC ||
+		    uc.args[0] != next ||
+		    uc.args[1] != hotplug_expected(next, h->vcpu->id)) {
+			snprintf(h->why, sizeof(h->why),
+				 "report %llu: ucall %llu, round %llu, value %#llx (expected %#llx)",
+				 next, uc.cmd, uc.args[0], uc.args[1],
+				 hotplug_expected(next, h->vcpu->id));
+			h->bad++;
+			break;
+		}
+		next++;
+		__atomic_store_n(&h->reports, next, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static bool cpu1_online(void)
+{
+	FILE *f = fopen(HOTPLUG_CPU, "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v == 1;
+}
+
+static int cpu1_set(bool online)
+{
+	int fd = open(HOTPLUG_CPU, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, online ? "1" : "0", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Runner i on CPU i % 2: one of them is on CPU 1 when it goes. */
+static void hotplug_pin(struct hotplug_vcpu *h, int i)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(i % 2, &set);
+	pthread_setaffinity_np(h->tid, sizeof(set), &set);
+}
+
+/* Wait until every runner reported @more times past @from; false: a stall. */
+static bool hotplug_progress(struct hotplug_vcpu *h, u64 *from, u64 more)
+{
+	u64 t0 = host_now_ns();
+	int i;
+
+	for (i = 0; i < HOTPLUG_VCPUS; i++) {
+		while (__atomic_load_n(&h[i].reports, __ATOMIC_ACQUIRE) <
+		       from[i] + more) {
+			if (h[i].bad ||
+			    host_now_ns() - t0 > HOTPLUG_STALL_S * 1000000000ULL)
+				return false;
+			usleep(1000);
+		}
+	}
+	for (i = 0; i < HOTPLUG_VCPUS; i++)
+		from[i] = __atomic_load_n(&h[i].reports, __ATOMIC_ACQUIRE);
+	return true;
+}
+
+TEST(cpu_offline_online_under_running_vcpus_keeps_the_vm_computing)
+{
+	struct sigaction sa = { .sa_handler = hotplug_kick };
+	struct hotplug_vcpu h[HOTPLUG_VCPUS] = {};
+	u64 seen[HOTPLUG_VCPUS] = {}, t0;
+	struct hyv_vm *vm;
+	int i, round, ret;
+
+	if (access(HOTPLUG_CPU, W_OK) || !cpu1_online())
+		SKIP(return, "no second CPU to take offline");
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+
+	vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	for (i = 0; i < HOTPLUG_VCPUS; i++) {
+		h[i].vcpu = hyv_vcpu_add(vm, i, guest_hotplug);
+		hyv_vcpu_set_args(h[i].vcpu, i, 0);
+		ASSERT_EQ(0, pthread_create(&h[i].tid, NULL, hotplug_runner, &h[i]));
+		hotplug_pin(&h[i], i);
+	}
+	t0 = host_now_ns();
+	ASSERT_TRUE(hotplug_progress(h, seen, 20)) TH_LOG("the vCPUs never ran");
+
+	for (round = 0; round < HOTPLUG_ROUNDS; round++) {
+		ret = cpu1_set(false);
+		EXPECT_EQ(0, ret) TH_LOG("round %d: offline: %s", round,
+					 strerror(-ret));
+		EXPECT_FALSE(cpu1_online());
+		/* Every vCPU (CPU 1's too) keeps computing, on CPU 0. */
+		EXPECT_TRUE(hotplug_progress(h, seen, 20))
+			TH_LOG("round %d: no progress with CPU 1 offline", round);
+		ret = cpu1_set(true);
+		EXPECT_EQ(0, ret) TH_LOG("round %d: online: %s", round,
+					 strerror(-ret));
+		EXPECT_TRUE(cpu1_online());
+		for (i = 0; i < HOTPLUG_VCPUS; i++)
+			hotplug_pin(&h[i], i);	/* the offline broke it */
+		EXPECT_TRUE(hotplug_progress(h, seen, 20))
+			TH_LOG("round %d: no progress with CPU 1 back", round);
+		if (!_metadata->passed)
+			break;
+	}
+	/* And afterwards: the VM computes on, on both CPUs. */
+	EXPECT_TRUE(hotplug_progress(h, seen, 100));
+
+	for (i = 0; i < HOTPLUG_VCPUS; i++) {
+		__atomic_store_n(&h[i].stop, 1, __ATOMIC_RELEASE);
+		h[i].vcpu->run->immediate_exit = 1;
+	}
+	for (i = 0; i < HOTPLUG_VCPUS; i++) {
+		while (pthread_tryjoin_np(h[i].tid, NULL) == EBUSY) {
+			pthread_kill(h[i].tid, SIGUSR1);
+			usleep(1000);
+		}
+		EXPECT_EQ(0, h[i].bad) TH_LOG("vCPU %d: %s", i, h[i].why);
+		printf("# vCPU %d: %llu right values\n", i, h[i].reports);
+		hyv_vcpu_free(h[i].vcpu);
+	}
+	printf("# %d offline/online rounds in %llu ms\n", round,
+	       (host_now_ns() - t0) / 1000000);
+	hyv_vm_free(vm);
+	if (!cpu1_online())
+		cpu1_set(true);
 }

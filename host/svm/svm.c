@@ -368,7 +368,11 @@ static void svm_decode_exit(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 		exit->npf.write = info1 & SVM_NPF_WRITE;
 		exit->npf.fetch = info1 & SVM_NPF_FETCH;
 		exit->npf.present = info1 & SVM_NPF_PRESENT;
+		exit->npf.walk = info1 & SVM_NPF_WALK;
 	}
+	/* svm_check_host_state(): what the exit says is not the guest's. */
+	if (svm->host_state_seen)
+		exit->kind = HYV_X_FAIL_ENTRY;
 }
 
 static void svm_vcpu_load(struct hyv_vcpu *vcpu, int cpu)
@@ -386,6 +390,34 @@ static void svm_flush_guest_tlb(struct hyv_vcpu *vcpu)
 {
 	to_svm(vcpu)->vmcb->control.tlb_ctl = svm_has_flush_by_asid ?
 		TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
+}
+
+/*
+ * svm_quirk_vmrun_err_writes_save, the other way round: once (fuzz_race_
+ * test, seed 537819641142) a vCPU's save area held, after an exit whose
+ * code was not VMEXIT_INVALID, the host's own RIP (the instruction after
+ * VMRUN) and CR3: what VMRUN had just stored in this CPU's host save
+ * area. The guest's state is lost then; entering it again would run the
+ * host's RIP under the host's CR3 as guest state (every entry an NPF on
+ * the walk of that CR3, an endless emulation failure). Put back the
+ * state the entry began with, say so, and report a failed entry.
+ */
+static void svm_check_host_state(struct hyv_vcpu *vcpu, struct svm_cpu_data *sd)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *save = &svm->vmcb->save;
+	const struct vmcb_save_area *host =
+		&((struct vmcb *)page_address(sd->hsave))->save;
+
+	svm->host_state_seen = save->rip == host->rip && save->cr3 == host->cr3;
+	if (!svm->host_state_seen)
+		return;
+	hyv_vm_warn(vcpu->vm, "vcpu%u: after exit %#x (%#llx, %#llx) the save area holds the host's state (rip %#llx, cr3 %#llx), not the guest's: put back the state before the entry\n",
+		    vcpu->id, svm->vmcb->control.exit_code,
+		    svm->vmcb->control.exit_info_1,
+		    svm->vmcb->control.exit_info_2, save->rip, save->cr3);
+	memcpy(save, svm->save_before, sizeof(*save));
+	memcpy(vcpu->gpr, svm->gpr_before, sizeof(vcpu->gpr));
 }
 
 static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
@@ -413,8 +445,10 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	 * #VMEXIT, and is taken once the core enables interrupts after STGI
 	 * (APM vol. 2 §15.17).
 	 */
-	if (svm->save_before)
+	if (svm->save_before) {
 		memcpy(svm->save_before, &vmcb->save, sizeof(vmcb->save));
+		memcpy(svm->gpr_before, vcpu->gpr, sizeof(vcpu->gpr));
+	}
 
 	svm_clgi();
 	local_irq_enable();
@@ -422,8 +456,11 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	local_irq_disable();
 	svm_stgi();
 
+	svm->host_state_seen = false;
 	if (svm->save_before && vmcb->control.exit_code == SVM_EXIT_ERR)
 		memcpy(&vmcb->save, svm->save_before, sizeof(vmcb->save));
+	else if (svm->save_before)
+		svm_check_host_state(vcpu, sd);
 
 	vcpu->gpr[HYV_RAX] = vmcb->save.rax;
 	vcpu->gpr[HYV_RSP] = vmcb->save.rsp;
@@ -440,6 +477,8 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	if (svm->shadow_step)
 		svm_end_shadow_step(svm, vcpu, exit);
 	svm_read_vectoring(vcpu, &exit->vectoring);
+	if (svm->host_state_seen)
+		exit->vectoring.type = HYV_EVENT_NONE;
 }
 
 /* dump_on_error: the VMCB fields that explain a refused or odd exit. */

@@ -20,6 +20,7 @@
 #define SVM_NPF_PRESENT		BIT_ULL(0)
 #define SVM_NPF_WRITE		BIT_ULL(1)
 #define SVM_NPF_FETCH		BIT_ULL(4)
+#define SVM_NPF_WALK		BIT_ULL(33)	/* a guest page-table access */
 
 /* The guest's ASID. Every VM shares it: see svm_prepare_tlb(). */
 #define SVM_GUEST_ASID		1
@@ -60,6 +61,10 @@ struct svm_vcpu {
 	 * before this entry, put back if VMRUN refuses it (svm.c).
 	 */
 	struct vmcb_save_area *save_before;
+	/* ... and the registers VMRUN does not keep in the VMCB. */
+	u64 gpr_before[HYV_NR_GPRS];
+	/* The last exit found the host's state in the save area. */
+	bool host_state_seen;
 };
 
 extern bool svm_quirk_vmrun_drops_shadow;

@@ -55,6 +55,12 @@ void vmx_init_loaded_lists(void)
 #define VMX_EPT_Q_WRITE		BIT(1)
 #define VMX_EPT_Q_FETCH		BIT(2)
 #define VMX_EPT_Q_PRESENT	GENMASK(5, 3)
+/*
+ * SDM vol. 3C table 28-7: a linear address was being translated (bit 7)
+ * and the access was to one of its paging structures (bit 8 clear).
+ */
+#define VMX_EPT_Q_GVA_VALID	BIT(7)
+#define VMX_EPT_Q_GVA_FINAL	BIT(8)
 
 #define VMX_EXIT_REASON_BASIC	0xffff
 #define VMX_EXIT_REASON_FAILED	BIT(31)
@@ -382,6 +388,8 @@ static void vmx_decode_exit(struct hyv_vcpu *vcpu, u32 reason,
 		exit->npf.write = qual & VMX_EPT_Q_WRITE;
 		exit->npf.fetch = qual & VMX_EPT_Q_FETCH;
 		exit->npf.present = qual & VMX_EPT_Q_PRESENT;
+		exit->npf.walk = (qual & VMX_EPT_Q_GVA_VALID) &&
+				 !(qual & VMX_EPT_Q_GVA_FINAL);
 		break;
 	}
 }
