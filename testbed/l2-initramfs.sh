@@ -3,12 +3,24 @@
 # testbed/l2/init. Uncompressed: the stock kernel then copies it without
 # inflating, which saves seconds of emulated CPU. With PV_DIR (the
 # guest drivers built against the stock kernel, make guest-drivers), its
-# hyv_pv.ko, hyv_pvblk.ko and hyv_pvnet.ko go to /lib/hyv-pv.
+# hyv_pv.ko, hyv_pvblk.ko and hyv_pvnet.ko go to /lib/hyv-pv, and the
+# network tests' tools come along: the host's ethtool (testbed/setup.sh
+# installs it) with its shared libraries and loader, and udpsend
+# (testbed/l2/udpsend.c, built static here).
 #
 #   l2-initramfs.sh OUT.cpio [PV_DIR]
 set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
+
+# Copy the program $2 into the tree $1 with what ldd says it loads.
+copy_dynamic() {
+	local root=$1 prog=$2 lib
+	install -D -m 755 "$prog" "$root$prog"
+	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}
 
 main() {
 	local out=${1:?usage: l2-initramfs.sh OUT.cpio [PV_DIR]} pv=${2:-} root applet
@@ -24,6 +36,9 @@ main() {
 		mkdir -p "$root/lib/hyv-pv"
 		install -m 644 "$pv/common/hyv_pv.ko" "$pv/pvblk/hyv_pvblk.ko" \
 			"$pv/pvnet/hyv_pvnet.ko" "$root/lib/hyv-pv/"
+		copy_dynamic "$root" "$(command -v ethtool || echo /usr/sbin/ethtool)"
+		gcc -static -O2 -Wall -Werror -o "$root/usr/bin/udpsend" \
+			"$testbed/l2/udpsend.c"
 	fi
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out.tmp"
 	mv "$out.tmp" "$out"

@@ -20,6 +20,8 @@ packages=(
 	sparse
 	# initramfs
 	busybox-static cpio
+	# the L2 PV network tests copy ethtool into the L2 initramfs
+	ethtool
 	# hyv-run's unit tests decode its ACPI tables with iasl -d
 	acpica-tools
 )
