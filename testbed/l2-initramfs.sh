@@ -5,7 +5,8 @@
 # guest drivers built against the stock kernel, make guest-drivers), its
 # hyv_pv.ko, hyv_pvblk.ko and hyv_pvnet.ko go to /lib/hyv-pv, and the
 # network tests' tools come along: the host's ethtool (testbed/setup.sh
-# installs it) with its shared libraries and loader, and udpsend
+# installs it) and iproute2's tc (as /usr/lib/hyv-net/tc) with their
+# shared libraries and loader, and udpsend
 # (testbed/l2/udpsend.c, built static here).
 #
 #   l2-initramfs.sh OUT.cpio [PV_DIR]
@@ -13,10 +14,11 @@ set -euo pipefail
 # shellcheck source=testbed/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# Copy the program $2 into the tree $1 with what ldd says it loads.
+# Copy the program $2 into the tree $1 as $3 (default: the same path)
+# with what ldd says it loads.
 copy_dynamic() {
-	local root=$1 prog=$2 lib
-	install -D -m 755 "$prog" "$root$prog"
+	local root=$1 prog=$2 dest=${3:-$2} lib
+	install -D -m 755 "$prog" "$root$dest"
 	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
 		[ -e "$root$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib"
 	done
@@ -37,6 +39,9 @@ main() {
 		install -m 644 "$pv/common/hyv_pv.ko" "$pv/pvblk/hyv_pvblk.ko" \
 			"$pv/pvnet/hyv_pvnet.ko" "$root/lib/hyv-pv/"
 		copy_dynamic "$root" "$(command -v ethtool || echo /usr/sbin/ethtool)"
+		# iproute2's tc, for the queue discipline's drop counters
+		# (busybox's tc has no -s); beside busybox's own.
+		copy_dynamic "$root" /usr/sbin/tc /usr/lib/hyv-net/tc
 		gcc -static -O2 -Wall -Werror -o "$root/usr/bin/udpsend" \
 			"$testbed/l2/udpsend.c"
 	fi
