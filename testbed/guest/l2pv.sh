@@ -539,6 +539,7 @@ l2pv_suite() {
 	l2pv_check pvnet:offloads-off l2pv_offload off 5004
 	l2pv_check pvnet:multi-queue l2pv_mq
 	l2pv_check pvnet:set-channels l2pv_channels
+	l2pv_check pvnet:udp-counts l2pv_udp
 	l2pv_check pvnet:mtu-9000 l2pv_mtu
 	l2pv_check pvnet:link-down-up l2pv_link
 	l2pv_check pvnet:rmmod-during-transfer l2pv_reload
