@@ -22,13 +22,15 @@ L2PV_TAP=hyvtap0
 L2PV_MAC=52:54:00:12:34:56
 L2PV_LOG=/tmp/l2-pv.log
 L2PV_L1SNAPS=/tmp/pv-l1-snaps	# NAME tap-rx tap-rx-dropped udp-in, per snapshot
+L2PV_SNAPS=/tmp/pv-snaps	# NAME KEY VALUE: hyv-run's counters, per snapshot
 # The network tests' sizes: MiB of each big file, 64-byte datagrams.
-L2PV_NETMB=$(param l2netmb 8)
+L2PV_NETMB=$(param l2netmb 4)
 L2PV_NETUDP=$(param l2netudp 10000)
 # L1's listeners for the guest's files: PORT, one connection each.
 L2PV_PORTS="5003 5004 5005 5006 5007 5008 5009 5012 5013"
-# The boot took 154 s on a quiet machine (2 vCPUs under TCG, six 8 MiB
-# files): the L2 suite's usual 300 s would leave too little for load.
+# The boot took 154 s on a quiet machine before the block tests joined
+# it (2 vCPUs under TCG, six 8 MiB files), 400 s with them at load 6
+# (now 4 MiB files): the L2 suite's usual 300 s would leave too little.
 L2PV_TIMEOUT=$(param l2pvtimeout 600)
 
 l2pv_files() {
@@ -169,27 +171,42 @@ l2pv_value() {
 	sed -n "s/^HYVL2: $1 //p" $L2PV_LOG | head -n1 | tr -d '\r'
 }
 
-# l2pv_counter SNAP KEY: counter KEY (stats.exits, disk0.requests,
-# net0.tx_packets, ...) in the snapshot the guest asked for as SNAP.
-l2pv_counter() {
-	local k
-	k=$(grep 'HYVL2: snap ' $L2PV_LOG | tr -d '\r' | awk -v s="$1" '$3 == s { print NR - 1; exit }')
-	[ -n "$k" ] || { echo 0; return; }
-	awk -v want="$k" -v key="$2" '
-		/^hyv-run: snapshot / { if (got) exit; k = $3; in_snap = 1; next }
+# Every snapshot's counters, read from the log once after the boot:
+# "SNAP KEY VALUE" lines (SNAP the name the guest asked by, KEY
+# stats.exits, disk0.requests, net0.tx_packets, ...) in $L2PV_SNAPS.
+# The N-th "HYVL2: snap" line names hyv-run's "snapshot N-1", whose
+# stats and device lines follow it without a break.
+l2pv_tabulate() {
+	tr -d '\r' <$L2PV_LOG | awk '
+		/^HYVL2: snap / { name[n++] = $3; next }
+		/^hyv-run: snapshot / { k = $3; in_snap = 1; next }
 		in_snap && /^hyv-run: stats: / {
-			if (k != want) next
-			got = 1
-			for (i = 3; i <= NF; i++) { split($i, a, "="); v["stats." a[1]] = a[2] }
+			for (i = 3; i <= NF; i++) { split($i, a, "="); v[k, "stats." a[1]] = a[2] }
 			next
 		}
 		in_snap && /^hyv-run: pv: / {
-			if (k != want) next
-			for (i = 4; i <= NF; i++) { split($i, a, "="); v[$3 "." a[1]] = a[2] }
+			for (i = 4; i <= NF; i++) { split($i, a, "="); v[k, $3 "." a[1]] = a[2] }
 			next
 		}
-		{ if (got) exit; in_snap = 0 }
-		END { print v[key] + 0 }' $L2PV_LOG
+		{ in_snap = 0 }
+		END {
+			for (j = 0; j < n; j++) {
+				if (name[j] in seen)
+					continue
+				seen[name[j]] = 1
+				for (x in v) {
+					split(x, p, SUBSEP)
+					if (p[1] == j)
+						print name[j], p[2], v[x]
+				}
+			}
+		}' >$L2PV_SNAPS
+}
+
+# l2pv_counter SNAP KEY: counter KEY in the snapshot the guest asked for
+# as SNAP (0 if none).
+l2pv_counter() {
+	awk -v s="$1" -v k="$2" '$1 == s && $2 == k { v = $3; exit } END { print v + 0 }' $L2PV_SNAPS
 }
 
 # l2pv_delta PHASE KEY: KEY's growth over PHASE-start .. PHASE-end.
@@ -415,7 +432,7 @@ l2pv_offload() {
 	l2_eq "$(l2pv_field "pvnet-$mode-tx" 1)" 0 || bad=1
 	[ -n "$big" ] && l2_eq "$(l2pv_file_sha "$port")" "$big" || bad=1
 	l2_eq "$(l2pv_field "pvnet-$mode-rx" 1)" 0 || bad=1
-	l2_eq "$(l2pv_field "pvnet-$mode-rx" 3)" "$(sha256sum </tmp/pv-big | cut -d' ' -f1)" || bad=1
+	l2_eq "$(l2pv_field "pvnet-$mode-rx" 3)" "$L2PV_BIG_SHA" || bad=1
 	tgso=$(l2pv_delta "$mode-tx" net0.tx_gso)
 	tcsum=$(l2pv_delta "$mode-tx" net0.tx_csum)
 	rgso=$(l2pv_delta "$mode-rx" net0.rx_gso)
@@ -446,7 +463,7 @@ l2pv_qdelta() {
 # and the backend's.
 l2pv_mq() {
 	local seq g0 g1 b0 b1 r0 r1 bad=0
-	seq=$(seq 1 150000 | sha256sum | cut -d' ' -f1)
+	seq=$L2PV_SEQ_SHA
 	echo "ethtool -l combined (max, current): $(l2pv_value pvnet-channels);" \
 	     "queues: $(l2pv_value pvnet-queues)"
 	l2_eq "$(l2pv_value pvnet-channels)" "2 2" || bad=1
@@ -472,7 +489,7 @@ l2pv_mq() {
 # then 2 (pair 1 used again).
 l2pv_channels() {
 	local seq bad=0
-	seq=$(seq 1 150000 | sha256sum | cut -d' ' -f1)
+	seq=$L2PV_SEQ_SHA
 	echo "combined 1: $(l2pv_value pvnet-set-1); ping: $(l2pv_value pvnet-ping-1);" \
 	     "pair 1 sent $(l2pv_delta mq1 net0.q1.tx_packets), pair 0 $(l2pv_delta mq1 net0.q0.tx_packets)"
 	echo "combined 2: $(l2pv_value pvnet-set-2); ping: $(l2pv_value pvnet-ping-2);" \
@@ -593,7 +610,7 @@ l2pv_reload() {
 	l2_eq "$(l2pv_value pvnet-rmmod-busy) $(l2pv_value pvnet-rmmod) $(l2pv_value pvnet-reinsmod)" \
 		"1 0 0" || bad=1
 	l2_eq "$(l2pv_value pvnet-reload-ping) $(l2pv_value pvnet-reload-tx)" "0 0" || bad=1
-	l2_eq "$(l2pv_file_sha 5008)" "$(seq 1 150000 | sha256sum | cut -d' ' -f1)" || bad=1
+	l2_eq "$(l2pv_file_sha 5008)" "$L2PV_SEQ_SHA" || bad=1
 	[ "$bad" = 0 ]
 }
 
@@ -610,6 +627,10 @@ l2pv_suite() {
 	[ -c /dev/net/tun ] || { emit "# l2: pv: no /dev/net/tun in L1"; return; }
 	l2pv_files
 	l2pv_boot
+	l2pv_tabulate
+	# What the guest sent (seq 1 150000, several times) and L1's big file.
+	L2PV_SEQ_SHA=$(seq 1 150000 | sha256sum | cut -d' ' -f1)
+	L2PV_BIG_SHA=$(sha256sum </tmp/pv-big | cut -d' ' -f1)
 	l2pv_check pv:insmod l2_eq "$(l2pv_value pv-insmod)" 0
 	sha=$(sha256sum </tmp/pv-orig.img | cut -d' ' -f1)
 	l2pv_check pvblk:capacity l2_eq "$(l2pv_value pvblk-sectors)" 16384
@@ -631,7 +652,7 @@ l2pv_suite() {
 	l2pv_check pvnet:link l2_eq "$(l2pv_value pvnet-mac)" $L2PV_MAC
 	l2pv_check pvnet:ping l2pv_ping
 	l2pv_check pvnet:tcp-l2-to-l1 l2_eq "$(sha256sum </tmp/pv-from-l2 | cut -d' ' -f1)" \
-		"$(seq 1 150000 | sha256sum | cut -d' ' -f1)"
+		"$L2PV_SEQ_SHA"
 	l2pv_check pvnet:tcp-l1-to-l2 l2_eq "$(l2pv_value pvnet-rx-sha)" \
 		"$(sha256sum </tmp/pv-to-l2 | cut -d' ' -f1)"
 	l2pv_check pvnet:no-exit-per-packet l2pv_net_costs
