@@ -42,7 +42,7 @@ l2pv_files() {
 	truncate -s 64M $L2PV_FS
 	# The seed of blkverify (said in the log): L1's clock.
 	L2PV_SEED=$(($(date +%s) % 1000000 + 1))
-	rm -f /tmp/pv-from-l2 $L2PV_L1SNAPS
+	rm -f $L2PV_L1SNAPS
 	head -c $((L2PV_NETMB * 1048576)) /dev/urandom >/tmp/pv-big
 }
 
@@ -112,14 +112,16 @@ l2pv_boot() {
 	# hyv-run gone (killed by the timeout) while we answer: no SIGPIPE.
 	trap '' PIPE
 	# Listening before the TAP exists, on every address, for the guest's
-	# file (the input stays open: at its end nc would stop reading).
-	sleep 200 | nc -l -p 5001 >/tmp/pv-from-l2 &
-	# The later files' listeners read from a FIFO that fd 7 holds open.
+	# files. Each listener's input stays open (at its end nc would stop
+	# reading): a FIFO that fd 7 holds open until hyv-run is done. (The
+	# first one's input was `sleep 200`, which ran out before the guest's
+	# first file when the block tests and a loaded machine made pv_net
+	# start more than 200 s into the boot.)
 	rm -f /tmp/pv-hold
 	mkfifo /tmp/pv-hold
 	exec 7<>/tmp/pv-hold
 	L2PV_NCS=
-	for i in $L2PV_PORTS; do
+	for i in 5001 $L2PV_PORTS; do
 		rm -f "/tmp/pv-in-$i"
 		nc -l -p "$i" <&7 >"/tmp/pv-in-$i" &
 		L2PV_NCS="$L2PV_NCS $!"
@@ -651,8 +653,7 @@ l2pv_suite() {
 	l2pv_check pvblk:ext4-files-in-file l2pv_ext4
 	l2pv_check pvnet:link l2_eq "$(l2pv_value pvnet-mac)" $L2PV_MAC
 	l2pv_check pvnet:ping l2pv_ping
-	l2pv_check pvnet:tcp-l2-to-l1 l2_eq "$(sha256sum </tmp/pv-from-l2 | cut -d' ' -f1)" \
-		"$L2PV_SEQ_SHA"
+	l2pv_check pvnet:tcp-l2-to-l1 l2_eq "$(l2pv_file_sha 5001)" "$L2PV_SEQ_SHA"
 	l2pv_check pvnet:tcp-l1-to-l2 l2_eq "$(l2pv_value pvnet-rx-sha)" \
 		"$(sha256sum </tmp/pv-to-l2 | cut -d' ' -f1)"
 	l2pv_check pvnet:no-exit-per-packet l2pv_net_costs
