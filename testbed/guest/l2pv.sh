@@ -508,6 +508,14 @@ l2pv_channels() {
 	[ "$bad" = 0 ]
 }
 
+# l2pv_udp_bad REASON: a failed accounting check, said on the console too
+# (a failed test shows only the end of its output); sets bad.
+l2pv_udp_bad() {
+	echo "$1"
+	emit "# l2:pvnet: udp: $1"
+	bad=1
+}
+
 # Many 64-byte datagrams: what the guest's driver sent, what the backend
 # passed to the TAP (or dropped, counted) and what L1's TAP and UDP
 # stack received agree; a datagram lost on the way must be in a drop
@@ -540,22 +548,25 @@ l2pv_udp() {
 	     "L1 TAP $ltap, L1 UDP $ludp;" \
 	     "$(l2pv_ratio "$(($(l2pv_delta udp stats.exits) - $(l2pv_delta blk-idle stats.exits)))" "$btx")" \
 	     "exits per packet"
-	[ -n "$n" ] && [ "$n" -gt 0 ] && [ $((sent + failed)) = "$n" ] || bad=1
+	[ -n "$n" ] && [ "$n" -gt 0 ] && [ $((sent + failed)) = "$n" ] ||
+		l2pv_udp_bad "udpsend: $n asked, $sent sent, $failed failed"
 	# Nothing uncounted lost between the driver and L1's UDP layer, and
 	# at most a few frames besides the datagrams (ARP).
-	[ "$gtx" = $((btx + bdrop + bbad)) ] || { echo "guest and backend differ"; bad=1; }
-	[ "$btx" = $((ltap + ldrop)) ] || { echo "backend and L1's TAP differ"; bad=1; }
+	[ "$gtx" = $((btx + bdrop + bbad)) ] ||
+		l2pv_udp_bad "guest and backend differ: driver $gtx, backend $btx + dropped $bdrop + bad $bbad"
+	[ "$btx" = $((ltap + ldrop)) ] ||
+		l2pv_udp_bad "backend and L1's TAP differ: backend $btx, TAP $ltap + dropped $ldrop"
 	[ "$ludp" -le "$ltap" ] && [ $((ltap - ludp)) -le 4 ] ||
-		{ echo "L1's TAP and UDP counts differ by more than 4"; bad=1; }
+		l2pv_udp_bad "L1's TAP and UDP counts differ by more than 4: $ltap, $ludp"
 	[ $((gout + gqdrop)) = "$sent" ] ||
-		{ echo "the guest's UDP counters miss datagrams"; bad=1; }
+		l2pv_udp_bad "the guest's UDP counters miss datagrams: out $gout + SndbufErrors $gqdrop, sent $sent"
 	# What the UDP layer sent, less the queue discipline's drops, is what
 	# the driver sent (and maybe an ARP frame or two).
 	[ "$gtx" -ge $((gout - gaqm - gdrop)) ] && [ "$gtx" -le $((gout - gaqm - gdrop + 4)) ] ||
-		{ echo "guest UDP and driver counts differ"; bad=1; }
+		l2pv_udp_bad "guest UDP and driver counts differ: UDP out $gout, qdisc drops $gaqm, driver sent $gtx, dropped $gdrop"
 	[ $((ludp + gqdrop + gaqm + gdrop + bdrop + bbad + ldrop)) -ge "$sent" ] ||
-		{ echo "datagrams lost without a drop counter"; bad=1; }
-	[ "$ludp" -ge $((sent * 9 / 10)) ] || { echo "more than 10% lost"; bad=1; }
+		l2pv_udp_bad "datagrams lost without a drop counter"
+	[ "$ludp" -ge $((sent * 9 / 10)) ] || l2pv_udp_bad "more than 10% lost"
 	[ "$bad" = 0 ]
 }
 
