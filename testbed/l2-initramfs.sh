@@ -7,7 +7,10 @@
 # the PV block tests use beside them: ext4 and the modules it needs from
 # the build machine's /lib/modules/KVER (KVER: the stock kernel's
 # version) to /lib/hyv-pv/fs, mkfs.ext4 with its libraries, and
-# testbed/tools/blkverify (make testbed-tools) when it is built.
+# testbed/tools/blkverify (make testbed-tools) when it is built; and the
+# network tests' tools: the host's ethtool (testbed/setup.sh installs it)
+# and iproute2's tc (as /usr/lib/hyv-net/tc) with their shared libraries
+# and loader, and udpsend (testbed/l2/udpsend.c, built static here).
 #
 #   l2-initramfs.sh OUT.cpio [PV_DIR [KVER]]
 set -euo pipefail
@@ -16,7 +19,7 @@ set -euo pipefail
 
 main() {
 	local out=${1:?usage: l2-initramfs.sh OUT.cpio [PV_DIR [KVER]]} pv=${2:-} kver=${3:-}
-	local root applet m
+	local root applet m ethtool
 	root=$out.root
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp}
@@ -33,6 +36,13 @@ main() {
 			install -m 755 "$repo/build/testbed-tools/blkverify" "$root/bin/"
 		add_dynamic "$root" /usr/sbin/mke2fs sbin/mkfs.ext4
 		install -D -m 644 /etc/mke2fs.conf "$root/etc/mke2fs.conf"
+		ethtool=$(command -v ethtool || echo /usr/sbin/ethtool)
+		add_dynamic "$root" "$ethtool" "${ethtool#/}"
+		# iproute2's tc, for the queue discipline's drop counters
+		# (busybox's tc has no -s); beside busybox's own.
+		add_dynamic "$root" /usr/sbin/tc usr/lib/hyv-net/tc
+		gcc -static -O2 -Wall -Werror -o "$root/usr/bin/udpsend" \
+			"$testbed/l2/udpsend.c"
 	fi
 	if [ -n "$pv" ] && [ -n "$kver" ]; then
 		# In load order (modules.dep; ext4 asks the crypto API for crc32c).

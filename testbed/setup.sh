@@ -20,6 +20,8 @@ packages=(
 	sparse
 	# initramfs
 	busybox-static cpio
+	# the L2 PV network tests copy ethtool and tc into the L2 initramfs
+	ethtool iproute2
 	# hyv-run's unit tests decode its ACPI tables with iasl -d
 	acpica-tools
 )

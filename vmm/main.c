@@ -141,6 +141,7 @@ static int signals_setup(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGURG);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	fd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (fd < 0)
@@ -183,6 +184,8 @@ static void main_loop(struct vmm *vmm, int sig_fd)
 				si.ssi_signo = 0;
 			if (si.ssi_signo == SIGUSR2)
 				print_snapshot(vmm);
+			else if (si.ssi_signo == SIGURG)
+				pv_toggle_links(vmm);
 			else if (si.ssi_signo)
 				vmm_request_exit(vmm, HYV_RUN_EXIT_SIGNAL + si.ssi_signo);
 		}

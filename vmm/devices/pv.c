@@ -300,6 +300,7 @@ static void pv_print_one(struct pv_dev *d)
 	struct hyv_pv_blk_stats b;
 	struct hyv_pv_net_stats n;
 	const char *err;
+	unsigned int i;
 
 	if (d->blk) {
 		hyv_pv_blk_get_stats(d->blk, &b);
@@ -312,9 +313,19 @@ static void pv_print_one(struct pv_dev *d)
 			(unsigned long long)b.interrupts_suppressed);
 		err = hyv_pv_blk_error(d->blk);
 	} else {
+		/* Each pair's share first: the device's line ends a snapshot. */
+		for (i = 0; i < hyv_pv_net_max_pairs(d->net); i++) {
+			hyv_pv_net_get_queue_stats(d->net, i, &n);
+			fprintf(stderr,
+				"hyv-run: pv: %s.q%u tx_packets=%llu rx_packets=%llu doorbells=%llu interrupts=%llu\n",
+				d->name, i, (unsigned long long)n.tx_packets,
+				(unsigned long long)n.rx_packets,
+				(unsigned long long)n.doorbells,
+				(unsigned long long)n.interrupts);
+		}
 		hyv_pv_net_get_stats(d->net, &n);
 		fprintf(stderr,
-			"hyv-run: pv: %s tx_packets=%llu tx_bytes=%llu rx_packets=%llu rx_bytes=%llu tx_bad=%llu tx_dropped=%llu rx_dropped=%llu rx_bad_chain=%llu doorbells=%llu interrupts=%llu suppressed=%llu\n",
+			"hyv-run: pv: %s tx_packets=%llu tx_bytes=%llu rx_packets=%llu rx_bytes=%llu tx_bad=%llu tx_dropped=%llu rx_dropped=%llu rx_bad_chain=%llu doorbells=%llu interrupts=%llu suppressed=%llu tx_gso=%llu tx_csum=%llu rx_gso=%llu rx_csum=%llu\n",
 			d->name, (unsigned long long)n.tx_packets,
 			(unsigned long long)n.tx_bytes,
 			(unsigned long long)n.rx_packets,
@@ -325,7 +336,11 @@ static void pv_print_one(struct pv_dev *d)
 			(unsigned long long)n.rx_bad_chain,
 			(unsigned long long)n.doorbells,
 			(unsigned long long)n.interrupts,
-			(unsigned long long)n.interrupts_suppressed);
+			(unsigned long long)n.interrupts_suppressed,
+			(unsigned long long)n.tx_gso,
+			(unsigned long long)n.tx_csum,
+			(unsigned long long)n.rx_gso,
+			(unsigned long long)n.rx_csum);
 		err = hyv_pv_net_error(d->net);
 	}
 	if (err)
@@ -338,6 +353,23 @@ void pv_print_stats(struct vmm *vmm)
 
 	for (i = 0; vmm->pv && i < vmm->pv->n; i++)
 		pv_print_one(&vmm->pv->dev[i]);
+}
+
+void pv_toggle_links(struct vmm *vmm)
+{
+	struct pv_dev *d;
+	unsigned int i;
+	bool up;
+
+	for (i = 0; vmm->pv && i < vmm->pv->n; i++) {
+		d = &vmm->pv->dev[i];
+		if (!d->net)
+			continue;
+		up = !hyv_pv_net_link_up(d->net);
+		hyv_pv_net_set_link(d->net, up);
+		fprintf(stderr, "hyv-run: link %s %s\n", d->name,
+			up ? "up" : "down");
+	}
 }
 
 void pv_destroy_all(struct vmm *vmm)

@@ -14,6 +14,8 @@
 void pv_create_all(struct vmm *vmm);
 /* One line per device: requests, packets, doorbells, interrupts. */
 void pv_print_stats(struct vmm *vmm);
+/* SIGURG: each network device's link down if it is up, else up. */
+void pv_toggle_links(struct vmm *vmm);
 /* Stop the devices' threads; before guest memory goes. */
 void pv_destroy_all(struct vmm *vmm);
 

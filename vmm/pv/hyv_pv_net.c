@@ -506,6 +506,11 @@ void hyv_pv_net_set_link(struct hyv_pv_net *n, bool up)
 			hyv_pv_net_wake(&n->q[i]);
 }
 
+bool hyv_pv_net_link_up(struct hyv_pv_net *n)
+{
+	return __atomic_load_n(&n->link_up, __ATOMIC_ACQUIRE);
+}
+
 unsigned int hyv_pv_net_active_pairs(struct hyv_pv_net *n)
 {
 	return __atomic_load_n(&n->active_pairs, __ATOMIC_ACQUIRE);
@@ -524,6 +529,27 @@ void hyv_pv_net_get_stats(struct hyv_pv_net *n, struct hyv_pv_net_stats *s)
 		for (w = 0; w < words; w++)
 			out[w] += __atomic_load_n(&in[w], __ATOMIC_RELAXED);
 	}
+}
+
+unsigned int hyv_pv_net_max_pairs(struct hyv_pv_net *n)
+{
+	return n->max_pairs;
+}
+
+void hyv_pv_net_get_queue_stats(struct hyv_pv_net *n, unsigned int pair,
+				struct hyv_pv_net_stats *s)
+{
+	const unsigned int words = sizeof(*s) / sizeof(uint64_t);
+	uint64_t *out = (uint64_t *)s;
+	const uint64_t *in;
+	unsigned int w;
+
+	memset(s, 0, sizeof(*s));
+	if (pair >= n->max_pairs)
+		return;
+	in = (const uint64_t *)&n->q[pair].stats;
+	for (w = 0; w < words; w++)
+		out[w] = __atomic_load_n(&in[w], __ATOMIC_RELAXED);
 }
 
 const char *hyv_pv_net_error(struct hyv_pv_net *n)

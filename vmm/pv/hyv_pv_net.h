@@ -62,6 +62,8 @@ struct hyv_pv_net_stats {
 	uint64_t doorbells;		/* wake-ups by a doorbell */
 	uint64_t interrupts;		/* vector signals */
 	uint64_t interrupts_suppressed;
+	uint64_t tx_gso, tx_csum;	/* sent with a GSO type, NEEDS_CSUM */
+	uint64_t rx_gso, rx_csum;	/* received with a GSO type, NEEDS_CSUM */
 };
 
 int hyv_pv_net_parse(const char *arg, struct hyv_pv_net_opts *opts,
@@ -72,9 +74,14 @@ struct hyv_pv_net *hyv_pv_net_create(const struct hyv_pv_net_opts *opts,
 struct hyv_pv_transport *hyv_pv_net_transport(struct hyv_pv_net *n);
 /* Link up or down: the status register, CONFIG_GENERATION, config vector. */
 void hyv_pv_net_set_link(struct hyv_pv_net *n, bool up);
+bool hyv_pv_net_link_up(struct hyv_pv_net *n);
 /* Queue pairs the driver has active (TAP queues attached). */
 unsigned int hyv_pv_net_active_pairs(struct hyv_pv_net *n);
 void hyv_pv_net_get_stats(struct hyv_pv_net *n, struct hyv_pv_net_stats *s);
+/* Queue pairs the device offers; the counters of pair @pair alone. */
+unsigned int hyv_pv_net_max_pairs(struct hyv_pv_net *n);
+void hyv_pv_net_get_queue_stats(struct hyv_pv_net *n, unsigned int pair,
+				struct hyv_pv_net_stats *s);
 /* The reason of the last broken ring, or NULL. */
 const char *hyv_pv_net_error(struct hyv_pv_net *n);
 void hyv_pv_net_destroy(struct hyv_pv_net *n);

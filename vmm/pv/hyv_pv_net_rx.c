@@ -182,12 +182,29 @@ static void hyv_pv_net_iov_write(const struct iovec *iov, unsigned int n,
 	}
 }
 
+/* Read @len bytes at the start of the iovecs (the frame's header). */
+static void hyv_pv_net_iov_read(const struct iovec *iov, unsigned int n,
+				void *data, size_t len)
+{
+	uint8_t *p = data;
+	unsigned int i;
+
+	for (i = 0; i < n && len; i++) {
+		size_t chunk = iov[i].iov_len < len ? iov[i].iov_len : len;
+
+		memcpy(p, iov[i].iov_base, chunk);
+		p += chunk;
+		len -= chunk;
+	}
+}
+
 /* A frame of @got bytes (header included) is in the stash: hand it over. */
 static void hyv_pv_net_rx_deliver(struct hyv_pv_net_queue *q, size_t got)
 {
 	struct hyv_pv_net_rxbuf *first = &q->rx_bufs[q->rx_first];
 	size_t left = got;
 	unsigned int k, niov = 0;
+	uint8_t hdr[2] = { 0, 0 };	/* flags, gso_type */
 	uint16_t nbuf;
 
 	/* Chains in order, each filled before the next: readv's order. */
@@ -200,6 +217,12 @@ static void hyv_pv_net_rx_deliver(struct hyv_pv_net_queue *q, size_t got)
 		niov += b->niov;
 		q->rx_bytes -= b->bytes;
 	}
+	/* What the TAP said of the frame: counted, for the tests. */
+	hyv_pv_net_iov_read(&q->rx_iov[q->rx_iov_first], niov, hdr, sizeof(hdr));
+	if (hdr[1] != HYV_PVNET_GSO_NONE)
+		hyv_pv_net_count(&q->stats.rx_gso, 1);
+	if (hdr[0] & HYV_PVNET_HDR_F_NEEDS_CSUM)
+		hyv_pv_net_count(&q->stats.rx_csum, 1);
 	nbuf = htole16(k);
 	hyv_pv_net_iov_write(&q->rx_iov[q->rx_iov_first], niov,
 			     __builtin_offsetof(struct hyv_pvnet_hdr,

@@ -145,6 +145,10 @@ static bool hyv_pv_net_tx_send(struct hyv_pv_net_queue *q)
 		hyv_pv_net_count(&q->stats.tx_packets, 1);
 		hyv_pv_net_count(&q->stats.tx_bytes,
 				 q->tx_chain.out_bytes - HYV_PVNET_HDR_SIZE);
+		if (q->tx_hdr.gso_type != HYV_PVNET_GSO_NONE)
+			hyv_pv_net_count(&q->stats.tx_gso, 1);
+		if (q->tx_hdr.flags & HYV_PVNET_HDR_F_NEEDS_CSUM)
+			hyv_pv_net_count(&q->stats.tx_csum, 1);
 	}
 	hyv_pv_net_tx_complete(q);
 	return true;

@@ -413,6 +413,9 @@ static int test_mtu_9000_and_64k_frames_use_mergeable_buffers(void)
 	CHECK_EQ(k.frames, 26);
 	CHECK_EQ(k.bad, 0);
 	CHECK_EQ(SETTLED(&e, rx_buffers, 20 * 5 + 6 * 33), 20 * 5 + 6 * 33);
+	/* The offload counters: only the GSO frames had a type and NEEDS_CSUM. */
+	CHECK_EQ(SETTLED(&e, rx_gso, 6), 6);
+	CHECK_EQ(SETTLED(&e, rx_csum, 6), 6);
 
 	/* And the other way: 9014-byte and 64 KiB frames, 8 pieces each. */
 	make_frame(frame, 9014, 6);
@@ -425,6 +428,9 @@ static int test_mtu_9000_and_64k_frames_use_mergeable_buffers(void)
 		 12 + HYV_PVNET_MAX_FRAME);
 	CHECK(!memcmp(got, &gso, 12));
 	CHECK(!memcmp(got + 12, frame, HYV_PVNET_MAX_FRAME));
+	CHECK_EQ(SETTLED(&e, tx_gso, 1), 1);
+	CHECK_EQ(SETTLED(&e, tx_csum, 1), 1);
+	CHECK_EQ(SETTLED(&e, tx_packets, 2), 2);
 	env_close(&e);
 	return 0;
 }
