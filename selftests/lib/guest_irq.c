@@ -37,11 +37,9 @@ u32 guest_irq_eoi_mode;
  * An interrupt that interrupted its own stub's first instruction came
  * with IF = 0 (the gate cleared it): no CPU delivers that, and hyv only
  * re-delivers an event whose delivery an exit cut short. QEMU's TCG does
- * deliver an interrupt injected at VMRUN a second time now and then (it
- * leaves the vector of an EVENTINJ interrupt behind as a pending
- * exception; hyv injects through V_IRQ there since: svm_inject_virq() in
- * host/svm/svm_irq.c); such a copy is counted in guest_irq_redelivered,
- * not in guest_irq_count, and gets no EOI (the APIC did not send it).
+ * deliver an interrupt injected at VMRUN a second time now and then; such
+ * a copy is counted in guest_irq_redelivered, not in guest_irq_count,
+ * and gets no EOI (the APIC did not send it).
  */
 asm(".pushsection .text\n"
 	".align 16\n"
