@@ -80,8 +80,8 @@ void svm_read_vectoring(struct hyv_vcpu *vcpu, struct hyv_event *ev)
  *
  * So on such a CPU an external interrupt goes in through V_IRQ with its
  * vector in int_vector (APM vol. 2 §15.21.4) instead: QEMU delivers it from
- * cpu_handle_interrupt(), only when the guest's IF allows, and resets
- * exception_index behind it. VINTR is not intercepted
+ * cpu_handle_interrupt(), only when the guest's IF and interrupt shadow
+ * allow, and resets exception_index behind it. VINTR is not intercepted
  * on that entry. The interrupt window it would give is not needed: what
  * still waits is at most of the injected one's priority and waits for its
  * EOI, which exits. svm_end_virq() settles the outcome at the exit.
