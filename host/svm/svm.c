@@ -46,7 +46,6 @@ bool svm_quirk_lme_needs_paging;	/* see svm_park_lme() */
  * as it was; under TCG hyv keeps a copy of it across each entry.
  */
 bool svm_quirk_vmrun_err_writes_save;
-bool svm_quirk_evtinj_intr_lingers;	/* see svm_inject_virq() */
 
 /* CLGI/STGI fault only once SVM is off, which only a reboot does. */
 static inline void svm_clgi(void)
@@ -404,14 +403,9 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vmcb->save.rflags = vcpu->rflags |
 			    (svm->shadow_step ? X86_EFLAGS_TF : 0);
 	vmcb->save.cr2 = vcpu->cr2;
-	/*
-	 * CR8 lives in the local APIC; the CPU keeps it in V_TPR meanwhile.
-	 * V_INTR_MASKING stays set: QEMU's refused VMRUN writes back an
-	 * int_ctl it never loaded (zero), and without it a guest's IF=0
-	 * would hold off the host's interrupts.
-	 */
+	/* CR8 lives in the local APIC; the CPU keeps it in V_TPR meanwhile. */
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
-				V_INTR_MASKING_MASK | hyv_lapic_get_cr8(vcpu);
+				hyv_lapic_get_cr8(vcpu);
 
 	/*
 	 * With GIF clear nothing reaches the host, so RFLAGS.IF can be set
@@ -440,8 +434,6 @@ static void svm_vcpu_run(struct hyv_vcpu *vcpu, struct hyv_exit *exit)
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	/* Whatever EVENTINJ held was delivered or shows in EXITINTINFO. */
 	vmcb->control.event_inj = 0;
-	if (svm->virq_injected)
-		svm_end_virq(vcpu, svm);
 	svm_check_iret_done(vcpu);
 	svm_track_shadow(svm, vcpu->rip);
 	svm_decode_exit(vcpu, exit);
@@ -557,9 +549,8 @@ const struct hyv_arch_ops *hyv_svm_probe(void)
 	svm_quirk_vmrun_drops_shadow = hyv_on_qemu_tcg();
 	svm_quirk_lme_needs_paging = svm_quirk_vmrun_drops_shadow;
 	svm_quirk_vmrun_err_writes_save = svm_quirk_vmrun_drops_shadow;
-	svm_quirk_evtinj_intr_lingers = svm_quirk_vmrun_drops_shadow;
 	if (svm_quirk_vmrun_drops_shadow)
-		pr_info("on QEMU's TCG: interrupt shadows tracked across VMRUN, EFER.LME kept from VMRUN while paging is off, the save area kept across a refused VMRUN, external interrupts injected through V_IRQ\n");
+		pr_info("on QEMU's TCG: interrupt shadows tracked across VMRUN, EFER.LME kept from VMRUN while paging is off, the save area kept across a refused VMRUN\n");
 	pr_info("SVM with NPT%s%s\n",
 		svm_has_nrips ? ", NRIP-save" : " (no NRIP-save: hyv decodes)",
 		svm_has_flush_by_asid ? ", flush-by-ASID" : "");

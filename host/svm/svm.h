@@ -60,18 +60,11 @@ struct svm_vcpu {
 	 * before this entry, put back if VMRUN refuses it (svm.c).
 	 */
 	struct vmcb_save_area *save_before;
-	/*
-	 * With svm_quirk_evtinj_intr_lingers: this entry delivers an external
-	 * interrupt through V_IRQ, not EVENTINJ (svm_irq.c).
-	 */
-	bool virq_injected;
-	u8 virq_vector;
 };
 
 extern bool svm_quirk_vmrun_drops_shadow;
 extern bool svm_quirk_lme_needs_paging;
 extern bool svm_quirk_vmrun_err_writes_save;
-extern bool svm_quirk_evtinj_intr_lingers;
 
 static inline struct svm_vcpu *to_svm(struct hyv_vcpu *vcpu)
 {
@@ -108,7 +101,6 @@ void svm_enable_nmi_window(struct hyv_vcpu *vcpu);
 void svm_enable_tpr_window(struct hyv_vcpu *vcpu, u8 vector);
 void svm_disable_tpr_window(struct vmcb_control_area *ctl);
 void svm_disable_irq_window(struct vmcb_control_area *ctl);
-void svm_end_virq(struct hyv_vcpu *vcpu, struct svm_vcpu *svm);
 void svm_track_shadow(struct svm_vcpu *svm, u64 rip);
 void svm_end_shadow_step(struct svm_vcpu *svm, struct hyv_vcpu *vcpu,
 			 struct hyv_exit *exit);

@@ -40,10 +40,6 @@ void svm_read_vectoring(struct hyv_vcpu *vcpu, struct hyv_event *ev)
 	    !injected_bp_of)
 		return;
 	ev->vector = vector;
-	/* QEMU's record of an interrupted V_IRQ delivery: see svm_end_virq(). */
-	if (svm_quirk_evtinj_intr_lingers &&
-	    type == SVM_EXITINTINFO_TYPE_EXEPT && vector >= 32)
-		type = SVM_EXITINTINFO_TYPE_INTR;
 	switch (type) {
 	case SVM_EXITINTINFO_TYPE_INTR:
 		ev->type = HYV_EVENT_IRQ;
@@ -59,74 +55,6 @@ void svm_read_vectoring(struct hyv_vcpu *vcpu, struct hyv_event *ev)
 	}
 }
 
-/*
- * svm_quirk_evtinj_intr_lingers: QEMU's TCG (7.2, the testbed's L0; the
- * code is unchanged upstream) injects an EVENTINJ external interrupt in
- * helper_vmrun() (target/i386/tcg/sysemu/svm_helper.c) by setting
- * cs->exception_index to the vector and calling do_interrupt_x86_hardirq()
- * itself, without the cpu_loop_exit() the other event types take. Nothing
- * resets exception_index then: the vector waits there as if an exception
- * were pending, until a real exception, a #VMEXIT or a serviced interrupt
- * overwrites it. If the emulated CPU is kicked (exit_request) before that
- * and has no interrupt it may take, cpu_handle_interrupt() returns to
- * cpu_handle_exception() (accel/tcg/cpu-exec.c), whose do_interrupt()
- * delivers the vector again through do_interrupt_all(): no check of
- * RFLAGS.IF, of GIF, of the mode. The guest takes the interrupt twice,
- * the second time at its handler's first instruction with IF clear (the
- * copies the selftests count apart, guest_irq_redelivered). A copy taken
- * where IF=0 protects a lock is the signature of the 'BUG: spinlock
- * recursion' of 3 December, where L1 took vector 0xec (the L2 timer's,
- * hyv's most injected one) with IF clear in __schedule().
- *
- * So on such a CPU an external interrupt goes in through V_IRQ with its
- * vector in int_vector (APM vol. 2 §15.21.4) instead: QEMU delivers it from
- * cpu_handle_interrupt(), only when the guest's IF and interrupt shadow
- * allow, and resets exception_index behind it. VINTR is not intercepted
- * on that entry. The interrupt window it would give is not needed: what
- * still waits is at most of the injected one's priority and waits for its
- * EOI, which exits. svm_end_virq() settles the outcome at the exit.
- * Hardware keeps EVENTINJ.
- */
-static void svm_inject_virq(struct svm_vcpu *svm,
-			    struct vmcb_control_area *ctl, u8 vector)
-{
-	ctl->int_vector = vector;
-	ctl->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK;
-	svm_clr_intercept(ctl, INTERCEPT_VINTR);
-	svm->virq_injected = true;
-	svm->virq_vector = vector;
-	svm->injected_bp_of = false;
-}
-
-/*
- * After an entry that injected through V_IRQ: withdraw the request. The
- * CPU clears V_IRQ when it takes the interrupt; still set, the interrupt
- * was not taken (an exit for a host interrupt came first, or VMRUN was
- * refused, where QEMU writes back an int_ctl it never loaded, so that
- * case counts as not taken whatever it says) and goes to the core's
- * injected event, delivered first at the next entry. A delivery an exit
- * cut short is in EXITINTINFO, where QEMU reports a hardware interrupt as
- * an exception (handle_even_inj()): svm_read_vectoring() reads it as the
- * interrupt it is.
- */
-void svm_end_virq(struct hyv_vcpu *vcpu, struct svm_vcpu *svm)
-{
-	struct vmcb_control_area *ctl = &svm->vmcb->control;
-	bool taken = !(ctl->int_ctl & V_IRQ_MASK) &&
-		     ctl->exit_code != SVM_EXIT_ERR;
-
-	svm->virq_injected = false;
-	ctl->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
-	ctl->int_vector = 0;
-	if (taken || ((ctl->exit_int_info & SVM_EXITINTINFO_VALID) &&
-		      (ctl->exit_int_info & SVM_EXITINTINFO_VEC_MASK) ==
-		      svm->virq_vector))
-		return;
-	memset(&vcpu->injected, 0, sizeof(vcpu->injected));
-	vcpu->injected.type = HYV_EVENT_IRQ;
-	vcpu->injected.vector = svm->virq_vector;
-}
-
 void svm_inject_event(struct hyv_vcpu *vcpu, const struct hyv_event *ev)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -135,10 +63,6 @@ void svm_inject_event(struct hyv_vcpu *vcpu, const struct hyv_event *ev)
 
 	switch (ev->type) {
 	case HYV_EVENT_IRQ:
-		if (svm_quirk_evtinj_intr_lingers) {
-			svm_inject_virq(svm, ctl, ev->vector);
-			return;
-		}
 		type = SVM_EVTINJ_TYPE_INTR;
 		break;
 	case HYV_EVENT_NMI:
@@ -236,9 +160,6 @@ void svm_enable_irq_window(struct hyv_vcpu *vcpu)
 {
 	struct vmcb_control_area *ctl = &to_svm(vcpu)->vmcb->control;
 
-	/* V_IRQ carries an injected interrupt: see svm_inject_virq(). */
-	if (to_svm(vcpu)->virq_injected)
-		return;
 	/* See svm_track_shadow(): step over the shadowed instruction. */
 	if (svm_quirk_vmrun_drops_shadow && svm_get_interrupt_shadow(vcpu)) {
 		svm_disable_irq_window(ctl);
