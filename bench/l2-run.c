@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <hyv/user_types.h>
+
 static const char *const kvm_stat_names[] = {
 	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits",
 	"hypercalls", "pf_taken", "insn_emulation",
@@ -53,15 +55,15 @@ static const char *const *stat_names = kvm_stat_names;
 static bool side_hyv;
 
 struct counters {
-	uint64_t v[NR_STATS];
+	u64 v[NR_STATS];
 };
 
-static uint64_t now_ns(void)
+static u64 now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* hyv: the one VM's stats file, "NAME VALUE" lines. */
@@ -113,7 +115,7 @@ static void read_counters(struct counters *c)
 }
 
 static void print_delta(const struct counters *a, const struct counters *b,
-			uint64_t ops)
+			u64 ops)
 {
 	size_t i;
 
@@ -130,7 +132,7 @@ int main(int argc, char **argv)
 	size_t len = 0;
 	int nsync = 0;
 	const char *side;
-	uint64_t t0, deadline;
+	u64 t0, deadline;
 	pid_t pid;
 
 	if (argc < 5 || strcmp(argv[3], "--")) {
@@ -149,7 +151,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	read_counters(&c_start);
 	t0 = now_ns();
-	deadline = t0 + (uint64_t)timeout_s * 1000000000ULL;
+	deadline = t0 + (u64)timeout_s * 1000000000ULL;
 	pid = fork();
 	if (pid < 0) {
 		perror("l2-run: fork");
@@ -167,7 +169,7 @@ int main(int argc, char **argv)
 
 	while (!done) {
 		struct pollfd p = { .fd = out_pipe[0], .events = POLLIN };
-		uint64_t now = now_ns();
+		u64 now = now_ns();
 		ssize_t n;
 
 		if (now >= deadline) {
