@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/types.h>
 #include <hyv/user_types.h>
 
 #define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~((u64)(a) - 1))

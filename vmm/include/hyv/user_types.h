@@ -4,16 +4,20 @@
  * vmm/pv/ and its tests' kernel shim, selftests/, bench/, testbed/tools/),
  * so that it reads like the kernel code beside it and passes checkpatch.
  *
- * u8..u64 and s8..s64 are the <linux/types.h> types, as in the kernel:
- * u64 is unsigned long long (the ABI's __u64), so "%llx" prints it and a
- * u64 * may point at a field of a uapi structure. (uint64_t is unsigned
- * long: the same size and layout, but another type for printf formats and
+ * u8..u64 and s8..s64 are the uapi's __u8..__s64, as in the kernel: u64
+ * is unsigned long long (the ABI's __u64), so "%llx" prints it and a u64 *
+ * may point at a field of a uapi structure. (uint64_t is unsigned long:
+ * the same size and layout, but another type for printf formats and
  * pointers.) The attributes are spelled as tools/include spells them.
  */
 #ifndef HYV_USER_TYPES_H
 #define HYV_USER_TYPES_H
 
-#include <linux/types.h>
+/*
+ * __u8..__s64 (not <linux/types.h>: vmm/pv's tests put a shim of it,
+ * which includes this header, first in their include path).
+ */
+#include <asm/types.h>
 
 typedef __u8 u8;
 typedef __u16 u16;
