@@ -46,7 +46,7 @@ struct worker {
 	pthread_t tid;
 	unsigned int id;
 	u64 first;			/* first sector of the region */
-	u64 sectors;		/* its length */
+	u64 sectors;			/* its length */
 	u32 *gen;			/* last generation written, per sector */
 	u32 next_gen;
 	u64 rng;
