@@ -54,12 +54,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#include <hyv/user_types.h>	/* u8..u64, ARRAY_SIZE() */
 
 /* guest.S: the library's bytes and its entry points, all inside them. */
 extern const u8 bench_guest_start[], bench_guest_end[];

@@ -38,6 +38,8 @@
 
 #include <liburing.h>
 
+#include <hyv/user_types.h>
+
 #define MAX_QD		32
 
 struct io_workload {
@@ -45,7 +47,7 @@ struct io_workload {
 	bool write, random;
 	size_t bs;
 	int qd;
-	uint64_t ops;
+	u64 ops;
 };
 
 static const struct io_workload io_workloads[] = {
@@ -62,22 +64,22 @@ static const struct io_workload io_workloads[] = {
 struct job {
 	const struct io_workload *w;
 	int fd;
-	uint64_t ops, blocks;
+	u64 ops, blocks;
 	bool lost;			/* requests in flight, state unknown */
 	void *buf[MAX_QD];		/* one buffer per request in flight */
 	struct io_uring ring;		/* queue depth > 1 only */
 };
 
-static uint64_t now_ns(void)
+static u64 now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* splitmix64: the random block of operation i. */
-static uint64_t mix(uint64_t x)
+static u64 mix(u64 x)
 {
 	x += 0x9e3779b97f4a7c15ULL;
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -86,10 +88,10 @@ static uint64_t mix(uint64_t x)
 }
 
 /* The byte offset of operation i. */
-static off_t op_offset(const struct job *j, uint64_t i)
+static off_t op_offset(const struct job *j, u64 i)
 {
 	const struct io_workload *w = j->w;
-	uint64_t blk = w->random ? mix(i) % j->blocks : i % j->blocks;
+	u64 blk = w->random ? mix(i) % j->blocks : i % j->blocks;
 
 	return blk * w->bs;
 }
@@ -98,7 +100,7 @@ static off_t op_offset(const struct job *j, uint64_t i)
 static int run_sync(struct job *j)
 {
 	const struct io_workload *w = j->w;
-	uint64_t i;
+	u64 i;
 
 	for (i = 0; i < j->ops; i++) {
 		off_t off = op_offset(j, i);
@@ -112,7 +114,7 @@ static int run_sync(struct job *j)
 }
 
 /* Queue operation i into slot (buffer) s; the ring has room by construction. */
-static void queue_op(struct job *j, uint64_t i, unsigned int s)
+static void queue_op(struct job *j, u64 i, unsigned int s)
 {
 	const struct io_workload *w = j->w;
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&j->ring);
@@ -134,7 +136,7 @@ static int run_uring(struct job *j)
 {
 	const struct io_workload *w = j->w;
 	unsigned int inflight = 0, s;
-	uint64_t next = 0;
+	u64 next = 0;
 	int err = 0, ret;
 
 	for (s = 0; s < (unsigned int)w->qd && next < j->ops; s++) {
@@ -177,11 +179,11 @@ static void sync_point(bool sync)
 		exit(1);
 }
 
-static int run_one(const struct io_workload *w, int fd, uint64_t dev_size,
+static int run_one(const struct io_workload *w, int fd, u64 dev_size,
 		   unsigned int pct, bool sync, const char *side)
 {
 	struct job j = { .w = w, .fd = fd, .blocks = dev_size / w->bs };
-	uint64_t t0, t1;
+	u64 t0, t1;
 	int i, ret, err;
 
 	j.ops = w->ops * pct / 100 ?: 1;
@@ -236,7 +238,7 @@ int main(int argc, char **argv)
 {
 	unsigned int pct = 100;
 	bool sync = false;
-	uint64_t dev_size;
+	u64 dev_size;
 	int opt, fd, failed = 0;
 	size_t i;
 

@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <hyv/user_types.h>
+
 static const char *const kvm_stat_names[] = {
 	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits",
 	"hypercalls", "pf_taken", "insn_emulation",
@@ -58,15 +60,15 @@ static const char *const *stat_names = kvm_stat_names;
 static bool side_hyv;
 
 struct counters {
-	uint64_t v[NR_STATS];
+	u64 v[NR_STATS];
 };
 
-static uint64_t now_ns(void)
+static u64 now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* hyv: the one VM's stats file, "NAME VALUE" lines. */
@@ -121,9 +123,9 @@ static void read_counters(struct counters *c)
 static struct counters harness;
 
 static void print_delta(const struct counters *a, const struct counters *b,
-			const struct counters *less, uint64_t ops)
+			const struct counters *less, u64 ops)
 {
-	unsigned long long d;
+	u64 d;
 	size_t i;
 
 	for (i = 0; i < NR_STATS; i++) {
@@ -142,7 +144,7 @@ int main(int argc, char **argv)
 	size_t len = 0;
 	int nsync = 0;
 	const char *side;
-	uint64_t t0, deadline;
+	u64 t0, deadline;
 	pid_t pid;
 
 	if (argc < 5 || strcmp(argv[3], "--")) {
@@ -161,7 +163,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	read_counters(&c_start);
 	t0 = now_ns();
-	deadline = t0 + (uint64_t)timeout_s * 1000000000ULL;
+	deadline = t0 + (u64)timeout_s * 1000000000ULL;
 	pid = fork();
 	if (pid < 0) {
 		perror("l2-run: fork");
@@ -179,7 +181,7 @@ int main(int argc, char **argv)
 
 	while (!done) {
 		struct pollfd p = { .fd = out_pipe[0], .events = POLLIN };
-		uint64_t now = now_ns();
+		u64 now = now_ns();
 		ssize_t n;
 
 		if (now >= deadline) {

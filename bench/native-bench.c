@@ -18,18 +18,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <hyv/user_types.h>
+
 #define CPUID_OPS	200000ULL
 #define SYSCALL_OPS	200000ULL
 
-static uint64_t now_ns(void)
+static u64 now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void row(const char *name, uint64_t ns, uint64_t ops)
+static void row(const char *name, u64 ns, u64 ops)
 {
 	printf("row %s native %.1f %llu\n", name, (double)ns / ops,
 	       (unsigned long long)ops);
@@ -39,7 +41,7 @@ static void row(const char *name, uint64_t ns, uint64_t ops)
 int main(int argc, char **argv)
 {
 	unsigned int a, b, c, d, pct = 100;
-	uint64_t i, n, t0, sink = 0;
+	u64 i, n, t0, sink = 0;
 	int opt;
 
 	while ((opt = getopt(argc, argv, "s:")) != -1) {

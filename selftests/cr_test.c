@@ -185,8 +185,7 @@ static u8 guest_mov_dr_safe(bool to, int dr, u64 *val)
 	u64 vector;
 
 	/* One asm per register: the DR number is part of the encoding. */
-#define MOV_DR(n)							\
-	case n:								\
+#define MOV_DR(n) do {							\
 		if (to)							\
 			asm volatile(GUEST_ASM_SAFE("mov %[v], %%dr" #n)	\
 				     "mov %%r9, %[vec]"			\
@@ -197,9 +196,26 @@ static u8 guest_mov_dr_safe(bool to, int dr, u64 *val)
 				     "mov %%r9, %[vec]"			\
 				     : [vec] "=r"(vector), [v] "=&r"(*val)	\
 				     : : "r9", "r10", "r11", "memory");	\
-		break
+	} while (0)
 	switch (dr) {
-	MOV_DR(0); MOV_DR(3); MOV_DR(4); MOV_DR(5); MOV_DR(6); MOV_DR(7);
+	case 0:
+		MOV_DR(0);
+		break;
+	case 3:
+		MOV_DR(3);
+		break;
+	case 4:
+		MOV_DR(4);
+		break;
+	case 5:
+		MOV_DR(5);
+		break;
+	case 6:
+		MOV_DR(6);
+		break;
+	case 7:
+		MOV_DR(7);
+		break;
 	default:
 		return 0xfe;
 	}

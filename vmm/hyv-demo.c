@@ -121,7 +121,7 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hyv-demo [options]\n"
@@ -178,16 +178,16 @@ static void parse_args(struct demo *d, int argc, char **argv)
 			d->verbose = true;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			exit(2);
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "hyv-demo: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+		print_usage(stderr);
 		exit(2);
 	}
 }

@@ -169,7 +169,7 @@ static int parse_disk_hostile(struct hyv_disk_option *d, FILE *err,
 {
 	enum hyv_pv_hostile_kind kind;
 	char why[128];
-	uint64_t at;
+	u64 at;
 
 	if (hyv_pv_hostile_parse(val, &kind, &at, why, sizeof(why)))
 		return bad(err, "--disk %s: %s", arg, why);

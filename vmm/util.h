@@ -11,13 +11,8 @@
 #include <stdint.h>
 
 #include <linux/types.h>
+#include <hyv/user_types.h>
 
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
-
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~((u64)(a) - 1))
 #define ALIGN_DOWN(x, a)	((x) & ~((u64)(a) - 1))
 #define MIN(a, b)		({ typeof(a) _a = (a); typeof(b) _b = (b); _a < _b ? _a : _b; })
@@ -26,12 +21,6 @@ typedef __u64 u64;
 #define SZ_1M			0x100000ULL
 #define SZ_2M			0x200000ULL
 #define SZ_1G			0x40000000ULL
-#define BIT(n)			(1U << (n))
-#define BIT_ULL(n)		(1ULL << (n))
-/* The kernel's spellings of the attributes (tools/include does the same). */
-#define __printf(a, b)		__attribute__((format(printf, a, b)))
-#define __noreturn		__attribute__((noreturn))
-#define __packed		__attribute__((packed))
 
 /*
  * Exit statuses of hyv-run (docs/hyv-run.md). A signal that ends it

@@ -38,26 +38,8 @@
 #include <linux/hyv.h>
 #include <linux/hyv_pv.h>
 #include <hyv/layout.h>
-
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
-
-/* The few kernel idioms the tests use, as tools/include spells them. */
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-#endif
-#define BIT(n)			(1U << (n))
-#define BIT_ULL(n)		(1ULL << (n))
-#define __packed		__attribute__((packed))
-#define __aligned(n)		__attribute__((aligned(n)))
-#define __noreturn		__attribute__((noreturn))
-#define __printf(a, b)		__attribute__((format(printf, a, b)))
-#define __used			__attribute__((used))
-/* One access the compiler may neither drop, merge nor tear (as the kernel's). */
-#define READ_ONCE(x)		(*(const volatile typeof(x) *)&(x))
-#define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
+/* u8..u64, BIT(), __packed, READ_ONCE() and the other kernel idioms */
+#include <hyv/user_types.h>
 
 #define SZ_4K			0x1000ULL
 #define SZ_2M			0x200000ULL

@@ -27,39 +27,41 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hyv/user_types.h>
+
 #define SECTOR		512u
 #define MAX_SECTORS	256u		/* 128 KiB */
 #define MAX_THREADS	64u
 #define STAMP_MAGIC	0x6879766b76726679ull	/* "hyvkvrfy" */
 
 struct stamp {
-	uint64_t magic;
-	uint64_t seed;
-	uint64_t sector;
-	uint32_t thread;
-	uint32_t gen;
+	u64 magic;
+	u64 seed;
+	u64 sector;
+	u32 thread;
+	u32 gen;
 };
 
 struct worker {
 	pthread_t tid;
 	unsigned int id;
-	uint64_t first;			/* first sector of the region */
-	uint64_t sectors;		/* its length */
-	uint32_t *gen;			/* last generation written, per sector */
-	uint32_t next_gen;
-	uint64_t rng;
+	u64 first;			/* first sector of the region */
+	u64 sectors;			/* its length */
+	u32 *gen;			/* last generation written, per sector */
+	u32 next_gen;
+	u64 rng;
 	unsigned char *buf;
 	/* results */
-	uint64_t writes, reads, bytes, mismatches, errors;
+	u64 writes, reads, bytes, mismatches, errors;
 };
 
 static int fd;
-static uint64_t seed;
+static u64 seed;
 static unsigned long requests;
 
-static uint64_t xorshift(uint64_t *s)
+static u64 xorshift(u64 *s)
 {
-	uint64_t x = *s;
+	u64 x = *s;
 
 	x ^= x << 13;
 	x ^= x >> 7;
@@ -69,31 +71,31 @@ static uint64_t xorshift(uint64_t *s)
 }
 
 /* The 512 bytes that sector holds after generation gen of thread id. */
-static void fill_sector(unsigned char *p, unsigned int id, uint64_t sector, uint32_t gen)
+static void fill_sector(unsigned char *p, unsigned int id, u64 sector, u32 gen)
 {
 	struct stamp st = {
 		.magic = STAMP_MAGIC, .seed = seed, .sector = sector,
 		.thread = id, .gen = gen,
 	};
-	uint64_t s = seed ^ (sector * 0x9e3779b97f4a7c15ull) ^
-		     ((uint64_t)gen << 32) ^ id ^ 1;
+	u64 s = seed ^ (sector * 0x9e3779b97f4a7c15ull) ^
+		     ((u64)gen << 32) ^ id ^ 1;
 	unsigned int i;
 
 	memcpy(p, &st, sizeof(st));
 	for (i = sizeof(st); i + 8 <= SECTOR; i += 8) {
-		uint64_t v = xorshift(&s);
+		u64 v = xorshift(&s);
 
 		memcpy(p + i, &v, 8);
 	}
 }
 
-static int do_write(struct worker *w, uint64_t off, unsigned int n)
+static int do_write(struct worker *w, u64 off, unsigned int n)
 {
 	unsigned int i;
 	ssize_t r;
 
 	for (i = 0; i < n; i++) {
-		uint32_t g = ++w->next_gen;
+		u32 g = ++w->next_gen;
 
 		w->gen[off + i] = g;
 		fill_sector(w->buf + i * SECTOR, w->id, w->first + off + i, g);
@@ -111,7 +113,7 @@ static int do_write(struct worker *w, uint64_t off, unsigned int n)
 	return 0;
 }
 
-static int do_read(struct worker *w, uint64_t off, unsigned int n)
+static int do_read(struct worker *w, u64 off, unsigned int n)
 {
 	unsigned char want[SECTOR];
 	unsigned int i;
@@ -128,7 +130,7 @@ static int do_read(struct worker *w, uint64_t off, unsigned int n)
 	}
 	w->bytes += r;
 	for (i = 0; i < n; i++) {
-		uint64_t sector = w->first + off + i;
+		u64 sector = w->first + off + i;
 		struct stamp got;
 
 		if (!w->gen[off + i])
@@ -150,7 +152,7 @@ static int do_read(struct worker *w, uint64_t off, unsigned int n)
 static void *run(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t off;
+	u64 off;
 	unsigned long k;
 	unsigned int n;
 
@@ -173,7 +175,7 @@ static void *run(void *arg)
 int main(int argc, char **argv)
 {
 	static struct worker ws[MAX_THREADS];
-	uint64_t size, per, w = 0, r = 0, b = 0, m = 0, e = 0;
+	u64 size, per, w = 0, r = 0, b = 0, m = 0, e = 0;
 	unsigned long threads, mib;
 	unsigned int i;
 	char *end;
@@ -197,14 +199,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "blkverify: %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
-	size = (uint64_t)lseek(fd, 0, SEEK_END);
-	if (size < (uint64_t)mib << 20) {
+	size = (u64)lseek(fd, 0, SEEK_END);
+	if (size < (u64)mib << 20) {
 		fprintf(stderr, "blkverify: %s: %llu bytes, less than %lu MiB\n",
 			argv[1], (unsigned long long)size, mib);
 		return 1;
 	}
 	/* Whole 128 KiB chunks per thread: the fill and final passes. */
-	per = ((uint64_t)mib << 20) / SECTOR / threads / MAX_SECTORS * MAX_SECTORS;
+	per = ((u64)mib << 20) / SECTOR / threads / MAX_SECTORS * MAX_SECTORS;
 	if (!per) {
 		fprintf(stderr, "blkverify: %lu MiB is too little for %lu threads\n",
 			mib, threads);

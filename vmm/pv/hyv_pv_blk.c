@@ -27,12 +27,12 @@
 #define HYV_PV_BLK_TAG_DOORBELL	1
 #define HYV_PV_BLK_TAG_STOP	2
 
-static void hyv_pv_blk_count(uint64_t *counter, uint64_t n)
+static void hyv_pv_blk_count(u64 *counter, u64 n)
 {
 	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
 }
 
-static int hyv_pv_blk_arm(struct hyv_pv_blk_queue *q, int fd, uint64_t *buf,
+static int hyv_pv_blk_arm(struct hyv_pv_blk_queue *q, int fd, u64 *buf,
 			  uintptr_t tag)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
@@ -224,7 +224,7 @@ fail:
 
 static void hyv_pv_blk_stop_all(struct hyv_pv_blk *b)
 {
-	uint64_t one = 1;
+	u64 one = 1;
 	unsigned int i;
 
 	for (i = 0; i < b->t.num_queues; i++) {
@@ -290,7 +290,7 @@ static const struct hyv_pv_transport_ops hyv_pv_blk_ops = {
 	.reset = hyv_pv_blk_reset,
 };
 
-static int hyv_pv_blk_size(int fd, uint64_t *bytes, uint32_t *blk_size)
+static int hyv_pv_blk_size(int fd, u64 *bytes, u32 *blk_size)
 {
 	struct stat st;
 	int ssz;
@@ -334,7 +334,7 @@ struct hyv_pv_blk *hyv_pv_blk_create(const struct hyv_pv_blk_opts *opts,
 				     size_t errlen)
 {
 	struct hyv_pv_blk *b;
-	uint64_t bytes;
+	u64 bytes;
 	unsigned int i;
 	int flags, ret;
 
@@ -412,8 +412,8 @@ struct hyv_pv_transport *hyv_pv_blk_transport(struct hyv_pv_blk *b)
 
 int hyv_pv_blk_resize(struct hyv_pv_blk *b)
 {
-	uint64_t bytes;
-	uint32_t blk_size;
+	u64 bytes;
+	u32 blk_size;
 	int ret;
 
 	ret = hyv_pv_blk_size(b->fd, &bytes, &blk_size);

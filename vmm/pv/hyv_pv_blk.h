@@ -28,18 +28,18 @@ struct hyv_pv_blk_opts {
 	const char *path;
 	bool ro;			/* ,ro */
 	bool direct;			/* ,cache=none: O_DIRECT */
-	uint32_t doorbell_device;	/* RBX of the guest's doorbells */
+	u32 doorbell_device;		/* RBX of the guest's doorbells */
 	unsigned int num_queues;	/* 0: 1 */
 	unsigned int queue_size;	/* 0: 256 */
 	struct hyv_pv_hostile hostile;	/* test-only: kind, at and name */
 };
 
 struct hyv_pv_blk_stats {
-	uint64_t requests;	/* answered */
-	uint64_t errors;	/* answered with IOERR or UNSUPP */
-	uint64_t doorbells;	/* wake-ups by the doorbell */
-	uint64_t interrupts;	/* vector signals */
-	uint64_t interrupts_suppressed;
+	u64 requests;		/* answered */
+	u64 errors;		/* answered with IOERR or UNSUPP */
+	u64 doorbells;		/* wake-ups by the doorbell */
+	u64 interrupts;		/* vector signals */
+	u64 interrupts_suppressed;
 };
 
 struct hyv_pv_blk *hyv_pv_blk_create(const struct hyv_pv_blk_opts *opts,

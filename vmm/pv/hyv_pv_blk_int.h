@@ -14,7 +14,7 @@
 
 #define HYV_PV_BLK_SEG_MAX	126	/* data descriptors per request */
 #define HYV_PV_BLK_IOV_MAX	(HYV_PV_BLK_SEG_MAX + 2)
-#define HYV_PV_BLK_MAX_SECTORS	(1U << 16)	/* 32 MiB per request */
+#define HYV_PV_BLK_MAX_SECTORS	BIT(16)		/* 32 MiB per request */
 #define HYV_PV_BLK_MAX_RANGES	16
 
 struct hyv_pv_blk_queue;
@@ -23,10 +23,10 @@ struct hyv_pv_blk_req {
 	struct hyv_pv_chain chain;
 	struct iovec data[HYV_PV_BLK_IOV_MAX];	/* the chain's data part */
 	unsigned int n_data;
-	uint8_t *status_ptr;		/* in guest memory */
-	uint8_t status;
-	uint32_t used_len;
-	uint32_t expect;		/* bytes the I/O must move */
+	u8 *status_ptr;			/* in guest memory */
+	u8 status;
+	u32 used_len;
+	u32 expect;			/* bytes the I/O must move */
 	unsigned int pending;		/* SQEs not completed */
 	struct hyv_pvblk_req_hdr hdr;
 	struct hyv_pvblk_range ranges[HYV_PV_BLK_MAX_RANGES];
@@ -40,7 +40,7 @@ struct hyv_pv_blk_queue {
 	struct io_uring ring;
 	pthread_t thread;
 	int stop_fd;
-	uint64_t doorbell_buf, stop_buf;
+	u64 doorbell_buf, stop_buf;
 	unsigned int size, nfree, in_flight;
 	struct hyv_pv_blk_req *reqs;
 	struct hyv_pv_blk_req **free;
@@ -52,8 +52,8 @@ struct hyv_pv_blk {
 	char *path;
 	int fd;
 	bool ro;
-	uint64_t capacity;		/* sectors; atomic */
-	uint32_t blk_size;
+	u64 capacity;			/* sectors; atomic */
+	u32 blk_size;
 	struct hyv_pvblk_config config;
 	struct hyv_pv_blk_stats stats;	/* atomic */
 	struct hyv_pv_hostile hostile;	/* test-only, shared by the queues */

@@ -21,7 +21,7 @@
 static void hyv_pv_iov_copy(const struct iovec *iov, unsigned int n,
 			    size_t off, void *dst, size_t len)
 {
-	uint8_t *out = dst;
+	u8 *out = dst;
 	unsigned int i;
 
 	for (i = 0; i < n && len; i++) {
@@ -34,7 +34,7 @@ static void hyv_pv_iov_copy(const struct iovec *iov, unsigned int n,
 		take = iov[i].iov_len - off;
 		if (take > len)
 			take = len;
-		memcpy(out, (uint8_t *)iov[i].iov_base + off, take);
+		memcpy(out, (u8 *)iov[i].iov_base + off, take);
 		out += take;
 		len -= take;
 		off = 0;
@@ -58,7 +58,7 @@ static bool hyv_pv_blk_set_data(struct hyv_pv_blk_req *r,
 	r->n_data = 0;
 	for (i = 0; i < n && keep; i++) {
 		size_t len = iov[i].iov_len;
-		uint8_t *base = iov[i].iov_base;
+		u8 *base = iov[i].iov_base;
 
 		if (skip_front >= len) {
 			skip_front -= len;
@@ -98,19 +98,19 @@ static void hyv_pv_blk_tag(struct io_uring_sqe *sqe, struct hyv_pv_blk_req *r)
 	io_uring_sqe_set_data(sqe, r);
 }
 
-static bool hyv_pv_blk_in_range(struct hyv_pv_blk_queue *q, uint64_t sector,
-				uint64_t sectors)
+static bool hyv_pv_blk_in_range(struct hyv_pv_blk_queue *q, u64 sector,
+				u64 sectors)
 {
-	uint64_t cap = __atomic_load_n(&q->blk->capacity, __ATOMIC_RELAXED);
+	u64 cap = __atomic_load_n(&q->blk->capacity, __ATOMIC_RELAXED);
 
 	return sector <= cap && sectors <= cap - sector;
 }
 
-static uint8_t hyv_pv_blk_rw(struct hyv_pv_blk_queue *q,
-			     struct hyv_pv_blk_req *r, uint32_t type,
-			     uint32_t flags)
+static u8 hyv_pv_blk_rw(struct hyv_pv_blk_queue *q,
+			struct hyv_pv_blk_req *r, u32 type,
+			u32 flags)
 {
-	uint64_t sector = le64toh(r->hdr.sector), bytes = 0;
+	u64 sector = le64toh(r->hdr.sector), bytes = 0;
 	struct io_uring_sqe *sqe;
 	unsigned int i;
 
@@ -139,8 +139,8 @@ static uint8_t hyv_pv_blk_rw(struct hyv_pv_blk_queue *q,
 	return HYV_PVBLK_S_OK;
 }
 
-static uint8_t hyv_pv_blk_ranges(struct hyv_pv_blk_queue *q,
-				 struct hyv_pv_blk_req *r, uint32_t type)
+static u8 hyv_pv_blk_ranges(struct hyv_pv_blk_queue *q,
+			    struct hyv_pv_blk_req *r, u32 type)
 {
 	size_t bytes = 0;
 	unsigned int i, n;
@@ -153,9 +153,9 @@ static uint8_t hyv_pv_blk_ranges(struct hyv_pv_blk_queue *q,
 		return HYV_PVBLK_S_IOERR;
 	hyv_pv_iov_copy(r->data, r->n_data, 0, r->ranges, bytes);
 	for (i = 0; i < n; i++) {
-		uint64_t sector = le64toh(r->ranges[i].sector);
-		uint32_t count = le32toh(r->ranges[i].num_sectors);
-		uint32_t rflags = le32toh(r->ranges[i].flags);
+		u64 sector = le64toh(r->ranges[i].sector);
+		u32 count = le32toh(r->ranges[i].num_sectors);
+		u32 rflags = le32toh(r->ranges[i].flags);
 
 		if (rflags & ~HYV_PVBLK_RANGE_UNMAP || !count ||
 		    count > HYV_PV_BLK_MAX_SECTORS ||
@@ -164,7 +164,7 @@ static uint8_t hyv_pv_blk_ranges(struct hyv_pv_blk_queue *q,
 	}
 	for (i = 0; i < n; i++) {
 		struct io_uring_sqe *sqe = hyv_pv_blk_sqe(q, r);
-		uint32_t rflags = le32toh(r->ranges[i].flags);
+		u32 rflags = le32toh(r->ranges[i].flags);
 		int mode = FALLOC_FL_KEEP_SIZE;
 
 		if (!sqe)
@@ -181,8 +181,8 @@ static uint8_t hyv_pv_blk_ranges(struct hyv_pv_blk_queue *q,
 	return HYV_PVBLK_S_OK;
 }
 
-static uint8_t hyv_pv_blk_flush(struct hyv_pv_blk_queue *q,
-				struct hyv_pv_blk_req *r, uint32_t flags)
+static u8 hyv_pv_blk_flush(struct hyv_pv_blk_queue *q,
+			   struct hyv_pv_blk_req *r, u32 flags)
 {
 	struct io_uring_sqe *sqe;
 
@@ -201,12 +201,12 @@ static bool hyv_pv_blk_parse(struct hyv_pv_blk_req *r)
 {
 	struct hyv_pv_chain *c = &r->chain;
 	struct iovec *last;
-	uint32_t type;
+	u32 type;
 
 	if (c->truncated || c->out_bytes < sizeof(r->hdr) || !c->in_bytes)
 		return false;
 	last = &c->iov[c->n_out + c->n_in - 1];
-	r->status_ptr = (uint8_t *)last->iov_base + last->iov_len - 1;
+	r->status_ptr = (u8 *)last->iov_base + last->iov_len - 1;
 	hyv_pv_iov_copy(c->iov, c->n_out, 0, &r->hdr, sizeof(r->hdr));
 	type = le32toh(r->hdr.type);
 	r->n_data = 0;
@@ -228,7 +228,7 @@ static bool hyv_pv_blk_parse(struct hyv_pv_blk_req *r)
 /* Start request @r, just taken from the ring. */
 void hyv_pv_blk_start(struct hyv_pv_blk_queue *q, struct hyv_pv_blk_req *r)
 {
-	uint32_t type, flags;
+	u32 type, flags;
 
 	r->status_ptr = NULL;
 	r->status = HYV_PVBLK_S_OK;
@@ -276,9 +276,9 @@ void hyv_pv_blk_start(struct hyv_pv_blk_queue *q, struct hyv_pv_blk_req *r)
 static int hyv_pv_blk_write_zeros(struct hyv_pv_blk_queue *q,
 				  const struct hyv_pvblk_range *range)
 {
-	static alignas(4096) const uint8_t zeros[65536];
-	uint64_t off = le64toh(range->sector) * 512;
-	uint64_t left = le32toh(range->num_sectors) * 512ULL;
+	static alignas(4096) const u8 zeros[65536];
+	u64 off = le64toh(range->sector) * 512;
+	u64 left = le32toh(range->num_sectors) * 512ULL;
 	ssize_t n;
 
 	while (left) {
@@ -298,14 +298,14 @@ static int hyv_pv_blk_write_zeros(struct hyv_pv_blk_queue *q,
 void hyv_pv_blk_io_done(struct hyv_pv_blk_queue *q, struct hyv_pv_blk_req *r,
 			int res)
 {
-	uint32_t type = le32toh(r->hdr.type);
+	u32 type = le32toh(r->hdr.type);
 
 	/* One range per WRITE_ZEROES (max_write_zeroes_seg), one SQE. */
 	if (type == HYV_PVBLK_T_WRITE_ZEROES && res == -EOPNOTSUPP)
 		res = hyv_pv_blk_write_zeros(q, &r->ranges[0]);
 	if (res < 0 && !(type == HYV_PVBLK_T_DISCARD && res == -EOPNOTSUPP))
 		r->status = HYV_PVBLK_S_IOERR;
-	else if (r->expect && (uint32_t)res != r->expect)
+	else if (r->expect && (u32)res != r->expect)
 		r->status = HYV_PVBLK_S_IOERR;	/* short read or write */
 	if (--r->pending)
 		return;

@@ -25,7 +25,7 @@ const char *hyv_pv_hostile_kind_name(enum hyv_pv_hostile_kind kind)
 }
 
 int hyv_pv_hostile_parse(const char *s, enum hyv_pv_hostile_kind *kind,
-			 uint64_t *at, char *err, size_t errlen)
+			 u64 *at, char *err, size_t errlen)
 {
 	const char *n = strchr(s, '@');
 	unsigned long long v;
@@ -54,9 +54,9 @@ int hyv_pv_hostile_parse(const char *s, enum hyv_pv_hostile_kind *kind,
 }
 
 unsigned int hyv_pv_hostile_fill(struct hyv_pv_hostile *h, unsigned int num,
-				 uint32_t *id, uint32_t *len)
+				 u32 *id, u32 *len)
 {
-	uint32_t old_id = *id, old_len = *len;
+	u32 old_id = *id, old_len = *len;
 	unsigned int skip = 0;
 
 	if (h->kind == HYV_PV_HOSTILE_NONE ||

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <hyv/user_types.h>
+
 enum hyv_pv_hostile_kind {
 	HYV_PV_HOSTILE_NONE,
 	HYV_PV_HOSTILE_ID,
@@ -29,15 +31,15 @@ enum hyv_pv_hostile_kind {
 
 struct hyv_pv_hostile {
 	enum hyv_pv_hostile_kind kind;
-	uint64_t at;		/* the completion to corrupt, 1-based */
-	uint64_t count;		/* completions so far; atomic */
-	uint64_t fired;		/* how many were corrupted (0 or 1); atomic */
+	u64 at;			/* the completion to corrupt, 1-based */
+	u64 count;		/* completions so far; atomic */
+	u64 fired;		/* how many were corrupted (0 or 1); atomic */
 	char name[16];		/* the device, for the report */
 };
 
 /* "id@N", "len@N" or "idx@N"; 0, or -EINVAL with @err saying why. */
 int hyv_pv_hostile_parse(const char *s, enum hyv_pv_hostile_kind *kind,
-			 uint64_t *at, char *err, size_t errlen);
+			 u64 *at, char *err, size_t errlen);
 const char *hyv_pv_hostile_kind_name(enum hyv_pv_hostile_kind kind);
 
 /*
@@ -46,6 +48,6 @@ const char *hyv_pv_hostile_kind_name(enum hyv_pv_hostile_kind kind);
  * of entries the next flush publishes beyond the real index (idx).
  */
 unsigned int hyv_pv_hostile_fill(struct hyv_pv_hostile *h, unsigned int num,
-				 uint32_t *id, uint32_t *len);
+				 u32 *id, u32 *len);
 
 #endif /* HYV_PV_HOSTILE_H */

@@ -26,9 +26,9 @@
 
 /* A receive chain held for the next frames (the stash). */
 struct hyv_pv_net_rxbuf {
-	uint16_t head;
-	uint16_t niov;
-	uint32_t bytes;
+	u16 head;
+	u16 niov;
+	u32 bytes;
 };
 
 struct hyv_pv_net_queue {
@@ -53,7 +53,7 @@ struct hyv_pv_net_queue {
 	struct hyv_pv_net_rxbuf rx_bufs[HYV_PV_NET_RX_IOV];
 	unsigned int rx_first, rx_nbufs;
 	unsigned int rx_iov_first, rx_niov;
-	uint64_t rx_bytes;		/* writable bytes in the stash */
+	u64 rx_bytes;			/* writable bytes in the stash */
 	struct iovec rx_iov[HYV_PV_NET_RX_IOV];
 	struct iovec rx_chain_iov[HYV_PV_NET_CHAIN_IOV];
 
@@ -81,7 +81,7 @@ struct hyv_pv_net {
 
 	/* Shared with the workers (atomics). */
 	unsigned int active_pairs;
-	uint32_t guest_offloads;	/* HYV_PVNET_GUEST_OFFLOADS_MASK bits */
+	u32 guest_offloads;		/* HYV_PVNET_GUEST_OFFLOADS_MASK bits */
 	bool link_up;
 	int broken;
 
@@ -128,6 +128,6 @@ int hyv_pv_net_tx_check_hdr(const struct hyv_pvnet_hdr *hdr,
 int hyv_pv_net_tap_open(const char *name, unsigned int nqueues, int *fds,
 			unsigned int *mtu, char *err, size_t errlen);
 int hyv_pv_net_tap_set_queue(int fd, bool attach);
-int hyv_pv_net_tap_set_offload(int fd, uint32_t guest_offloads);
+int hyv_pv_net_tap_set_offload(int fd, u32 guest_offloads);
 
 #endif /* HYV_PV_NET_INT_H */

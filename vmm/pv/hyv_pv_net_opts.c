@@ -38,7 +38,7 @@ static int hyv_pv_net_hex(char c)
 	return -1;
 }
 
-static int hyv_pv_net_parse_mac(const char *v, uint8_t mac[6])
+static int hyv_pv_net_parse_mac(const char *v, u8 mac[6])
 {
 	unsigned int i;
 	int hi, lo;

@@ -160,7 +160,7 @@ int hyv_pv_net_tap_set_queue(int fd, bool attach)
 }
 
 /* The receive offloads the guest takes, as TUN_F_* (per device). */
-int hyv_pv_net_tap_set_offload(int fd, uint32_t guest_offloads)
+int hyv_pv_net_tap_set_offload(int fd, u32 guest_offloads)
 {
 	unsigned long tun = 0;
 

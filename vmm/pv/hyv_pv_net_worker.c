@@ -24,7 +24,7 @@ enum {
 
 static void hyv_pv_net_clear_eventfd(int fd)
 {
-	uint64_t count;
+	u64 count;
 
 	/* Non-blocking: EAGAIN when another read took it already. */
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN)

@@ -109,7 +109,7 @@ void hyv_pv_transport_config_changed(struct hyv_pv_transport *t)
 
 static void hyv_pv_kick_fd(int fd)
 {
-	uint64_t one = 1;
+	u64 one = 1;
 
 	/* EAGAIN: the count is at its maximum, the reader will wake. */
 	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
@@ -119,7 +119,7 @@ static void hyv_pv_kick_fd(int fd)
 /* Raise @vector: delivered now, or pending while it is masked. */
 void hyv_pv_transport_signal(struct hyv_pv_transport *t, unsigned int vector)
 {
-	uint64_t bit = 1ULL << (vector % 64);
+	u64 bit = 1ULL << (vector % 64);
 
 	if (vector >= t->num_vectors)
 		return;
@@ -141,11 +141,11 @@ void hyv_pv_transport_signal_queue(struct hyv_pv_transport *t, unsigned int q)
 		hyv_pv_transport_signal(t, t->queue[q].vector);
 }
 
-static uint32_t hyv_pv_read_features(uint64_t features, uint32_t select)
+static u32 hyv_pv_read_features(u64 features, u32 select)
 {
 	if (select > 1)
 		return 0;
-	return (uint32_t)(features >> (32 * select));
+	return (u32)(features >> (32 * select));
 }
 
 static struct hyv_pv_queue_regs *hyv_pv_selected(struct hyv_pv_transport *t)
@@ -154,7 +154,7 @@ static struct hyv_pv_queue_regs *hyv_pv_selected(struct hyv_pv_transport *t)
 						 NULL;
 }
 
-static uint32_t hyv_pv_queue_read(struct hyv_pv_transport *t, uint64_t off)
+static u32 hyv_pv_queue_read(struct hyv_pv_transport *t, u64 off)
 {
 	struct hyv_pv_queue_regs *q = hyv_pv_selected(t);
 
@@ -165,20 +165,20 @@ static uint32_t hyv_pv_queue_read(struct hyv_pv_transport *t, uint64_t off)
 	case HYV_PV_COMMON_QUEUE_SIZE:		return q->size;
 	case HYV_PV_COMMON_QUEUE_VECTOR:	return q->vector;
 	case HYV_PV_COMMON_QUEUE_ENABLE:	return q->enabled;
-	case HYV_PV_COMMON_QUEUE_DESC_LO:	return (uint32_t)q->desc;
+	case HYV_PV_COMMON_QUEUE_DESC_LO:	return (u32)q->desc;
 	case HYV_PV_COMMON_QUEUE_DESC_HI:	return q->desc >> 32;
-	case HYV_PV_COMMON_QUEUE_AVAIL_LO:	return (uint32_t)q->avail;
+	case HYV_PV_COMMON_QUEUE_AVAIL_LO:	return (u32)q->avail;
 	case HYV_PV_COMMON_QUEUE_AVAIL_HI:	return q->avail >> 32;
-	case HYV_PV_COMMON_QUEUE_USED_LO:	return (uint32_t)q->used;
+	case HYV_PV_COMMON_QUEUE_USED_LO:	return (u32)q->used;
 	case HYV_PV_COMMON_QUEUE_USED_HI:	return q->used >> 32;
 	default:				return 0;
 	}
 }
 
-uint32_t hyv_pv_bar0_read(struct hyv_pv_transport *t, uint64_t offset,
-			  unsigned int size)
+u32 hyv_pv_bar0_read(struct hyv_pv_transport *t, u64 offset,
+		     unsigned int size)
 {
-	uint32_t v;
+	u32 v;
 
 	if (size != 4 || offset % 4 || offset >= HYV_PV_BAR0_SIZE)
 		return 0;
@@ -186,7 +186,7 @@ uint32_t hyv_pv_bar0_read(struct hyv_pv_transport *t, uint64_t offset,
 		offset -= HYV_PV_DEVICE_CFG_OFFSET;
 		if (offset >= t->config_len)
 			return 0;
-		memcpy(&v, (const uint8_t *)t->config + offset, 4);
+		memcpy(&v, (const u8 *)t->config + offset, 4);
 		return v;	/* the registers are little-endian already */
 	}
 	switch (offset) {
@@ -219,7 +219,7 @@ uint32_t hyv_pv_bar0_read(struct hyv_pv_transport *t, uint64_t offset,
 }
 
 static void hyv_pv_write_driver_features(struct hyv_pv_transport *t,
-					 uint32_t value)
+					 u32 value)
 {
 	unsigned int shift = 32 * t->driver_feature_select;
 
@@ -227,12 +227,12 @@ static void hyv_pv_write_driver_features(struct hyv_pv_transport *t,
 	    (t->status & HYV_PV_STATUS_FEATURES_OK))
 		return;
 	t->driver_features &= ~(0xffffffffULL << shift);
-	t->driver_features |= (uint64_t)value << shift;
+	t->driver_features |= (u64)value << shift;
 }
 
-static void hyv_pv_write_status(struct hyv_pv_transport *t, uint32_t value)
+static void hyv_pv_write_status(struct hyv_pv_transport *t, u32 value)
 {
-	uint32_t added;
+	u32 added;
 
 	if (!value) {
 		t->ops->reset(t->opaque);
@@ -243,7 +243,7 @@ static void hyv_pv_write_status(struct hyv_pv_transport *t, uint32_t value)
 	/* Bits are only added; clearing one takes a reset. */
 	added = value & ~t->status;
 	if (added & HYV_PV_STATUS_FEATURES_OK) {
-		uint64_t need = 1ULL << HYV_PV_F_VERSION_1;
+		u64 need = 1ULL << HYV_PV_F_VERSION_1;
 
 		if ((t->driver_features & ~t->device_features) ||
 		    (t->driver_features & need) != need ||
@@ -259,16 +259,16 @@ static void hyv_pv_write_status(struct hyv_pv_transport *t, uint32_t value)
 		t->ops->driver_ok(t->opaque);
 }
 
-static uint32_t hyv_pv_checked_vector(const struct hyv_pv_transport *t,
-				      uint32_t vector)
+static u32 hyv_pv_checked_vector(const struct hyv_pv_transport *t,
+				 u32 vector)
 {
 	return vector < t->num_vectors ? vector : HYV_PV_NO_VECTOR;
 }
 
-static void hyv_pv_set_half(uint64_t *reg, bool high, uint32_t value)
+static void hyv_pv_set_half(u64 *reg, bool high, u32 value)
 {
 	if (high)
-		*reg = (*reg & 0xffffffffULL) | (uint64_t)value << 32;
+		*reg = (*reg & 0xffffffffULL) | (u64)value << 32;
 	else
 		*reg = (*reg & ~0xffffffffULL) | value;
 }
@@ -289,8 +289,8 @@ static void hyv_pv_queue_enable(struct hyv_pv_transport *t,
 	q->enabled = true;
 }
 
-static void hyv_pv_queue_write(struct hyv_pv_transport *t, uint64_t off,
-			       uint32_t value)
+static void hyv_pv_queue_write(struct hyv_pv_transport *t, u64 off,
+			       u32 value)
 {
 	struct hyv_pv_queue_regs *q = hyv_pv_selected(t);
 
@@ -322,8 +322,8 @@ static void hyv_pv_queue_write(struct hyv_pv_transport *t, uint64_t off,
 	}
 }
 
-void hyv_pv_bar0_write(struct hyv_pv_transport *t, uint64_t offset,
-		       unsigned int size, uint32_t value)
+void hyv_pv_bar0_write(struct hyv_pv_transport *t, u64 offset,
+		       unsigned int size, u32 value)
 {
 	if (size != 4 || offset % 4 || offset >= HYV_PV_BAR0_SIZE)
 		return;
@@ -357,8 +357,8 @@ void hyv_pv_bar0_write(struct hyv_pv_transport *t, uint64_t offset,
 	}
 }
 
-uint32_t hyv_pv_msix_read(struct hyv_pv_transport *t, uint64_t offset,
-			  unsigned int size)
+u32 hyv_pv_msix_read(struct hyv_pv_transport *t, u64 offset,
+		     unsigned int size)
 {
 	unsigned int v;
 
@@ -382,11 +382,11 @@ uint32_t hyv_pv_msix_read(struct hyv_pv_transport *t, uint64_t offset,
 	}
 }
 
-void hyv_pv_msix_write(struct hyv_pv_transport *t, uint64_t offset,
-		       unsigned int size, uint32_t value)
+void hyv_pv_msix_write(struct hyv_pv_transport *t, u64 offset,
+		       unsigned int size, u32 value)
 {
 	struct hyv_pv_msix_entry *e;
-	uint64_t bit;
+	u64 bit;
 	unsigned int v;
 
 	if (size != 4 || offset % 4 || offset >= HYV_PV_MSIX_PBA_OFFSET)

@@ -23,15 +23,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/hyv_pv.h>
+#include <hyv/user_types.h>
 
 struct hyv_pv_msix_entry {
-	uint32_t addr_lo, addr_hi, data, ctrl;	/* ctrl bit 0: masked */
+	u32 addr_lo, addr_hi, data, ctrl;	/* ctrl bit 0: masked */
 };
 
 struct hyv_pv_queue_regs {
-	uint32_t size, vector;
+	u32 size, vector;
 	bool enabled;
-	uint64_t desc, avail, used;
+	u64 desc, avail, used;
 };
 
 /* What the device behind the registers does on the driver's writes. */
@@ -57,33 +58,33 @@ struct hyv_pv_transport_ops {
 	 * registers (from HYV_PV_DEVICE_CFG_OFFSET); the device checks it
 	 * and updates its registers, or ignores it.
 	 */
-	void (*config_write)(void *opaque, uint32_t offset, uint32_t value);
+	void (*config_write)(void *opaque, u32 offset, u32 value);
 };
 
 struct hyv_pv_transport {
 	/* Set before hyv_pv_transport_init(). */
-	uint32_t type;			/* HYV_PV_TYPE_* */
-	uint32_t doorbell_device;
-	uint32_t num_queues;		/* 1..HYV_PV_MAX_QUEUES */
-	uint32_t queue_size_max;	/* power of 2 */
-	uint64_t device_features;	/* HYV_PV_F_VERSION_1 is added */
+	u32 type;			/* HYV_PV_TYPE_* */
+	u32 doorbell_device;
+	u32 num_queues;			/* 1..HYV_PV_MAX_QUEUES */
+	u32 queue_size_max;		/* power of 2 */
+	u64 device_features;		/* HYV_PV_F_VERSION_1 is added */
 	const void *config;		/* device registers, little-endian */
-	uint32_t config_len;		/* multiple of 4 */
+	u32 config_len;			/* multiple of 4 */
 	const struct hyv_pv_transport_ops *ops;
 	void *opaque;
 
 	/* Register state. */
-	uint64_t driver_features;
-	uint32_t device_feature_select, driver_feature_select;
-	uint32_t status;
-	uint32_t generation;
-	uint32_t config_vector;
-	uint32_t queue_select;
+	u64 driver_features;
+	u32 device_feature_select, driver_feature_select;
+	u32 status;
+	u32 generation;
+	u32 config_vector;
+	u32 queue_select;
 	int needs_reset;		/* atomic: set by device threads */
 	unsigned int num_vectors;	/* num_queues + 1 */
 	struct hyv_pv_queue_regs queue[HYV_PV_MAX_QUEUES];
 	struct hyv_pv_msix_entry msix[HYV_PV_MAX_VECTORS];
-	uint64_t pba[2];		/* atomic */
+	u64 pba[2];			/* atomic */
 
 	int doorbell_fd[HYV_PV_MAX_QUEUES];	/* eventfds, the device's */
 	int irq_fd[HYV_PV_MAX_VECTORS];		/* eventfds, for irqfds */
@@ -91,14 +92,14 @@ struct hyv_pv_transport {
 
 int hyv_pv_transport_init(struct hyv_pv_transport *t);
 void hyv_pv_transport_destroy(struct hyv_pv_transport *t);
-uint32_t hyv_pv_bar0_read(struct hyv_pv_transport *t, uint64_t offset,
-			  unsigned int size);
-void hyv_pv_bar0_write(struct hyv_pv_transport *t, uint64_t offset,
-		       unsigned int size, uint32_t value);
-uint32_t hyv_pv_msix_read(struct hyv_pv_transport *t, uint64_t offset,
-			  unsigned int size);
-void hyv_pv_msix_write(struct hyv_pv_transport *t, uint64_t offset,
-		       unsigned int size, uint32_t value);
+u32 hyv_pv_bar0_read(struct hyv_pv_transport *t, u64 offset,
+		     unsigned int size);
+void hyv_pv_bar0_write(struct hyv_pv_transport *t, u64 offset,
+		       unsigned int size, u32 value);
+u32 hyv_pv_msix_read(struct hyv_pv_transport *t, u64 offset,
+		     unsigned int size);
+void hyv_pv_msix_write(struct hyv_pv_transport *t, u64 offset,
+		       unsigned int size, u32 value);
 
 /* From device threads. */
 void hyv_pv_transport_signal(struct hyv_pv_transport *t, unsigned int vector);

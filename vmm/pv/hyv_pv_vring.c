@@ -15,22 +15,22 @@
 #include "hyv_pv_vring.h"
 
 /* Shared memory the other side writes: one load or store, no tearing. */
-static uint16_t hyv_load16(const void *p)
+static u16 hyv_load16(const void *p)
 {
-	return le16toh(__atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED));
+	return le16toh(__atomic_load_n((const u16 *)p, __ATOMIC_RELAXED));
 }
 
-static void hyv_store16(void *p, uint16_t v)
+static void hyv_store16(void *p, u16 v)
 {
-	__atomic_store_n((uint16_t *)p, htole16(v), __ATOMIC_RELAXED);
+	__atomic_store_n((u16 *)p, htole16(v), __ATOMIC_RELAXED);
 }
 
-static void hyv_store32(void *p, uint32_t v)
+static void hyv_store32(void *p, u32 v)
 {
-	__atomic_store_n((uint32_t *)p, htole32(v), __ATOMIC_RELAXED);
+	__atomic_store_n((u32 *)p, htole32(v), __ATOMIC_RELAXED);
 }
 
-static int __attribute__((format(printf, 2, 3)))
+static int __printf(2, 3)
 hyv_pv_vring_break(struct hyv_pv_vring *vr, const char *fmt, ...)
 {
 	va_list ap;
@@ -51,8 +51,8 @@ hyv_pv_vring_break(struct hyv_pv_vring *vr, const char *fmt, ...)
  * of 2 up to 32768 or an area is misaligned or not inside guest RAM.
  */
 int hyv_pv_vring_init(struct hyv_pv_vring *vr, const struct hyv_pv_mem *mem,
-		      unsigned int num, uint64_t desc, uint64_t avail,
-		      uint64_t used, bool event_idx, bool indirect)
+		      unsigned int num, u64 desc, u64 avail,
+		      u64 used, bool event_idx, bool indirect)
 {
 	memset(vr, 0, sizeof(*vr));
 	vr->mem = mem;
@@ -129,7 +129,7 @@ static int hyv_pv_add_buf(struct hyv_pv_vring *vr, struct hyv_pv_chain *c,
 static int hyv_pv_enter_indirect(struct hyv_pv_vring *vr,
 				 const struct vring_desc *d, bool in_table,
 				 const struct vring_desc **table,
-				 unsigned int *table_len, uint16_t head)
+				 unsigned int *table_len, u16 head)
 {
 	if (!vr->indirect || in_table || (d->flags & VRING_DESC_F_NEXT))
 		return hyv_pv_vring_break(vr,
@@ -187,7 +187,7 @@ static int hyv_pv_walk_chain(struct hyv_pv_vring *vr, struct hyv_pv_chain *c)
  */
 int hyv_pv_vring_pop(struct hyv_pv_vring *vr, struct hyv_pv_chain *chain)
 {
-	uint16_t avail_idx, pending, head;
+	u16 avail_idx, pending, head;
 
 	if (vr->broken)
 		return -EIO;
@@ -223,18 +223,18 @@ int hyv_pv_vring_pop(struct hyv_pv_vring *vr, struct hyv_pv_chain *chain)
  * it: the driver sees entries 0..count-1 at once on hyv_pv_vring_flush()
  * (a network packet's buffers must appear together).
  */
-void hyv_pv_vring_fill(struct hyv_pv_vring *vr, unsigned int n, uint16_t head,
-		       uint32_t len)
+void hyv_pv_vring_fill(struct hyv_pv_vring *vr, unsigned int n, u16 head,
+		       u32 len)
 {
 	struct vring_used_elem *elem;
-	uint32_t id = head;
+	u32 id = head;
 
 	if (vr->broken || n >= vr->num)
 		return;
 	if (vr->hostile)
 		vr->hostile_skip += hyv_pv_hostile_fill(vr->hostile, vr->num,
 							&id, &len);
-	elem = &vr->used->ring[(uint16_t)(vr->used_idx + n) & (vr->num - 1)];
+	elem = &vr->used->ring[(u16)(vr->used_idx + n) & (vr->num - 1)];
 	hyv_store32(&elem->id, id);
 	hyv_store32(&elem->len, len);
 }
@@ -251,7 +251,7 @@ void hyv_pv_vring_flush(struct hyv_pv_vring *vr, unsigned int count)
 }
 
 /* Give chain @head back with @len bytes written into it. */
-void hyv_pv_vring_push(struct hyv_pv_vring *vr, uint16_t head, uint32_t len)
+void hyv_pv_vring_push(struct hyv_pv_vring *vr, u16 head, u32 len)
 {
 	hyv_pv_vring_fill(vr, 0, head, len);
 	hyv_pv_vring_flush(vr, 1);
@@ -260,7 +260,7 @@ void hyv_pv_vring_push(struct hyv_pv_vring *vr, uint16_t head, uint32_t len)
 /* After pushes: does the driver want an interrupt for them? */
 bool hyv_pv_vring_need_signal(struct hyv_pv_vring *vr)
 {
-	uint16_t old, event;
+	u16 old, event;
 	bool need;
 
 	if (vr->broken)

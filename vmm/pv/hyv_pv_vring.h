@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 #include <linux/virtio_ring.h>
+#include <hyv/user_types.h>
 
 #include "hyv_pv_hostile.h"
 
@@ -30,18 +31,18 @@ struct hyv_pv_mem {
 
 /* One chain taken from the ring: readable iovecs first, then writable. */
 struct hyv_pv_chain {
-	uint16_t head;
+	u16 head;
 	bool truncated;		/* more buffers than iov_max: not all listed */
 	unsigned int n_out, n_in;
-	uint64_t out_bytes, in_bytes;
+	u64 out_bytes, in_bytes;
 	unsigned int iov_max;	/* set by the caller: room in iov[] */
 	struct iovec *iov;	/* set by the caller */
 };
 
 struct hyv_pv_vring_stats {
-	uint64_t chains;		/* taken */
-	uint64_t interrupts;		/* need_signal() said yes */
-	uint64_t interrupts_suppressed;	/* ... said no */
+	u64 chains;			/* taken */
+	u64 interrupts;			/* need_signal() said yes */
+	u64 interrupts_suppressed;	/* ... said no */
 };
 
 struct hyv_pv_vring {
@@ -53,23 +54,23 @@ struct hyv_pv_vring {
 	struct vring_desc *desc;
 	struct vring_avail *avail;
 	struct vring_used *used;
-	uint16_t last_avail_idx;
-	uint16_t used_idx;
-	uint16_t signalled_used;	/* used index at the last check */
+	u16 last_avail_idx;
+	u16 used_idx;
+	u16 signalled_used;		/* used index at the last check */
 	struct hyv_pv_vring_stats stats;
 	/* Test-only (hyv_pv_hostile.h): set after init, or NULL. */
 	struct hyv_pv_hostile *hostile;
-	uint16_t hostile_skip;		/* published used index is this ahead */
+	u16 hostile_skip;		/* published used index is this ahead */
 	char err[160];
 };
 
 int hyv_pv_vring_init(struct hyv_pv_vring *vr, const struct hyv_pv_mem *mem,
-		      unsigned int num, uint64_t desc, uint64_t avail,
-		      uint64_t used, bool event_idx, bool indirect);
+		      unsigned int num, u64 desc, u64 avail,
+		      u64 used, bool event_idx, bool indirect);
 int hyv_pv_vring_pop(struct hyv_pv_vring *vr, struct hyv_pv_chain *chain);
-void hyv_pv_vring_push(struct hyv_pv_vring *vr, uint16_t head, uint32_t len);
-void hyv_pv_vring_fill(struct hyv_pv_vring *vr, unsigned int n, uint16_t head,
-		       uint32_t len);
+void hyv_pv_vring_push(struct hyv_pv_vring *vr, u16 head, u32 len);
+void hyv_pv_vring_fill(struct hyv_pv_vring *vr, unsigned int n, u16 head,
+		       u32 len);
 void hyv_pv_vring_flush(struct hyv_pv_vring *vr, unsigned int count);
 bool hyv_pv_vring_need_signal(struct hyv_pv_vring *vr);
 void hyv_pv_vring_disable_notify(struct hyv_pv_vring *vr);

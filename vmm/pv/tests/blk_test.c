@@ -35,23 +35,23 @@ struct drv {
 	struct hyv_pv_transport *t;
 	struct hyv_vq *vq[2];
 	unsigned int nq;
-	uint64_t features;
+	u64 features;
 };
 
 struct breq {
 	struct hyv_pvblk_req_hdr hdr;
-	uint8_t status;
+	u8 status;
 	unsigned int len;
 	bool done;
 	struct scatterlist sg_hdr, sg_data[PIECES], sg_status;
 };
 
-static uint32_t rd(struct drv *d, unsigned int off)
+static u32 rd(struct drv *d, unsigned int off)
 {
 	return hyv_pv_bar0_read(d->t, off, 4);
 }
 
-static void wr(struct drv *d, unsigned int off, uint32_t v)
+static void wr(struct drv *d, unsigned int off, u32 v)
 {
 	hyv_pv_bar0_write(d->t, off, 4, v);
 }
@@ -59,7 +59,7 @@ static void wr(struct drv *d, unsigned int off, uint32_t v)
 static bool drv_notify(struct hyv_vq *vq)
 {
 	struct drv *d = hyv_vq_priv(vq);
-	uint64_t one = 1;
+	u64 one = 1;
 
 	return write(d->t->doorbell_fd[hyv_vq_index(vq)], &one, 8) == 8;
 }
@@ -77,8 +77,8 @@ static void drv_remove(struct drv *d)
 /* Probe as hyv_pvblk does; returns 0 or the step that failed. */
 static int drv_probe(struct drv *d, unsigned int nq)
 {
-	uint32_t st = HYV_PV_STATUS_ACKNOWLEDGE | HYV_PV_STATUS_DRIVER;
-	uint64_t offered;
+	u32 st = HYV_PV_STATUS_ACKNOWLEDGE | HYV_PV_STATUS_DRIVER;
+	u64 offered;
 	unsigned int q;
 
 	wr(d, HYV_PV_COMMON_STATUS, 0);
@@ -89,10 +89,10 @@ static int drv_probe(struct drv *d, unsigned int nq)
 	wr(d, HYV_PV_COMMON_DEVICE_FEATURE_SELECT, 0);
 	offered = rd(d, HYV_PV_COMMON_DEVICE_FEATURE);
 	wr(d, HYV_PV_COMMON_DEVICE_FEATURE_SELECT, 1);
-	offered |= (uint64_t)rd(d, HYV_PV_COMMON_DEVICE_FEATURE) << 32;
+	offered |= (u64)rd(d, HYV_PV_COMMON_DEVICE_FEATURE) << 32;
 	d->features = offered;
 	wr(d, HYV_PV_COMMON_DRIVER_FEATURE_SELECT, 0);
-	wr(d, HYV_PV_COMMON_DRIVER_FEATURE, (uint32_t)offered);
+	wr(d, HYV_PV_COMMON_DRIVER_FEATURE, (u32)offered);
 	wr(d, HYV_PV_COMMON_DRIVER_FEATURE_SELECT, 1);
 	wr(d, HYV_PV_COMMON_DRIVER_FEATURE, offered >> 32);
 	st |= HYV_PV_STATUS_FEATURES_OK;
@@ -103,7 +103,7 @@ static int drv_probe(struct drv *d, unsigned int nq)
 			.index = q, .indirect = true, .event_idx = true,
 			.notify = drv_notify, .priv = d, .name = "blk",
 		};
-		uint64_t da, aa, ua;
+		u64 da, aa, ua;
 
 		wr(d, HYV_PV_COMMON_QUEUE_SELECT, q);
 		info.num = rd(d, HYV_PV_COMMON_QUEUE_SIZE_MAX);
@@ -112,11 +112,11 @@ static int drv_probe(struct drv *d, unsigned int nq)
 		d->nq = q + 1;
 		hyv_vq_get_addrs(d->vq[q], &da, &aa, &ua);
 		wr(d, HYV_PV_COMMON_QUEUE_VECTOR, q + 1);
-		wr(d, HYV_PV_COMMON_QUEUE_DESC_LO, (uint32_t)da);
+		wr(d, HYV_PV_COMMON_QUEUE_DESC_LO, (u32)da);
 		wr(d, HYV_PV_COMMON_QUEUE_DESC_HI, da >> 32);
-		wr(d, HYV_PV_COMMON_QUEUE_AVAIL_LO, (uint32_t)aa);
+		wr(d, HYV_PV_COMMON_QUEUE_AVAIL_LO, (u32)aa);
 		wr(d, HYV_PV_COMMON_QUEUE_AVAIL_HI, aa >> 32);
-		wr(d, HYV_PV_COMMON_QUEUE_USED_LO, (uint32_t)ua);
+		wr(d, HYV_PV_COMMON_QUEUE_USED_LO, (u32)ua);
 		wr(d, HYV_PV_COMMON_QUEUE_USED_HI, ua >> 32);
 		wr(d, HYV_PV_COMMON_QUEUE_ENABLE, 1);
 		CHECK_EQ(rd(d, HYV_PV_COMMON_QUEUE_ENABLE), 1);
@@ -157,7 +157,7 @@ static void drv_close(struct drv *d)
 static bool wait_vector(struct drv *d, unsigned int v)
 {
 	struct pollfd p = { .fd = d->t->irq_fd[v], .events = POLLIN };
-	uint64_t n;
+	u64 n;
 
 	if (poll(&p, 1, 5000) != 1)
 		return false;
@@ -182,8 +182,8 @@ static unsigned int reap(struct drv *d, unsigned int q)
 }
 
 /* Fill request @r; @data of @bytes split into up to PIECES entries. */
-static void breq_init(struct breq *r, uint32_t type, uint32_t flags,
-		      uint64_t sector, uint8_t *data, unsigned int bytes)
+static void breq_init(struct breq *r, u32 type, u32 flags,
+		      u64 sector, u8 *data, unsigned int bytes)
 {
 	unsigned int i, n = 0, piece;
 
@@ -242,10 +242,10 @@ static int run_one(struct drv *d, struct breq *r)
 }
 
 /* Arena memory aligned for O_DIRECT. */
-static uint8_t *buf_alloc(size_t bytes, void **raw)
+static u8 *buf_alloc(size_t bytes, void **raw)
 {
 	*raw = kshim_alloc(bytes + 4096);
-	return (uint8_t *)(((uintptr_t)*raw + 4095) & ~(uintptr_t)4095);
+	return (u8 *)(((uintptr_t)*raw + 4095) & ~(uintptr_t)4095);
 }
 
 static int make_disk(void)
@@ -261,9 +261,9 @@ static int make_disk(void)
 	return 0;
 }
 
-static int file_equals(const uint8_t *want, uint64_t off, size_t len)
+static int file_equals(const u8 *want, u64 off, size_t len)
 {
-	uint8_t *got = malloc(len);
+	u8 *got = malloc(len);
 	int fd = open(disk_path, O_RDONLY), same;
 
 	CHECK(got && fd >= 0);
@@ -279,7 +279,7 @@ static int write_then_read(bool direct)
 {
 	const unsigned int n = DISK_BYTES / CHUNK;
 	struct breq *r = kshim_alloc(sizeof(*r) * 2 * n);
-	uint8_t *data, *back;
+	u8 *data, *back;
 	void *raw1, *raw2;
 	struct drv d;
 	unsigned int i;
@@ -291,7 +291,7 @@ static int write_then_read(bool direct)
 	data = buf_alloc(DISK_BYTES, &raw1);
 	back = buf_alloc(DISK_BYTES, &raw2);
 	for (i = 0; i < DISK_BYTES; i++)
-		data[i] = (uint8_t)(i * 2654435761u >> 13) ^ direct;
+		data[i] = (u8)(i * 2654435761u >> 13) ^ direct;
 	for (i = 0; i < n; i++)
 		breq_init(&r[i], HYV_PVBLK_T_OUT, 0, i * (CHUNK / 512),
 			  data + i * CHUNK, CHUNK);
@@ -336,7 +336,7 @@ static int test_write_read_back_cache_none(void)
 static int test_flush_and_fua(void)
 {
 	struct breq *r = kshim_alloc(sizeof(*r));
-	uint8_t *data = kshim_alloc(4096);
+	u8 *data = kshim_alloc(4096);
 	struct drv d;
 
 	CHECK_EQ(drv_open(&d, false, false, 1), 0);
@@ -361,7 +361,7 @@ static int test_discard_and_write_zeroes(void)
 {
 	struct breq *r = kshim_alloc(sizeof(*r));
 	struct hyv_pvblk_range *range = kshim_alloc(sizeof(*range) * 2);
-	uint8_t *data = kshim_alloc(65536), *zero = calloc(1, 65536);
+	u8 *data = kshim_alloc(65536), *zero = calloc(1, 65536);
 	struct drv d;
 
 	CHECK_EQ(drv_open(&d, false, false, 1), 0);
@@ -376,7 +376,7 @@ static int test_discard_and_write_zeroes(void)
 	range[1].sector = htole64(1040);
 	range[1].num_sectors = htole32(16);
 	range[1].flags = 0;
-	breq_init(r, HYV_PVBLK_T_DISCARD, 0, 0, (uint8_t *)range,
+	breq_init(r, HYV_PVBLK_T_DISCARD, 0, 0, (u8 *)range,
 		  sizeof(*range) * 2);
 	CHECK_EQ(run_one(&d, r), 0);
 	CHECK_EQ(r->status, HYV_PVBLK_S_OK);
@@ -384,7 +384,7 @@ static int test_discard_and_write_zeroes(void)
 	/* Zero (without unmapping) the next 16 KiB. */
 	range[0].sector = htole64(1056);
 	range[0].num_sectors = htole32(32);
-	breq_init(r, HYV_PVBLK_T_WRITE_ZEROES, 0, 0, (uint8_t *)range,
+	breq_init(r, HYV_PVBLK_T_WRITE_ZEROES, 0, 0, (u8 *)range,
 		  sizeof(*range));
 	CHECK_EQ(run_one(&d, r), 0);
 	CHECK_EQ(r->status, HYV_PVBLK_S_OK);
@@ -401,7 +401,7 @@ static int test_discard_and_write_zeroes(void)
 static int test_bad_requests_fail_alone(void)
 {
 	struct breq *r = kshim_alloc(sizeof(*r) * 5);
-	uint8_t *data = kshim_alloc(4096);
+	u8 *data = kshim_alloc(4096);
 	struct hyv_pv_blk_stats st;
 	struct drv d;
 
@@ -431,7 +431,7 @@ static int test_bad_requests_fail_alone(void)
 static int test_read_only_refuses_writes(void)
 {
 	struct breq *r = kshim_alloc(sizeof(*r) * 2);
-	uint8_t *data = kshim_alloc(4096), *before = malloc(4096);
+	u8 *data = kshim_alloc(4096), *before = malloc(4096);
 	int fd = open(disk_path, O_RDONLY);
 	struct drv d;
 
@@ -459,7 +459,7 @@ static int test_read_only_refuses_writes(void)
 static int test_two_queues_in_parallel(void)
 {
 	struct breq *r = kshim_alloc(sizeof(*r) * 64);
-	uint8_t *data = kshim_alloc(64 * 4096);
+	u8 *data = kshim_alloc(64 * 4096);
 	struct drv d;
 	unsigned int i;
 
@@ -487,9 +487,9 @@ static int test_two_queues_in_parallel(void)
 static int test_malformed_ring_needs_reset_then_recovers(void)
 {
 	struct breq *r = kshim_alloc(sizeof(*r));
-	uint8_t *data = kshim_alloc(4096);
+	u8 *data = kshim_alloc(4096);
 	struct vring_avail *avail;
-	uint64_t da, aa, ua, one = 1;
+	u64 da, aa, ua, one = 1;
 	unsigned int ms;
 	struct drv d;
 
@@ -523,7 +523,7 @@ static int test_malformed_ring_needs_reset_then_recovers(void)
 static int test_resize_raises_generation_and_config_vector(void)
 {
 	struct drv d;
-	uint32_t gen;
+	u32 gen;
 
 	CHECK_EQ(drv_open(&d, false, false, 1), 0);
 	gen = rd(&d, HYV_PV_COMMON_CONFIG_GENERATION);
@@ -545,7 +545,7 @@ static int test_write_zeroes_on_tmpfs(void)
 {
 	struct breq *r = kshim_alloc(sizeof(*r));
 	struct hyv_pvblk_range *range = kshim_alloc(sizeof(*range));
-	uint8_t *data = kshim_alloc(65536), *zero = calloc(1, 65536);
+	u8 *data = kshim_alloc(65536), *zero = calloc(1, 65536);
 	char saved[sizeof(disk_path)];
 	struct drv d;
 	int fd;
@@ -564,7 +564,7 @@ static int test_write_zeroes_on_tmpfs(void)
 	range->sector = htole64(72);
 	range->num_sectors = htole32(64);
 	range->flags = 0;
-	breq_init(r, HYV_PVBLK_T_WRITE_ZEROES, 0, 0, (uint8_t *)range,
+	breq_init(r, HYV_PVBLK_T_WRITE_ZEROES, 0, 0, (u8 *)range,
 		  sizeof(*range));
 	CHECK_EQ(run_one(&d, r), 0);
 	CHECK_EQ(r->status, HYV_PVBLK_S_OK);

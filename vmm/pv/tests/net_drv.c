@@ -11,17 +11,17 @@
 #include "net_drv.h"
 #include "tap.h"
 
-uint32_t ndrv_rd(struct ndrv *d, unsigned int off)
+u32 ndrv_rd(struct ndrv *d, unsigned int off)
 {
 	return hyv_pv_bar0_read(d->t, off, 4);
 }
 
-void ndrv_wr(struct ndrv *d, unsigned int off, uint32_t v)
+void ndrv_wr(struct ndrv *d, unsigned int off, u32 v)
 {
 	hyv_pv_bar0_write(d->t, off, 4, v);
 }
 
-uint32_t ndrv_cfg_write(struct ndrv *d, unsigned int off, uint32_t v)
+u32 ndrv_cfg_write(struct ndrv *d, unsigned int off, u32 v)
 {
 	ndrv_wr(d, HYV_PV_DEVICE_CFG_OFFSET + off, v);
 	return ndrv_rd(d, HYV_PV_DEVICE_CFG_OFFSET + off);
@@ -30,14 +30,14 @@ uint32_t ndrv_cfg_write(struct ndrv *d, unsigned int off, uint32_t v)
 static bool ndrv_notify(struct hyv_vq *vq)
 {
 	struct ndrv *d = hyv_vq_priv(vq);
-	uint64_t one = 1;
+	u64 one = 1;
 
 	return write(d->t->doorbell_fd[hyv_vq_index(vq)], &one, 8) == 8;
 }
 
 static void ndrv_read_config(struct ndrv *d, struct hyv_pvnet_config *cfg)
 {
-	uint32_t *w = (uint32_t *)cfg, gen;
+	u32 *w = (u32 *)cfg, gen;
 	unsigned int i;
 
 	do {
@@ -54,7 +54,7 @@ static int ndrv_setup_queue(struct ndrv *d, unsigned int q, struct hyv_vq **out)
 		.indirect = d->features & (1ULL << HYV_PV_F_RING_INDIRECT_DESC),
 		.event_idx = d->features & (1ULL << HYV_PV_F_RING_EVENT_IDX),
 	};
-	uint64_t da, aa, ua;
+	u64 da, aa, ua;
 
 	ndrv_wr(d, HYV_PV_COMMON_QUEUE_SELECT, q);
 	info.num = ndrv_rd(d, HYV_PV_COMMON_QUEUE_SIZE_MAX);
@@ -62,11 +62,11 @@ static int ndrv_setup_queue(struct ndrv *d, unsigned int q, struct hyv_vq **out)
 	CHECK(!IS_ERR(*out));
 	hyv_vq_get_addrs(*out, &da, &aa, &ua);
 	ndrv_wr(d, HYV_PV_COMMON_QUEUE_VECTOR, q + 1);
-	ndrv_wr(d, HYV_PV_COMMON_QUEUE_DESC_LO, (uint32_t)da);
+	ndrv_wr(d, HYV_PV_COMMON_QUEUE_DESC_LO, (u32)da);
 	ndrv_wr(d, HYV_PV_COMMON_QUEUE_DESC_HI, da >> 32);
-	ndrv_wr(d, HYV_PV_COMMON_QUEUE_AVAIL_LO, (uint32_t)aa);
+	ndrv_wr(d, HYV_PV_COMMON_QUEUE_AVAIL_LO, (u32)aa);
 	ndrv_wr(d, HYV_PV_COMMON_QUEUE_AVAIL_HI, aa >> 32);
-	ndrv_wr(d, HYV_PV_COMMON_QUEUE_USED_LO, (uint32_t)ua);
+	ndrv_wr(d, HYV_PV_COMMON_QUEUE_USED_LO, (u32)ua);
 	ndrv_wr(d, HYV_PV_COMMON_QUEUE_USED_HI, ua >> 32);
 	ndrv_wr(d, HYV_PV_COMMON_QUEUE_ENABLE, 1);
 	CHECK_EQ(ndrv_rd(d, HYV_PV_COMMON_QUEUE_ENABLE), 1);
@@ -74,18 +74,18 @@ static int ndrv_setup_queue(struct ndrv *d, unsigned int q, struct hyv_vq **out)
 	return 0;
 }
 
-int ndrv_probe(struct ndrv *d, struct hyv_pv_transport *t, uint64_t drop,
+int ndrv_probe(struct ndrv *d, struct hyv_pv_transport *t, u64 drop,
 	       unsigned int pairs)
 {
 	return ndrv_probe_flags(d, t, drop, pairs, 0);
 }
 
-int ndrv_probe_flags(struct ndrv *d, struct hyv_pv_transport *t, uint64_t drop,
+int ndrv_probe_flags(struct ndrv *d, struct hyv_pv_transport *t, u64 drop,
 		     unsigned int pairs, unsigned int flags)
 {
-	uint32_t st = HYV_PV_STATUS_ACKNOWLEDGE | HYV_PV_STATUS_DRIVER;
+	u32 st = HYV_PV_STATUS_ACKNOWLEDGE | HYV_PV_STATUS_DRIVER;
 	struct hyv_pvnet_config cfg;
-	uint64_t offered;
+	u64 offered;
 	unsigned int i;
 
 	memset(d, 0, sizeof(*d));
@@ -97,11 +97,11 @@ int ndrv_probe_flags(struct ndrv *d, struct hyv_pv_transport *t, uint64_t drop,
 	ndrv_wr(d, HYV_PV_COMMON_DEVICE_FEATURE_SELECT, 0);
 	offered = ndrv_rd(d, HYV_PV_COMMON_DEVICE_FEATURE);
 	ndrv_wr(d, HYV_PV_COMMON_DEVICE_FEATURE_SELECT, 1);
-	offered |= (uint64_t)ndrv_rd(d, HYV_PV_COMMON_DEVICE_FEATURE) << 32;
+	offered |= (u64)ndrv_rd(d, HYV_PV_COMMON_DEVICE_FEATURE) << 32;
 	d->features = hyv_pvnet_wanted_features(offered & ~drop) |
 		      (1ULL << HYV_PV_F_VERSION_1);
 	ndrv_wr(d, HYV_PV_COMMON_DRIVER_FEATURE_SELECT, 0);
-	ndrv_wr(d, HYV_PV_COMMON_DRIVER_FEATURE, (uint32_t)d->features);
+	ndrv_wr(d, HYV_PV_COMMON_DRIVER_FEATURE, (u32)d->features);
 	ndrv_wr(d, HYV_PV_COMMON_DRIVER_FEATURE_SELECT, 1);
 	ndrv_wr(d, HYV_PV_COMMON_DRIVER_FEATURE, d->features >> 32);
 	st |= HYV_PV_STATUS_FEATURES_OK;
@@ -152,7 +152,7 @@ void ndrv_remove(struct ndrv *d)
 bool ndrv_wait_vector(struct ndrv *d, unsigned int v, int ms)
 {
 	struct pollfd p = { .fd = d->t->irq_fd[v], .events = POLLIN };
-	uint64_t n;
+	u64 n;
 
 	if (poll(&p, 1, ms) != 1)
 		return false;
@@ -199,13 +199,13 @@ static void ndrv_rx_drop_rest(struct hyv_vq *vq, struct ndrv_rx_stats *st,
 
 /* As hyv_pvnet_rx_frame(): the same checks in the same order. */
 int ndrv_rx_take(struct hyv_vq *vq, struct ndrv_rx_stats *st,
-		 uint32_t max_frame, struct hyv_pvnet_hdr *hdr, uint8_t *out,
+		 u32 max_frame, struct hyv_pvnet_hdr *hdr, u8 *out,
 		 unsigned int *flen)
 {
 	struct hyv_pvnet_rx_pkt pkt;
 	enum hyv_pvnet_rx_err err;
 	unsigned int len;
-	uint8_t *buf;
+	u8 *buf;
 
 	buf = hyv_vq_get_buf(vq, &len);
 	if (!buf)
@@ -250,12 +250,12 @@ drop:
 }
 
 int ndrv_tx(struct hyv_vq *vq, const struct hyv_pvnet_hdr *hdr,
-	    const uint8_t *frame, unsigned int len, unsigned int pieces,
+	    const u8 *frame, unsigned int len, unsigned int pieces,
 	    bool kick)
 {
 	struct scatterlist sg[8], *sgs[1] = { sg };
 	unsigned int total = HYV_PVNET_HDR_SIZE + len, i, at = 0, piece;
-	uint8_t *buf = kshim_alloc(total);
+	u8 *buf = kshim_alloc(total);
 	int ret;
 
 	if (!buf)
@@ -305,11 +305,11 @@ static long ndrv_ms(void)
 unsigned int ndrv_rx_wait(struct ndrv *d, unsigned int pair, unsigned int n,
 			  int ms, void (*fn)(void *ctx,
 					     const struct hyv_pvnet_hdr *hdr,
-					     const uint8_t *frame,
+					     const u8 *frame,
 					     unsigned int len),
 			  void *ctx)
 {
-	static uint8_t frame[HYV_PVNET_MAX_FRAME];
+	static u8 frame[HYV_PVNET_MAX_FRAME];
 	struct hyv_vq *vq = d->rx[pair];
 	long end = ndrv_ms() + ms;
 	struct hyv_pvnet_hdr hdr;

@@ -13,6 +13,13 @@
 #include "hyv_pv_ring.h"
 #include "hyv_pvnet_logic.h"
 
+/*
+ * TEMPORARY, until net_test.c is converted to u64 (scripts/user-types.py;
+ * then delete this): it passes uint64_t * for the guest ring's u64 *.
+ */
+#define hyv_vq_get_addrs(vq, d, a, u) \
+	hyv_vq_get_addrs(vq, (u64 *)(d), (u64 *)(a), (u64 *)(u))
+
 #define NDRV_MAX_PAIRS	4
 
 /* Why received frames were dropped, as the driver counts them. */
@@ -24,7 +31,7 @@ struct ndrv_rx_stats {
 struct ndrv {
 	struct hyv_pv_transport *t;
 	unsigned int pairs;		/* rings set up */
-	uint64_t features;		/* negotiated */
+	u64 features;			/* negotiated */
 	struct hyv_pvnet_limits lim;
 	struct hyv_vq *rx[NDRV_MAX_PAIRS], *tx[NDRV_MAX_PAIRS];
 	struct ndrv_rx_stats st;
@@ -34,18 +41,18 @@ struct ndrv {
  * Probe with the features hyv_pvnet wants, minus @drop: 0, or 1 when a
  * step failed (its CHECK printed which).
  */
-int ndrv_probe(struct ndrv *d, struct hyv_pv_transport *t, uint64_t drop,
+int ndrv_probe(struct ndrv *d, struct hyv_pv_transport *t, u64 drop,
 	       unsigned int pairs);
 #define NDRV_NO_POST	1	/* post no receive buffers */
-int ndrv_probe_flags(struct ndrv *d, struct hyv_pv_transport *t, uint64_t drop,
+int ndrv_probe_flags(struct ndrv *d, struct hyv_pv_transport *t, u64 drop,
 		     unsigned int pairs, unsigned int flags);
 void ndrv_remove(struct ndrv *d);
 /* Free a ring's buffers and the ring (no device behind it, or reset). */
 void ndrv_remove_ring(struct hyv_vq *vq);
-uint32_t ndrv_rd(struct ndrv *d, unsigned int off);
-void ndrv_wr(struct ndrv *d, unsigned int off, uint32_t v);
+u32 ndrv_rd(struct ndrv *d, unsigned int off);
+void ndrv_wr(struct ndrv *d, unsigned int off, u32 v);
 /* Write a device register (offset in the device registers), read back. */
-uint32_t ndrv_cfg_write(struct ndrv *d, unsigned int off, uint32_t v);
+u32 ndrv_cfg_write(struct ndrv *d, unsigned int off, u32 v);
 bool ndrv_wait_vector(struct ndrv *d, unsigned int vector, int ms);
 
 /* Any ring: post receive buffers until full; kick if the device wants. */
@@ -55,14 +62,14 @@ unsigned int ndrv_rx_post(struct hyv_vq *vq);
  * used; -1 when one was dropped (counted in @st).
  */
 int ndrv_rx_take(struct hyv_vq *vq, struct ndrv_rx_stats *st,
-		 uint32_t max_frame, struct hyv_pvnet_hdr *hdr, uint8_t *out,
+		 u32 max_frame, struct hyv_pvnet_hdr *hdr, u8 *out,
 		 unsigned int *len);
 /*
  * Send @hdr + @frame as @pieces descriptors, ringing the doorbell if
  * @kick and the device wants it; 0, -ENOSPC or -errno.
  */
 int ndrv_tx(struct hyv_vq *vq, const struct hyv_pvnet_hdr *hdr,
-	    const uint8_t *frame, unsigned int len, unsigned int pieces,
+	    const u8 *frame, unsigned int len, unsigned int pieces,
 	    bool kick);
 /* Free the frames the device sent; returns how many. */
 unsigned int ndrv_tx_reclaim(struct hyv_vq *vq);
@@ -71,7 +78,7 @@ unsigned int ndrv_tx_reclaim(struct hyv_vq *vq);
 unsigned int ndrv_rx_wait(struct ndrv *d, unsigned int pair, unsigned int n,
 			  int ms, void (*fn)(void *ctx,
 					     const struct hyv_pvnet_hdr *hdr,
-					     const uint8_t *frame,
+					     const u8 *frame,
 					     unsigned int len),
 			  void *ctx);
 

@@ -45,7 +45,7 @@ struct tenv {
 	struct ndrv d;
 	int pkt;			/* AF_PACKET, with vnet headers */
 	int ifindex;
-	uint8_t guest_mac[6];
+	u8 guest_mac[6];
 };
 
 static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
@@ -113,33 +113,33 @@ static void tenv_close(struct tenv *e)
 	close(e->pkt);
 }
 
-static void eth_header(uint8_t *f, const uint8_t *dst, const uint8_t *src,
-		       uint16_t type)
+static void eth_header(u8 *f, const u8 *dst, const u8 *src,
+		       u16 type)
 {
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
 	f[12] = type >> 8;
-	f[13] = (uint8_t)type;
+	f[13] = (u8)type;
 }
 
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-static const uint8_t host_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 };
+static const u8 bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const u8 host_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 };
 
 /* A test frame: Ethernet header, then bytes that depend on @seq. */
-static void test_frame(uint8_t *f, unsigned int len, const uint8_t *dst,
-		       const uint8_t *src, uint32_t seq)
+static void test_frame(u8 *f, unsigned int len, const u8 *dst,
+		       const u8 *src, u32 seq)
 {
 	unsigned int i;
 
 	eth_header(f, dst, src, ETH_TEST);
 	for (i = 14; i < len; i++)
-		f[i] = (uint8_t)((i + seq) * 2654435761u >> 9);
+		f[i] = (u8)((i + seq) * 2654435761u >> 9);
 	memcpy(f + 14, &seq, sizeof(seq));
 }
 
 /* The host sends @len bytes with a vnet header (NULL: none offloaded). */
 static int host_send(struct tenv *e, const struct virtio_net_hdr *vh,
-		     const uint8_t *frame, unsigned int len, uint16_t proto)
+		     const u8 *frame, unsigned int len, u16 proto)
 {
 	struct virtio_net_hdr none = {};
 	struct sockaddr_ll sll = {
@@ -162,8 +162,8 @@ static int host_send(struct tenv *e, const struct virtio_net_hdr *vh,
  * The next frame the guest sent of type @proto as the host saw it:
  * its length, -1 when none came in @ms.
  */
-static int host_recv(struct tenv *e, struct virtio_net_hdr *vh, uint8_t *buf,
-		     unsigned int cap, uint16_t proto, int ms)
+static int host_recv(struct tenv *e, struct virtio_net_hdr *vh, u8 *buf,
+		     unsigned int cap, u16 proto, int ms)
 {
 	struct pollfd p = { .fd = e->pkt, .events = POLLIN };
 	struct sockaddr_ll from;
@@ -189,15 +189,15 @@ static int host_recv(struct tenv *e, struct virtio_net_hdr *vh, uint8_t *buf,
 }
 
 struct grx {
-	uint16_t proto;
+	u16 proto;
 	unsigned int n, per_pair[NDRV_MAX_PAIRS];
 	struct hyv_pvnet_hdr hdr[8];
 	unsigned int len[8];
-	uint8_t *frames[8];
+	u8 *frames[8];
 };
 
 static void grx_frame(void *ctx, const struct hyv_pvnet_hdr *hdr,
-		      const uint8_t *frame, unsigned int len)
+		      const u8 *frame, unsigned int len)
 {
 	struct grx *g = ctx;
 
@@ -231,7 +231,7 @@ static unsigned int guest_recv(struct tenv *e, struct grx *g,
 
 static int test_tap_frames_byte_exact_both_ways(void)
 {
-	static uint8_t frame[1514], got[2048], back[1514];
+	static u8 frame[1514], got[2048], back[1514];
 	struct hyv_pvnet_hdr hdr = {};
 	struct virtio_net_hdr vh;
 	unsigned int i, len;
@@ -269,8 +269,8 @@ static int test_tap_frames_byte_exact_both_ways(void)
 }
 
 /* An IPv4/TCP frame of @len bytes (headers valid, payload arbitrary). */
-static void tcp4_frame(uint8_t *f, unsigned int len, const uint8_t *dst,
-		       const uint8_t *src, uint16_t sport)
+static void tcp4_frame(u8 *f, unsigned int len, const u8 *dst,
+		       const u8 *src, u16 sport)
 {
 	unsigned int i;
 
@@ -278,18 +278,18 @@ static void tcp4_frame(uint8_t *f, unsigned int len, const uint8_t *dst,
 	memset(f + 14, 0, 40);
 	f[14] = 0x45;				/* IPv4, 20 bytes */
 	f[16] = (len - 14) >> 8;
-	f[17] = (uint8_t)(len - 14);
+	f[17] = (u8)(len - 14);
 	f[22] = 64;				/* TTL */
 	f[23] = 6;				/* TCP */
 	memcpy(f + 26, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
 	f[34] = sport >> 8;
-	f[35] = (uint8_t)sport;
+	f[35] = (u8)sport;
 	f[37] = 80;
 	f[46] = 5 << 4;				/* data offset 5 */
 	f[47] = 0x18;				/* PSH ACK */
 	f[48] = 0xff;				/* window */
 	for (i = 54; i < len; i++)
-		f[i] = (uint8_t)(i * 7);
+		f[i] = (u8)(i * 7);
 }
 
 /*
@@ -300,7 +300,7 @@ static void tcp4_frame(uint8_t *f, unsigned int len, const uint8_t *dst,
  */
 static int test_tap_offloads_pass_through(void)
 {
-	static uint8_t frame[4054], got[8192];
+	static u8 frame[4054], got[8192];
 	const struct hyv_pvnet_hdr gso = {
 		.flags = HYV_PVNET_HDR_F_NEEDS_CSUM,
 		.gso_type = HYV_PVNET_GSO_TCPV4, .hdr_len = htole16(54),
@@ -308,7 +308,7 @@ static int test_tap_offloads_pass_through(void)
 		.csum_offset = htole16(16),
 	};
 	struct virtio_net_hdr vh;
-	const uint32_t csum_only = 1U << HYV_PVNET_F_GUEST_CSUM;
+	const u32 csum_only = 1U << HYV_PVNET_F_GUEST_CSUM;
 	struct grx g = { .proto = ETH_P_IP };
 	unsigned int i;
 	struct tenv e;
@@ -367,7 +367,7 @@ static int test_tap_offloads_pass_through(void)
  */
 static int test_tap_queues_follow_active_pairs(void)
 {
-	static uint8_t frame[200];
+	static u8 frame[200];
 	unsigned int i, round;
 	struct grx g;
 	struct tenv e;
@@ -401,7 +401,7 @@ static int test_tap_queues_follow_active_pairs(void)
 
 static int test_tap_mtu_9000_frames_both_ways(void)
 {
-	static uint8_t frame[9014], got[9100], back[9014];
+	static u8 frame[9014], got[9100], back[9014];
 	struct hyv_pvnet_hdr hdr = {};
 	struct virtio_net_hdr vh;
 	struct grx g = { .proto = ETH_TEST, .frames = { back } };

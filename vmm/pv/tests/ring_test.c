@@ -47,7 +47,7 @@ static int pair_init(struct pair *p, unsigned int num, bool indirect,
 		.num = num, .indirect = indirect, .event_idx = event_idx,
 		.notify = pair_notify, .priv = p, .name = "test",
 	};
-	uint64_t d, a, u;
+	u64 d, a, u;
 
 	memset(p, 0, sizeof(*p));
 	kshim_dma_mapped = 0;	/* a failed test before may have left some */
@@ -68,14 +68,14 @@ static void pair_destroy(struct pair *p)
 
 /* A request: a sequence number to read, then 1..3 buffers to write. */
 struct req {
-	uint64_t seq;
-	uint8_t extra[32];		/* a second readable buffer */
-	uint8_t out[3][64];
+	u64 seq;
+	u8 extra[32];			/* a second readable buffer */
+	u8 out[3][64];
 	unsigned int nin, inlen[3];
 	struct scatterlist sg_out[2], sg_in[3];
 };
 
-static int req_add(struct pair *p, struct req *r, uint64_t seq)
+static int req_add(struct pair *p, struct req *r, u64 seq)
 {
 	struct scatterlist *sgs[2] = { r->sg_out, r->sg_in };
 	unsigned int i, nout = 1 + seq % 2;
@@ -99,7 +99,7 @@ static int req_add(struct pair *p, struct req *r, uint64_t seq)
 static int device_serve(struct pair *p, unsigned int *served)
 {
 	unsigned int i;
-	uint64_t seq;
+	u64 seq;
 	int ret;
 
 	*served = 0;
@@ -108,7 +108,7 @@ static int device_serve(struct pair *p, unsigned int *served)
 			return -1;
 		memcpy(&seq, p->iov[0].iov_base, sizeof(seq));
 		for (i = 0; i < p->chain.n_in; i++)
-			memset(p->iov[p->chain.n_out + i].iov_base, (uint8_t)seq,
+			memset(p->iov[p->chain.n_out + i].iov_base, (u8)seq,
 			       p->iov[p->chain.n_out + i].iov_len);
 		hyv_pv_vring_push(&p->dev, p->chain.head, p->chain.in_bytes);
 		(*served)++;
@@ -123,7 +123,7 @@ static int req_check(const struct req *r, unsigned int len)
 	for (i = 0; i < r->nin; i++) {
 		total += r->inlen[i];
 		for (j = 0; j < r->inlen[i]; j++)
-			CHECK_EQ(r->out[i][j], (uint8_t)r->seq);
+			CHECK_EQ(r->out[i][j], (u8)r->seq);
 	}
 	CHECK_EQ(len, total);
 	return 0;
@@ -133,7 +133,7 @@ static int req_check(const struct req *r, unsigned int len)
 static int run_many(bool indirect, bool event_idx)
 {
 	const unsigned int num = 16, total = 70000;
-	uint64_t next_seq = 0, next_done = 0;
+	u64 next_seq = 0, next_done = 0;
 	struct req *reqs;
 	struct pair p;
 	unsigned int served, len, i;
@@ -293,11 +293,11 @@ struct raw {
 	struct vring_avail *avail;
 	struct vring_used *used;
 	unsigned int num;
-	uint16_t avail_idx;
+	u16 avail_idx;
 	struct hyv_pv_vring dev;
 	struct iovec iov[8];
 	struct hyv_pv_chain chain;
-	uint8_t *buf;
+	u8 *buf;
 };
 
 static int raw_init(struct raw *r, unsigned int num, bool indirect)
@@ -326,8 +326,8 @@ static void raw_free(struct raw *r)
 	kshim_free(r->buf);
 }
 
-static void raw_set(struct vring_desc *d, uint64_t addr, uint32_t len,
-		    uint16_t flags, uint16_t next)
+static void raw_set(struct vring_desc *d, u64 addr, u32 len,
+		    u16 flags, u16 next)
 {
 	d->addr = htole64(addr);
 	d->len = htole32(len);
@@ -335,7 +335,7 @@ static void raw_set(struct vring_desc *d, uint64_t addr, uint32_t len,
 	d->next = htole16(next);
 }
 
-static void raw_publish(struct raw *r, uint16_t head)
+static void raw_publish(struct raw *r, u16 head)
 {
 	r->avail->ring[r->avail_idx % r->num] = htole16(head);
 	r->avail_idx++;
@@ -536,7 +536,7 @@ static int pair_with_two(struct pair *p, struct req *r)
 
 static struct vring_used *pair_used(struct pair *p)
 {
-	uint64_t d, a, u;
+	u64 d, a, u;
 
 	hyv_vq_get_addrs(p->vq, &d, &a, &u);
 	return kshim_hva(u, 6 + 8 * 8);
@@ -658,7 +658,7 @@ static int test_driver_breaks_on_refused_doorbell(void)
 static int test_driver_rejects_chains_longer_than_ring(void)
 {
 	struct scatterlist sg[9], *sgs[1] = { sg };
-	uint8_t *buf = kshim_alloc(64);
+	u8 *buf = kshim_alloc(64);
 	struct pair p;
 	unsigned int i;
 
@@ -765,7 +765,7 @@ static int test_hostile_parse_is_strict(void)
 	enum hyv_pv_hostile_kind kind;
 	char err[128];
 	unsigned int i;
-	uint64_t at;
+	u64 at;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		err[0] = 0;

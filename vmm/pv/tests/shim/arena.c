@@ -21,7 +21,7 @@ unsigned long kshim_fail_kmalloc;
 long kshim_dma_mapped;
 static bool kshim_verbose;
 
-static uint8_t *arena;
+static u8 *arena;
 static size_t arena_used;
 static void *free_lists[ARENA_CLASSES];
 
@@ -63,7 +63,7 @@ static unsigned int arena_class(size_t size)
 void *kshim_alloc(size_t size)
 {
 	unsigned int c;
-	uint8_t *p;
+	u8 *p;
 
 	arena_init();
 	c = arena_class(size);
@@ -84,12 +84,12 @@ void *kshim_alloc(size_t size)
 
 void kshim_free(const void *ptr)
 {
-	uint8_t *p;
+	u8 *p;
 	unsigned int c;
 
 	if (!ptr)
 		return;
-	p = (uint8_t *)ptr - ARENA_HDR;
+	p = (u8 *)ptr - ARENA_HDR;
 	memcpy(&c, p, sizeof(c));
 	memcpy(p, &free_lists[c], sizeof(void *));
 	free_lists[c] = p;
@@ -104,17 +104,17 @@ void *kmalloc(size_t size, gfp_t gfp)
 	return kshim_alloc(size);
 }
 
-uint64_t kshim_gpa(const void *p)
+u64 kshim_gpa(const void *p)
 {
-	const uint8_t *b = p;
+	const u8 *b = p;
 
 	arena_init();
 	if (b < arena || b >= arena + ARENA_SIZE)
 		return 0;
-	return ARENA_GPA + (uint64_t)(b - arena);
+	return ARENA_GPA + (u64)(b - arena);
 }
 
-void *kshim_hva(uint64_t gpa, uint64_t len)
+void *kshim_hva(u64 gpa, u64 len)
 {
 	arena_init();
 	if (gpa < ARENA_GPA || gpa - ARENA_GPA > ARENA_SIZE ||

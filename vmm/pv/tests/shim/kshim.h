@@ -16,13 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <linux/types.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef uint64_t dma_addr_t;
-typedef unsigned int gfp_t;
+/* u8..u64 as the kernel has them, READ_ONCE(), WRITE_ONCE(), __printf() */
+#include <hyv/user_types.h>
+
+typedef u64 dma_addr_t;
+typedef unsigned int __bitwise gfp_t;
 
 #define GFP_KERNEL	0u
 #define GFP_ATOMIC	1u
@@ -36,8 +36,6 @@ typedef unsigned int gfp_t;
 #define U32_MAX		0xffffffffu
 #define ALIGN(x, a)	(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
 
-#define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 #define virt_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)	/* full fence */
 #define virt_rmb()	__atomic_thread_fence(__ATOMIC_ACQUIRE)	/* orders loads */
 #define virt_wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)	/* orders stores */
@@ -57,7 +55,7 @@ static inline bool IS_ERR(const void *p)
 
 /* Log lines of the ring: counted, printed only when asked. */
 extern unsigned long kshim_log_lines;
-void kshim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kshim_log(const char *fmt, ...) __printf(1, 2);
 #ifndef pr_fmt
 #define pr_fmt(fmt) fmt
 #endif
@@ -67,8 +65,8 @@ void kshim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The arena: guest memory of the tests. */
 void *kshim_alloc(size_t size);
 void kshim_free(const void *p);
-uint64_t kshim_gpa(const void *p);
-void *kshim_hva(uint64_t gpa, uint64_t len);
+u64 kshim_gpa(const void *p);
+void *kshim_hva(u64 gpa, u64 len);
 extern unsigned long kshim_fail_kmalloc;	/* fail the next N */
 extern long kshim_dma_mapped;			/* maps - unmaps */
 
