@@ -64,7 +64,7 @@ struct pv_devices {
 	struct pv_dev dev[PV_MAX_DEVICES];
 };
 
-static void *pv_gpa_to_hva(void *opaque, uint64_t gpa, uint64_t len)
+static void *pv_gpa_to_hva(void *opaque, u64 gpa, u64 len)
 {
 	struct vmm *vmm = opaque;
 

@@ -32,7 +32,7 @@ static_assert(__builtin_offsetof(struct hyv_pvnet_config,
 				 guest_offloads) == HYV_PV_NET_CFG_OFFLOADS,
 	      "guest_offloads");
 
-static uint64_t hyv_bit(unsigned int b)
+static u64 hyv_bit(unsigned int b)
 {
 	return 1ULL << b;
 }
@@ -82,7 +82,7 @@ void hyv_pv_net_signal(struct hyv_pv_net_queue *q, struct hyv_pv_vring *vr,
 
 void hyv_pv_net_wake(struct hyv_pv_net_queue *q)
 {
-	uint64_t one = 1;
+	u64 one = 1;
 
 	if (write(q->ctl_fd, &one, sizeof(one)) != sizeof(one) &&
 	    errno != EAGAIN)
@@ -113,7 +113,7 @@ static void hyv_pv_net_apply_pairs(struct hyv_pv_net *n, unsigned int active)
 	n->config.active_queue_pairs = htole32(active);
 }
 
-static void hyv_pv_net_apply_offloads(struct hyv_pv_net *n, uint32_t offloads)
+static void hyv_pv_net_apply_offloads(struct hyv_pv_net *n, u32 offloads)
 {
 	unsigned int i;
 
@@ -129,9 +129,9 @@ static void hyv_pv_net_apply_offloads(struct hyv_pv_net *n, uint32_t offloads)
 }
 
 /* Are the receive offloads @off (feature bits) consistent? */
-static bool hyv_pv_net_offloads_valid(uint32_t off)
+static bool hyv_pv_net_offloads_valid(u32 off)
 {
-	uint32_t tso = hyv_bit(HYV_PVNET_F_GUEST_TSO4) |
+	u32 tso = hyv_bit(HYV_PVNET_F_GUEST_TSO4) |
 		       hyv_bit(HYV_PVNET_F_GUEST_TSO6);
 
 	if (off & ~HYV_PVNET_GUEST_OFFLOADS_MASK)
@@ -141,10 +141,10 @@ static bool hyv_pv_net_offloads_valid(uint32_t off)
 	return !(off & hyv_bit(HYV_PVNET_F_GUEST_ECN)) || (off & tso);
 }
 
-static bool hyv_pv_net_features_ok(void *opaque, uint64_t f)
+static bool hyv_pv_net_features_ok(void *opaque, u64 f)
 {
 	struct hyv_pv_net *n = opaque;
-	uint64_t host_tso = hyv_bit(HYV_PVNET_F_HOST_TSO4) |
+	u64 host_tso = hyv_bit(HYV_PVNET_F_HOST_TSO4) |
 			    hyv_bit(HYV_PVNET_F_HOST_TSO6);
 
 	if (!(f & hyv_bit(HYV_PVNET_F_MRG_RXBUF)))
@@ -158,13 +158,13 @@ static bool hyv_pv_net_features_ok(void *opaque, uint64_t f)
 	/* Final now: the receive offloads start as all negotiated ones. */
 	n->config.guest_offloads = htole32(f & HYV_PVNET_GUEST_OFFLOADS_MASK);
 	__atomic_store_n(&n->guest_offloads,
-			 (uint32_t)(f & HYV_PVNET_GUEST_OFFLOADS_MASK),
+			 (u32)(f & HYV_PVNET_GUEST_OFFLOADS_MASK),
 			 __ATOMIC_RELEASE);
 	return true;
 }
 
-static void hyv_pv_net_config_write(void *opaque, uint32_t offset,
-				    uint32_t value)
+static void hyv_pv_net_config_write(void *opaque, u32 offset,
+				    u32 value)
 {
 	struct hyv_pv_net *n = opaque;
 
@@ -299,7 +299,7 @@ static void hyv_pv_net_fill_config(struct hyv_pv_net *n,
 	n->active_pairs = 1;
 }
 
-static uint64_t hyv_pv_net_offer(void)
+static u64 hyv_pv_net_offer(void)
 {
 	static const unsigned char bits[] = {
 		HYV_PVNET_F_CSUM, HYV_PVNET_F_GUEST_CSUM,
@@ -311,7 +311,7 @@ static uint64_t hyv_pv_net_offer(void)
 		HYV_PVNET_F_STATUS, HYV_PVNET_F_MQ,
 		HYV_PV_F_RING_INDIRECT_DESC, HYV_PV_F_RING_EVENT_IDX,
 	};
-	uint64_t f = 0;
+	u64 f = 0;
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bits); i++)
@@ -518,13 +518,13 @@ unsigned int hyv_pv_net_active_pairs(struct hyv_pv_net *n)
 
 void hyv_pv_net_get_stats(struct hyv_pv_net *n, struct hyv_pv_net_stats *s)
 {
-	const unsigned int words = sizeof(*s) / sizeof(uint64_t);
-	uint64_t *out = (uint64_t *)s;
+	const unsigned int words = sizeof(*s) / sizeof(u64);
+	u64 *out = (u64 *)s;
 	unsigned int i, w;
 
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < n->max_pairs; i++) {
-		const uint64_t *in = (const uint64_t *)&n->q[i].stats;
+		const u64 *in = (const u64 *)&n->q[i].stats;
 
 		for (w = 0; w < words; w++)
 			out[w] += __atomic_load_n(&in[w], __ATOMIC_RELAXED);
@@ -539,15 +539,15 @@ unsigned int hyv_pv_net_max_pairs(struct hyv_pv_net *n)
 void hyv_pv_net_get_queue_stats(struct hyv_pv_net *n, unsigned int pair,
 				struct hyv_pv_net_stats *s)
 {
-	const unsigned int words = sizeof(*s) / sizeof(uint64_t);
-	uint64_t *out = (uint64_t *)s;
-	const uint64_t *in;
+	const unsigned int words = sizeof(*s) / sizeof(u64);
+	u64 *out = (u64 *)s;
+	const u64 *in;
 	unsigned int w;
 
 	memset(s, 0, sizeof(*s));
 	if (pair >= n->max_pairs)
 		return;
-	in = (const uint64_t *)&n->q[pair].stats;
+	in = (const u64 *)&n->q[pair].stats;
 	for (w = 0; w < words; w++)
 		out[w] = __atomic_load_n(&in[w], __ATOMIC_RELAXED);
 }

@@ -42,28 +42,28 @@ struct hyv_pv_net_opts {
 	 */
 	const int *port_fds;
 	unsigned int queue_pairs;	/* 0: 1; at most 32 (or port fds) */
-	uint8_t mac[6];
+	u8 mac[6];
 	bool mac_set;			/* else a random local MAC */
 	unsigned int mtu;		/* 0: the TAP's (1500 for sockets) */
-	uint32_t doorbell_device;	/* RBX of the guest's doorbells */
+	u32 doorbell_device;		/* RBX of the guest's doorbells */
 	unsigned int queue_size;	/* 0: 256 */
 	struct hyv_pv_hostile hostile;	/* test-only: hostile=KIND@N */
 };
 
 /* Counters, summed over the queue pairs (all monotonic). */
 struct hyv_pv_net_stats {
-	uint64_t tx_packets, tx_bytes;	/* guest -> TAP, frame bytes */
-	uint64_t rx_packets, rx_bytes;	/* TAP -> guest */
-	uint64_t tx_bad;		/* bad header, length or chain: dropped */
-	uint64_t tx_dropped;		/* TAP refused or link down: dropped */
-	uint64_t rx_bad_chain;		/* unusable receive chain: returned empty */
-	uint64_t rx_dropped;		/* too big for the buffers or TAP error */
-	uint64_t rx_buffers;		/* receive chains used */
-	uint64_t doorbells;		/* wake-ups by a doorbell */
-	uint64_t interrupts;		/* vector signals */
-	uint64_t interrupts_suppressed;
-	uint64_t tx_gso, tx_csum;	/* sent with a GSO type, NEEDS_CSUM */
-	uint64_t rx_gso, rx_csum;	/* received with a GSO type, NEEDS_CSUM */
+	u64 tx_packets, tx_bytes;	/* guest -> TAP, frame bytes */
+	u64 rx_packets, rx_bytes;	/* TAP -> guest */
+	u64 tx_bad;			/* bad header, length or chain: dropped */
+	u64 tx_dropped;			/* TAP refused or link down: dropped */
+	u64 rx_bad_chain;		/* unusable receive chain: returned empty */
+	u64 rx_dropped;			/* too big for the buffers or TAP error */
+	u64 rx_buffers;			/* receive chains used */
+	u64 doorbells;			/* wake-ups by a doorbell */
+	u64 interrupts;			/* vector signals */
+	u64 interrupts_suppressed;
+	u64 tx_gso, tx_csum;		/* sent with a GSO type, NEEDS_CSUM */
+	u64 rx_gso, rx_csum;		/* received with a GSO type, NEEDS_CSUM */
 };
 
 int hyv_pv_net_parse(const char *arg, struct hyv_pv_net_opts *opts,

@@ -91,7 +91,7 @@ struct hyv_pv_net {
 	struct hyv_pv_net_queue q[HYV_PVNET_MAX_QUEUE_PAIRS];
 };
 
-static inline void hyv_pv_net_count(uint64_t *counter, uint64_t n)
+static inline void hyv_pv_net_count(u64 *counter, u64 n)
 {
 	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
 }
@@ -121,7 +121,7 @@ void hyv_pv_net_rx_reset(struct hyv_pv_net_queue *q);
 /* hyv_pv_net_tx.c */
 bool hyv_pv_net_tx_process(struct hyv_pv_net_queue *q);
 int hyv_pv_net_tx_check_hdr(const struct hyv_pvnet_hdr *hdr,
-			    uint64_t frame_len, uint64_t features,
+			    u64 frame_len, u64 features,
 			    unsigned int mtu);
 
 /* hyv_pv_net_tap.c */

@@ -19,10 +19,10 @@
 #include "hyv_pv_net_int.h"
 
 /* Largest frame the port may hand over now, header included. */
-static uint64_t hyv_pv_net_rx_need(struct hyv_pv_net_queue *q, bool gso)
+static u64 hyv_pv_net_rx_need(struct hyv_pv_net_queue *q, bool gso)
 {
 	struct hyv_pv_net *n = q->net;
-	uint32_t off = __atomic_load_n(&n->guest_offloads, __ATOMIC_ACQUIRE);
+	u32 off = __atomic_load_n(&n->guest_offloads, __ATOMIC_ACQUIRE);
 	unsigned int mtu = le16toh(n->config.mtu);
 
 	if (n->port_mtu > mtu)
@@ -34,8 +34,8 @@ static uint64_t hyv_pv_net_rx_need(struct hyv_pv_net_queue *q, bool gso)
 }
 
 /* Give chain @head back as used (@len bytes written), published later. */
-static void hyv_pv_net_rx_complete(struct hyv_pv_net_queue *q, uint16_t head,
-				   uint32_t len)
+static void hyv_pv_net_rx_complete(struct hyv_pv_net_queue *q, u16 head,
+				   u32 len)
 {
 	hyv_pv_vring_fill(&q->rx, q->rx_filled++, head, len);
 }
@@ -125,8 +125,8 @@ static void hyv_pv_net_rx_return_all(struct hyv_pv_net_queue *q)
  */
 static bool hyv_pv_net_rx_fill(struct hyv_pv_net_queue *q)
 {
-	uint64_t need = hyv_pv_net_rx_need(q, true);
-	uint64_t need_mtu = hyv_pv_net_rx_need(q, false);
+	u64 need = hyv_pv_net_rx_need(q, true);
+	u64 need_mtu = hyv_pv_net_rx_need(q, false);
 	int ret;
 
 	while (q->rx_bytes < need) {
@@ -162,7 +162,7 @@ static bool hyv_pv_net_rx_fill(struct hyv_pv_net_queue *q)
 static void hyv_pv_net_iov_write(const struct iovec *iov, unsigned int n,
 				 size_t off, const void *data, size_t len)
 {
-	const uint8_t *p = data;
+	const u8 *p = data;
 	unsigned int i;
 
 	for (i = 0; i < n && len; i++) {
@@ -175,7 +175,7 @@ static void hyv_pv_net_iov_write(const struct iovec *iov, unsigned int n,
 		chunk = iov[i].iov_len - off;
 		if (chunk > len)
 			chunk = len;
-		memcpy((uint8_t *)iov[i].iov_base + off, p, chunk);
+		memcpy((u8 *)iov[i].iov_base + off, p, chunk);
 		p += chunk;
 		len -= chunk;
 		off = 0;
@@ -186,7 +186,7 @@ static void hyv_pv_net_iov_write(const struct iovec *iov, unsigned int n,
 static void hyv_pv_net_iov_read(const struct iovec *iov, unsigned int n,
 				void *data, size_t len)
 {
-	uint8_t *p = data;
+	u8 *p = data;
 	unsigned int i;
 
 	for (i = 0; i < n && len; i++) {
@@ -204,13 +204,13 @@ static void hyv_pv_net_rx_deliver(struct hyv_pv_net_queue *q, size_t got)
 	struct hyv_pv_net_rxbuf *first = &q->rx_bufs[q->rx_first];
 	size_t left = got;
 	unsigned int k, niov = 0;
-	uint8_t hdr[2] = { 0, 0 };	/* flags, gso_type */
-	uint16_t nbuf;
+	u8 hdr[2] = { 0, 0 };		/* flags, gso_type */
+	u16 nbuf;
 
 	/* Chains in order, each filled before the next: readv's order. */
 	for (k = 0; left; k++) {
 		struct hyv_pv_net_rxbuf *b = &first[k];
-		uint32_t len = left < b->bytes ? left : b->bytes;
+		u32 len = left < b->bytes ? left : b->bytes;
 
 		hyv_pv_net_rx_complete(q, b->head, len);
 		left -= len;
@@ -270,7 +270,7 @@ bool hyv_pv_net_rx_process(struct hyv_pv_net_queue *q)
 		 * The TAP reports the whole frame's length even when it
 		 * cut it to the buffers; a runt has no Ethernet header.
 		 */
-		if ((uint64_t)got > q->rx_bytes ||
+		if ((u64)got > q->rx_bytes ||
 		    got < HYV_PVNET_HDR_SIZE + HYV_PVNET_MIN_FRAME) {
 			hyv_pv_net_count(&q->stats.rx_dropped, 1);
 			continue;

@@ -19,7 +19,7 @@
 
 #include "hyv_pv_net_int.h"
 
-static bool hyv_has(uint64_t features, unsigned int bit)
+static bool hyv_has(u64 features, unsigned int bit)
 {
 	return features & (1ULL << bit);
 }
@@ -34,7 +34,7 @@ static bool hyv_has(uint64_t features, unsigned int bit)
  * Return: 0, or -EINVAL for a frame the device drops (docs/pv-abi.md).
  */
 int hyv_pv_net_tx_check_hdr(const struct hyv_pvnet_hdr *hdr,
-			    uint64_t frame_len, uint64_t features,
+			    u64 frame_len, u64 features,
 			    unsigned int mtu)
 {
 	unsigned int gso = hdr->gso_type & ~HYV_PVNET_GSO_ECN;
@@ -46,14 +46,14 @@ int hyv_pv_net_tx_check_hdr(const struct hyv_pvnet_hdr *hdr,
 	if (frame_len < HYV_PVNET_MIN_FRAME || frame_len > HYV_PVNET_MAX_FRAME)
 		return -EINVAL;
 	if (csum) {
-		uint32_t end = (uint32_t)le16toh(hdr->csum_start) +
+		u32 end = (u32)le16toh(hdr->csum_start) +
 			       le16toh(hdr->csum_offset) + 2;
 
 		if (!hyv_has(features, HYV_PVNET_F_CSUM) || end > frame_len)
 			return -EINVAL;
 	}
 	if (hdr->gso_type == HYV_PVNET_GSO_NONE)
-		return frame_len <= (uint64_t)mtu + HYV_PV_NET_ETH_OVERHEAD ?
+		return frame_len <= (u64)mtu + HYV_PV_NET_ETH_OVERHEAD ?
 		       0 : -EINVAL;
 	if ((gso == HYV_PVNET_GSO_TCPV4 &&
 	     !hyv_has(features, HYV_PVNET_F_HOST_TSO4)) ||
@@ -85,12 +85,12 @@ static int hyv_pv_net_tx_prepare(struct hyv_pv_net_queue *q)
 		size_t take = v->iov_len < skip ? v->iov_len : skip;
 
 		/* Read once: the checked copy is what the TAP gets. */
-		memcpy((uint8_t *)&q->tx_hdr + got, v->iov_base, take);
+		memcpy((u8 *)&q->tx_hdr + got, v->iov_base, take);
 		got += take;
 		skip -= take;
 		if (take == v->iov_len)
 			continue;
-		q->tx_iov[out].iov_base = (uint8_t *)v->iov_base + take;
+		q->tx_iov[out].iov_base = (u8 *)v->iov_base + take;
 		q->tx_iov[out].iov_len = v->iov_len - take;
 		out++;
 	}

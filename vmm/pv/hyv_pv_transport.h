@@ -52,7 +52,7 @@ struct hyv_pv_transport_ops {
 	 * with VERSION_1)? false leaves FEATURES_OK clear. On true the
 	 * features are final (driver_features holds them).
 	 */
-	bool (*features_ok)(void *opaque, uint64_t features);
+	bool (*features_ok)(void *opaque, u64 features);
 	/*
 	 * Optional. An aligned 32-bit write at @offset of the device
 	 * registers (from HYV_PV_DEVICE_CFG_OFFSET); the device checks it

@@ -22,7 +22,7 @@
 #include "hyv_pv_hostile.h"
 
 /* Host address of [gpa, gpa + len) if all of it is guest RAM, else NULL. */
-typedef void *hyv_pv_gpa_to_hva_t(void *opaque, uint64_t gpa, uint64_t len);
+typedef void *hyv_pv_gpa_to_hva_t(void *opaque, u64 gpa, u64 len);
 
 struct hyv_pv_mem {
 	hyv_pv_gpa_to_hva_t *map;

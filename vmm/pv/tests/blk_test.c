@@ -23,7 +23,7 @@
 
 static char disk_path[256];
 
-static void *test_map(void *opaque, uint64_t gpa, uint64_t len)
+static void *test_map(void *opaque, u64 gpa, u64 len)
 {
 	return kshim_hva(gpa, len);
 }

@@ -15,7 +15,7 @@
 
 /*
  * TEMPORARY, until net_test.c is converted to u64 (scripts/user-types.py;
- * then delete this): it passes uint64_t * for the guest ring's u64 *.
+ * then delete this): it passes u64 * for the guest ring's u64 *.
  */
 #define hyv_vq_get_addrs(vq, d, a, u) \
 	hyv_vq_get_addrs(vq, (u64 *)(d), (u64 *)(a), (u64 *)(u))

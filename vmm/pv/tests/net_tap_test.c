@@ -32,7 +32,7 @@
 
 static bool netns_ok;
 
-static void *test_map(void *opaque, uint64_t gpa, uint64_t len)
+static void *test_map(void *opaque, u64 gpa, u64 len)
 {
 	return kshim_hva(gpa, len);
 }

@@ -27,7 +27,7 @@
 #define F(b)		(1ULL << HYV_PVNET_F_##b)
 #define MS		5000
 
-static void *test_map(void *opaque, uint64_t gpa, uint64_t len)
+static void *test_map(void *opaque, u64 gpa, u64 len)
 {
 	return kshim_hva(gpa, len);
 }
@@ -47,13 +47,13 @@ struct env_cfg {
 	unsigned int pairs;		/* 0: 1 */
 	unsigned int mtu;
 	unsigned int queue_size;
-	uint64_t drop;			/* features the driver refuses */
+	u64 drop;			/* features the driver refuses */
 	bool no_probe;
 };
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static u64 rng_state = 0x9e3779b97f4a7c15ULL;
 
-static uint32_t rnd(void)
+static u32 rnd(void)
 {
 	rng_state ^= rng_state << 13;
 	rng_state ^= rng_state >> 7;
@@ -61,12 +61,12 @@ static uint32_t rnd(void)
 	return rng_state >> 32;
 }
 
-static void fill(uint8_t *p, unsigned int len, uint32_t seed)
+static void fill(u8 *p, unsigned int len, u32 seed)
 {
 	unsigned int i;
 
 	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)((i + seed) * 2654435761u >> 11);
+		p[i] = (u8)((i + seed) * 2654435761u >> 11);
 }
 
 static int env_open(struct env *e, const struct env_cfg *c)
@@ -115,7 +115,7 @@ static void env_close(struct env *e)
 
 /* "The host" sends a frame to the guest: header then frame. */
 static int peer_send(struct env *e, unsigned int pair,
-		     const struct hyv_pvnet_hdr *hdr, const uint8_t *frame,
+		     const struct hyv_pvnet_hdr *hdr, const u8 *frame,
 		     unsigned int len)
 {
 	struct iovec iov[2] = {
@@ -127,7 +127,7 @@ static int peer_send(struct env *e, unsigned int pair,
 }
 
 /* What the guest sent, as the host reads it; -1 when nothing came. */
-static int peer_recv(struct env *e, unsigned int pair, uint8_t *buf,
+static int peer_recv(struct env *e, unsigned int pair, u8 *buf,
 		     unsigned int cap, int ms)
 {
 	struct pollfd p = { .fd = e->peer[pair], .events = POLLIN };
@@ -151,15 +151,15 @@ static struct hyv_pv_net_stats stats(struct env *e)
  */
 #define SETTLED(e, field, want) settle(e, offsetof(struct hyv_pv_net_stats, field), want)
 
-static uint64_t settle(struct env *e, size_t off, uint64_t want)
+static u64 settle(struct env *e, size_t off, u64 want)
 {
 	struct hyv_pv_net_stats s;
-	uint64_t v = 0;
+	u64 v = 0;
 	int i;
 
 	for (i = 0; i < 5000; i++) {
 		s = stats(e);
-		memcpy(&v, (uint8_t *)&s + off, sizeof(v));
+		memcpy(&v, (u8 *)&s + off, sizeof(v));
 		if (v == want)
 			break;
 		usleep(1000);
@@ -169,7 +169,7 @@ static uint64_t settle(struct env *e, size_t off, uint64_t want)
 
 /* Send on @pair, retrying while the ring is full; reclaims as it goes. */
 static int guest_send(struct env *e, unsigned int pair,
-		      const struct hyv_pvnet_hdr *hdr, const uint8_t *frame,
+		      const struct hyv_pvnet_hdr *hdr, const u8 *frame,
 		      unsigned int len, unsigned int pieces)
 {
 	int tries, ret = -ENOSPC;
@@ -208,7 +208,7 @@ static int test_probe_reads_mac_mtu_pairs_link(void)
 
 static int test_features_without_mrg_rxbuf_or_deps_are_refused(void)
 {
-	static const uint64_t bad[] = {
+	static const u64 bad[] = {
 		F(GUEST_CSUM),			/* no MRG_RXBUF */
 		F(MRG_RXBUF) | F(GUEST_TSO4),	/* TSO without its checksum */
 		F(MRG_RXBUF) | F(HOST_ECN) | F(CSUM),
@@ -221,12 +221,12 @@ static int test_features_without_mrg_rxbuf_or_deps_are_refused(void)
 	CHECK_EQ(env_open(&e, &c), 0);
 	d.t = e.t;
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		uint64_t f = bad[i] | 1ULL << HYV_PV_F_VERSION_1;
+		u64 f = bad[i] | 1ULL << HYV_PV_F_VERSION_1;
 
 		ndrv_wr(&d, HYV_PV_COMMON_STATUS, 0);
 		ndrv_wr(&d, HYV_PV_COMMON_STATUS, 3);
 		ndrv_wr(&d, HYV_PV_COMMON_DRIVER_FEATURE_SELECT, 0);
-		ndrv_wr(&d, HYV_PV_COMMON_DRIVER_FEATURE, (uint32_t)f);
+		ndrv_wr(&d, HYV_PV_COMMON_DRIVER_FEATURE, (u32)f);
 		ndrv_wr(&d, HYV_PV_COMMON_DRIVER_FEATURE_SELECT, 1);
 		ndrv_wr(&d, HYV_PV_COMMON_DRIVER_FEATURE, f >> 32);
 		ndrv_wr(&d, HYV_PV_COMMON_STATUS, 3 | HYV_PV_STATUS_FEATURES_OK);
@@ -239,15 +239,15 @@ static int test_features_without_mrg_rxbuf_or_deps_are_refused(void)
 
 struct rx_expect {
 	unsigned int next, bad;
-	uint32_t seed;
+	u32 seed;
 	bool check_hdr;
 	struct hyv_pvnet_hdr hdr;
 };
 
 static void rx_expect_frame(void *ctx, const struct hyv_pvnet_hdr *hdr,
-			    const uint8_t *frame, unsigned int len)
+			    const u8 *frame, unsigned int len)
 {
-	static uint8_t want[HYV_PVNET_MAX_FRAME];
+	static u8 want[HYV_PVNET_MAX_FRAME];
 	struct rx_expect *x = ctx;
 	unsigned int want_len;
 
@@ -255,8 +255,8 @@ static void rx_expect_frame(void *ctx, const struct hyv_pvnet_hdr *hdr,
 	x->next++;
 	want_len = frame[0] | frame[1] << 8;
 	fill(want, want_len, x->seed + want_len);
-	want[0] = (uint8_t)want_len;
-	want[1] = (uint8_t)(want_len >> 8);
+	want[0] = (u8)want_len;
+	want[1] = (u8)(want_len >> 8);
 	if (len != want_len || memcmp(frame, want, len))
 		x->bad++;
 	if (x->check_hdr &&
@@ -269,16 +269,16 @@ static void rx_expect_frame(void *ctx, const struct hyv_pvnet_hdr *hdr,
 }
 
 /* A frame whose first two bytes say its length (it is its own check). */
-static void make_frame(uint8_t *f, unsigned int len, uint32_t seed)
+static void make_frame(u8 *f, unsigned int len, u32 seed)
 {
 	fill(f, len, seed + len);
-	f[0] = (uint8_t)len;
-	f[1] = (uint8_t)(len >> 8);
+	f[0] = (u8)len;
+	f[1] = (u8)(len >> 8);
 }
 
 static int test_frames_byte_exact_both_ways(void)
 {
-	static uint8_t frame[2048], got[4096];
+	static u8 frame[2048], got[4096];
 	struct hyv_pvnet_hdr hdr = {};
 	struct rx_expect x = { .seed = 7 };
 	struct env_cfg c = {};
@@ -319,7 +319,7 @@ static int test_frames_byte_exact_both_ways(void)
 
 static int test_offload_headers_pass_through(void)
 {
-	static uint8_t frame[4000], got[8192];
+	static u8 frame[4000], got[8192];
 	struct hyv_pvnet_hdr tx = {
 		.flags = HYV_PVNET_HDR_F_NEEDS_CSUM,
 		.gso_type = HYV_PVNET_GSO_TCPV4 | HYV_PVNET_GSO_ECN,
@@ -361,14 +361,14 @@ static int test_offload_headers_pass_through(void)
 struct nbuf_check {
 	unsigned int frames, bad;
 	unsigned int len;
-	uint32_t seed;
-	uint16_t want_nbuf;
+	u32 seed;
+	u16 want_nbuf;
 };
 
 static void nbuf_frame(void *ctx, const struct hyv_pvnet_hdr *hdr,
-		       const uint8_t *frame, unsigned int len)
+		       const u8 *frame, unsigned int len)
 {
-	static uint8_t want[HYV_PVNET_MAX_FRAME];
+	static u8 want[HYV_PVNET_MAX_FRAME];
 	struct nbuf_check *k = ctx;
 
 	k->frames++;
@@ -380,7 +380,7 @@ static void nbuf_frame(void *ctx, const struct hyv_pvnet_hdr *hdr,
 
 static int test_mtu_9000_and_64k_frames_use_mergeable_buffers(void)
 {
-	static uint8_t frame[HYV_PVNET_MAX_FRAME], got[HYV_PVNET_MAX_FRAME + 64];
+	static u8 frame[HYV_PVNET_MAX_FRAME], got[HYV_PVNET_MAX_FRAME + 64];
 	struct hyv_pvnet_hdr gso = {
 		.flags = HYV_PVNET_HDR_F_NEEDS_CSUM,
 		.gso_type = HYV_PVNET_GSO_TCPV4, .gso_size = htole16(8960),
@@ -443,7 +443,7 @@ static int test_mtu_9000_and_64k_frames_use_mergeable_buffers(void)
  */
 static int test_full_ring_stops_then_wakes_without_loss(void)
 {
-	static uint8_t frame[1514], got[2048];
+	static u8 frame[1514], got[2048];
 	struct hyv_pvnet_hdr hdr = {};
 	struct env_cfg c = { .queue_size = 64 };
 	unsigned int sent = 0, recv = 0, i;
@@ -488,7 +488,7 @@ static int test_full_ring_stops_then_wakes_without_loss(void)
 /* Frames the guest must not send: counted, dropped, the rest flows. */
 static int test_bad_frames_from_the_guest_are_dropped_and_counted(void)
 {
-	static uint8_t frame[9100], got[16384];
+	static u8 frame[9100], got[16384];
 	const struct {
 		struct hyv_pvnet_hdr hdr;
 		unsigned int len;
@@ -542,8 +542,8 @@ static int test_bad_frames_from_the_guest_are_dropped_and_counted(void)
 static int test_unusable_receive_chains_come_back_empty(void)
 {
 	struct scatterlist ro, rw, *sgs[2] = { &ro, &rw };
-	uint8_t *mixed = kshim_alloc(64 + 2048), *small = kshim_alloc(8);
-	static uint8_t frame[100];
+	u8 *mixed = kshim_alloc(64 + 2048), *small = kshim_alloc(8);
+	static u8 frame[100];
 	struct hyv_pvnet_hdr hdr = {};
 	struct rx_expect x = { .seed = 2 };
 	struct env_cfg c = { .no_probe = true };
@@ -594,7 +594,7 @@ static int hostile_init(struct hostile *h)
 		.num = 64, .event_idx = true, .notify = hostile_notify,
 		.name = "hostile",
 	};
-	uint64_t da, aa, ua;
+	u64 da, aa, ua;
 
 	memset(h, 0, sizeof(*h));
 	h->vq = hyv_vq_create(&info, GFP_KERNEL);
@@ -609,8 +609,8 @@ static int hostile_init(struct hostile *h)
 }
 
 /* Fill the next chain: a header saying @nbuf (first) or zeros, @len used. */
-static int hostile_fill(struct hostile *h, bool first, uint16_t nbuf,
-			uint32_t len)
+static int hostile_fill(struct hostile *h, bool first, u16 nbuf,
+			u32 len)
 {
 	struct hyv_pvnet_hdr hdr = { .num_buffers = htole16(nbuf) };
 
@@ -631,7 +631,7 @@ static void hostile_flush(struct hostile *h)
 /* One well-formed frame of 60 bytes: the driver must still take it. */
 static int hostile_good(struct hostile *h)
 {
-	static uint8_t out[HYV_PVNET_MAX_FRAME];
+	static u8 out[HYV_PVNET_MAX_FRAME];
 	struct hyv_pvnet_hdr hdr;
 	unsigned int len = 0;
 
@@ -646,7 +646,7 @@ static int hostile_good(struct hostile *h)
 
 static int hostile_take(struct hostile *h)
 {
-	static uint8_t out[HYV_PVNET_MAX_FRAME];
+	static u8 out[HYV_PVNET_MAX_FRAME];
 	struct hyv_pvnet_hdr hdr;
 	unsigned int len;
 	int ret = ndrv_rx_take(h->vq, &h->st, 1518, &hdr, out, &len);
@@ -662,11 +662,11 @@ static int hostile_take(struct hostile *h)
  */
 static int test_hostile_device_lengths_and_ids_are_dropped_and_counted(void)
 {
-	const uint32_t b = HYV_PVNET_RX_BUF_LEN;
+	const u32 b = HYV_PVNET_RX_BUF_LEN;
 	struct hyv_vq_stats vs;
 	struct vring_used *used;
 	struct hostile h;
-	uint64_t da, aa, ua;
+	u64 da, aa, ua;
 
 	CHECK_EQ(hostile_init(&h), 0);
 	CHECK_EQ(hostile_good(&h), 0);
@@ -754,7 +754,7 @@ static bool wait_needs_reset(struct env *e)
 /* After a reset and a new probe, frames flow both ways again. */
 static int traffic_flows(struct env *e)
 {
-	static uint8_t frame[200], got[512];
+	static u8 frame[200], got[512];
 	struct hyv_pvnet_hdr hdr = {};
 	struct rx_expect x = { .seed = 11 };
 
@@ -779,7 +779,7 @@ static int test_hostile_guest_rings_break_the_device_not_the_vmm(void)
 	struct env_cfg c = { .pairs = 2 };
 	struct vring_avail *avail;
 	struct vring_desc *desc;
-	uint64_t da, aa, ua, one = 1;
+	u64 da, aa, ua, one = 1;
 	struct env e;
 	int round;
 
@@ -830,7 +830,7 @@ static int test_hostile_guest_rings_break_the_device_not_the_vmm(void)
 }
 
 static void count_frame(void *ctx, const struct hyv_pvnet_hdr *hdr,
-			const uint8_t *frame, unsigned int len)
+			const u8 *frame, unsigned int len)
 {
 	(*(unsigned int *)ctx)++;
 }
@@ -842,7 +842,7 @@ static void count_frame(void *ctx, const struct hyv_pvnet_hdr *hdr,
  */
 static int test_active_queue_pairs_register_switches_pairs(void)
 {
-	static uint8_t frame[100], got[256];
+	static u8 frame[100], got[256];
 	struct hyv_pvnet_hdr hdr = {};
 	struct env_cfg c = { .pairs = 2 };
 	unsigned int n = 0;
@@ -883,12 +883,12 @@ static int test_active_queue_pairs_register_switches_pairs(void)
 
 static int test_link_down_drops_tx_holds_rx_until_up(void)
 {
-	static uint8_t frame[100], got[256];
+	static u8 frame[100], got[256];
 	struct hyv_pvnet_hdr hdr = {};
 	struct env_cfg c = {};
 	unsigned int n = 0;
 	struct env e;
-	uint32_t gen;
+	u32 gen;
 
 	CHECK_EQ(env_open(&e, &c), 0);
 	gen = ndrv_rd(&e.d, HYV_PV_COMMON_CONFIG_GENERATION);
@@ -917,11 +917,11 @@ static int test_link_down_drops_tx_holds_rx_until_up(void)
 
 static int test_guest_offloads_register_takes_consistent_subsets(void)
 {
-	const uint32_t csum = 1U << HYV_PVNET_F_GUEST_CSUM;
-	const uint32_t tso4 = 1U << HYV_PVNET_F_GUEST_TSO4;
-	const uint32_t ecn = 1U << HYV_PVNET_F_GUEST_ECN;
+	const u32 csum = 1U << HYV_PVNET_F_GUEST_CSUM;
+	const u32 tso4 = 1U << HYV_PVNET_F_GUEST_TSO4;
+	const u32 ecn = 1U << HYV_PVNET_F_GUEST_ECN;
 	struct env_cfg c = { .no_probe = true };
-	uint32_t all;
+	u32 all;
 	struct env e;
 
 	CHECK_EQ(env_open(&e, &c), 0);
@@ -956,7 +956,7 @@ static void *blast(void *arg)
 {
 	struct blaster *b = arg;
 	struct hyv_pvnet_hdr hdr = {};
-	uint8_t frame[600], sink[2048];
+	u8 frame[600], sink[2048];
 	int fl = fcntl(b->e->peer[0], F_GETFL);
 
 	fcntl(b->e->peer[0], F_SETFL, fl | O_NONBLOCK);
@@ -974,7 +974,7 @@ static void *blast(void *arg)
 /* Reset and probe again and again while frames pour in both ways. */
 static int test_reset_with_traffic_in_flight(void)
 {
-	static uint8_t frame[600];
+	static u8 frame[600];
 	struct hyv_pvnet_hdr hdr = {};
 	struct env_cfg c = {};
 	struct blaster b = {};
@@ -1011,7 +1011,7 @@ static int test_reset_with_traffic_in_flight(void)
 /* With event index, doorbells and interrupts come per batch, not per frame. */
 static int test_event_index_batches_doorbells_and_interrupts(void)
 {
-	static uint8_t frame[1000], got[2048];
+	static u8 frame[1000], got[2048];
 	struct hyv_pvnet_hdr hdr = {};
 	struct hyv_pv_net_stats s0, s1, s2;
 	struct env_cfg c = {};

@@ -15,7 +15,7 @@
 #include "hyv_pv_vring.h"
 #include "tap.h"
 
-static void *test_map(void *opaque, uint64_t gpa, uint64_t len)
+static void *test_map(void *opaque, u64 gpa, u64 len)
 {
 	return kshim_hva(gpa, len);
 }
