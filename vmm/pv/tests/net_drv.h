@@ -13,13 +13,6 @@
 #include "hyv_pv_ring.h"
 #include "hyv_pvnet_logic.h"
 
-/*
- * TEMPORARY, until net_test.c is converted to u64 (scripts/user-types.py;
- * then delete this): it passes u64 * for the guest ring's u64 *.
- */
-#define hyv_vq_get_addrs(vq, d, a, u) \
-	hyv_vq_get_addrs(vq, (u64 *)(d), (u64 *)(a), (u64 *)(u))
-
 #define NDRV_MAX_PAIRS	4
 
 /* Why received frames were dropped, as the driver counts them. */
