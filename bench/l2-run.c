@@ -45,6 +45,7 @@ static const char *const kvm_stat_names[] = {
 	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits",
 	"hypercalls", "pf_taken", "insn_emulation",
 };
+
 #define NR_STATS	(sizeof(kvm_stat_names) / sizeof((kvm_stat_names)[0]))
 
 /* hyv's debugfs names, and the short names the rows give them. */
@@ -52,10 +53,12 @@ static const char *const hyv_stat_keys[NR_STATS] = {
 	"exits", "exit_io", "exit_mmio", "exit_hlt", "exit_host_event",
 	"exit_hypercall", "exit_npf", "exits_to_user",
 };
+
 static const char *const hyv_stat_names[NR_STATS] = {
 	"exits", "io_exits", "mmio_exits", "halt_exits", "irq_exits",
 	"hypercalls", "npf_exits", "to_user",
 };
+
 static const char *const *stat_names = kvm_stat_names;
 static bool side_hyv;
 

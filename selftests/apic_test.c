@@ -22,24 +22,6 @@
 #define VEC_XAPIC	0x66
 #define VEC_XAPIC_PHYS	0x67
 
-/* A VM with one vCPU of APIC ID @id on guest_code, interrupts installed. */
-static struct hyv_vcpu *apic_vcpu(u32 id, void *guest_code)
-{
-	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
-	struct hyv_vcpu *vcpu = hyv_vcpu_add(vm, id, guest_code);
-
-	guest_irq_install(vm);
-	guest_irq_vcpu_init(vcpu);
-	return vcpu;
-}
-
-static u64 run_sync(struct hyv_vcpu *vcpu, struct hyv_ucall *uc)
-{
-	HYV_ASSERT(host_run_ucall_within(vcpu, uc, 60) == UCALL_SYNC,
-		   "expected UCALL_SYNC, got ucall %llu", uc->cmd);
-	return uc->args[0];
-}
-
 /* ---- CPUID and IA32_APIC_BASE ------------------------------------------ */
 
 static void guest_cpuid_apic(void)
@@ -58,18 +40,18 @@ static void guest_cpuid_apic(void)
 
 TEST(cpuid_and_apic_base_advertise_apic_x2apic_tsc_deadline_and_arat)
 {
-	struct hyv_vcpu *vcpu = apic_vcpu(18, guest_cpuid_apic);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(18, guest_cpuid_apic);
 	struct hyv_ucall uc;
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_NE(0, uc.args[0]);		/* APIC */
 	EXPECT_NE(0, uc.args[1]);		/* x2APIC */
 	EXPECT_NE(0, uc.args[2]);		/* TSC-deadline */
 	EXPECT_EQ(18, uc.args[3]);		/* initial APIC ID */
-	EXPECT_NE(0, run_sync(vcpu, &uc));	/* ARAT */
+	EXPECT_NE(0, host_run_sync(vcpu, &uc));	/* ARAT */
 	/* xAPIC at the default base, enabled, not the BSP. */
-	EXPECT_EQ(APIC_XAPIC_BASE | APIC_BASE_ENABLE, run_sync(vcpu, &uc));
-	run_sync(vcpu, &uc);
+	EXPECT_EQ(APIC_XAPIC_BASE | APIC_BASE_ENABLE, host_run_sync(vcpu, &uc));
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(APIC_XAPIC_BASE | APIC_BASE_ENABLE | APIC_BASE_EXTD, uc.args[0]);
 	EXPECT_EQ(18, uc.args[1]);
 	/* x2APIC LDR: cluster ID << 16 | 1 << (ID & 15) (SDM 11.12.10.2). */
@@ -107,30 +89,30 @@ static void guest_vmm_irqs(void)
 
 TEST(hyv_interrupt_and_signal_msi_reach_the_guest_handler_with_their_vector)
 {
-	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_vmm_irqs);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_vmm_irqs);
 	struct hyv_interrupt irq = { .vector = VEC_INTERRUPT };
 	struct hyv_msi msi = { .address = APIC_XAPIC_BASE, .data = VEC_MSI };
 	struct hyv_ucall uc;
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	ASSERT_EQ(0, ioctl(vcpu->fd, HYV_INTERRUPT, &irq));
 	ASSERT_EQ(0, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]);
 	EXPECT_EQ(2, uc.args[2]);		/* and nothing else */
 
 	/* An MSI in NMI delivery mode (data bits 10:8 = 4). */
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	msi.data = 4 << 8;
 	ASSERT_EQ(0, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
-	EXPECT_EQ(1, run_sync(vcpu, &uc));
+	EXPECT_EQ(1, host_run_sync(vcpu, &uc));
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
 TEST(bad_msis_and_interrupts_are_refused)
 {
-	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_vmm_irqs);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_vmm_irqs);
 	struct hyv_msi msi = { .address = APIC_XAPIC_BASE | 5 << 12, .data = 0x40 };
 	struct hyv_interrupt irq = { .vector = 15 };
 
@@ -205,14 +187,14 @@ static void guest_cr8(void)
 
 TEST(cr8_holds_interrupts_of_its_class_and_below_until_lowered)
 {
-	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_cr8);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_cr8);
 	struct hyv_ucall uc;
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(0, uc.args[0]);			/* 0x65, 0x85 held */
 	EXPECT_EQ(1, uc.args[1]);			/* 0x95 taken */
 	EXPECT_NE(0, uc.args[2] & BIT(0x85 % 32));	/* 0x85 waits in IRR */
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	TH_LOG("held interrupts taken right after CR8 was lowered: %llu, 1000 pauses later: %llu",
 	       uc.args[0], uc.args[1]);
 	EXPECT_GE(uc.args[0], 1);
@@ -257,10 +239,10 @@ GUEST_ASM(guest_reinject,
 
 TEST(interrupt_whose_delivery_faults_on_the_stack_is_delivered_again)
 {
-	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_reinject);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_reinject);
 	struct hyv_ucall uc;
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);	/* EOI'd, nothing left in service */
 	/* The handler's frame is on the fresh page. */
@@ -294,10 +276,10 @@ GUEST_ASM(guest_shadow_ends,
 
 TEST(interrupt_raised_by_an_exiting_insn_in_the_sti_shadow_is_taken_after_it)
 {
-	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_shadow_ends);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_shadow_ends);
 	struct hyv_ucall uc;
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]);
 	hyv_vm_free_with_vcpu(vcpu);
@@ -326,12 +308,12 @@ static void guest_shadow_npf(void)
 TEST(interrupt_due_when_an_exit_lands_in_the_sti_shadow_is_taken_after_it)
 {
 	static const u8 code[] = { 0xfb, 0x90, 0xfa, 0xc3 };	/* sti; nop; cli; ret */
-	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_shadow_npf);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_shadow_npf);
 	struct hyv_ucall uc;
 
 	memcpy(hyv_vm_gpa_to_hva(vcpu->vm, SHADOW_NPF_GPA - 1), code,
 	       sizeof(code));
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(SHADOW_NPF_GPA + 1, uc.args[1]);	/* at the CLI */
 	hyv_vm_free_with_vcpu(vcpu);
@@ -429,27 +411,27 @@ static void guest_sw_disable(u64 tsc_khz)
 
 TEST(software_disabled_apic_masks_its_lvts_and_delivers_nothing_until_enabled)
 {
-	struct hyv_vcpu *vcpu = apic_vcpu(0, guest_sw_disable);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_sw_disable);
 	struct hyv_msi msi = { .address = APIC_XAPIC_BASE, .data = VEC_SWDIS_MSI };
 	struct hyv_ucall uc;
 	int ret;
 
 	hyv_vcpu_set_args(vcpu, host_tsc_khz(), 0);
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(ARRAY_SIZE(lvt_regs), uc.args[0]);	/* all masked */
 	EXPECT_EQ(0xff, uc.args[1]);
 
 	/* A disabled APIC may drop the MSI (KVM does) or hold it. */
 	ret = ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi);
 	EXPECT_TRUE(ret == 0 || errno == ENOENT) TH_LOG("SIGNAL_MSI: %d", errno);
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	TH_LOG("while disabled: timer %llu, self-IPI %llu, MSI %llu",
 	       uc.args[0], uc.args[1], uc.args[2]);
 	EXPECT_EQ(0, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);
 	EXPECT_EQ(0, uc.args[2]);
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	TH_LOG("enabled again: timer %llu, self-IPI %llu, MSI %llu; %llu LVTs masked",
 	       uc.args[0], uc.args[1], uc.args[2], uc.args[3]);
 	/*
@@ -464,7 +446,7 @@ TEST(software_disabled_apic_masks_its_lvts_and_delivers_nothing_until_enabled)
 
 	msi.data = VEC_SWDIS_MSI2;
 	ASSERT_EQ(0, ioctl(vcpu->vm->fd, HYV_SIGNAL_MSI, &msi));
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	TH_LOG("working again: self-IPI %llu, MSI %llu, one-shot %llu (CCR %llu, LVT %#llx)",
 	       uc.args[0], uc.args[1], uc.args[2], uc.args[3] >> 32,
 	       uc.args[3] & 0xffffffff);
@@ -521,10 +503,10 @@ static void guest_xapic(void)
 
 TEST(xapic_mmio_id_version_svr_self_ipi_and_eoi)
 {
-	struct hyv_vcpu *vcpu = apic_vcpu(3, guest_xapic);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(3, guest_xapic);
 	struct hyv_ucall uc;
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(3U << 24, uc.args[0]);		/* ID in bits 31:24 */
 	/* An integrated APIC (version 0x1x) with at least 4 LVT entries. */
 	EXPECT_EQ(0x10, uc.args[1] & 0xf0);
@@ -532,12 +514,12 @@ TEST(xapic_mmio_id_version_svr_self_ipi_and_eoi)
 	EXPECT_EQ(0xff, uc.args[2]);			/* SVR after reset */
 	EXPECT_EQ(0xffffffff, uc.args[3]);		/* DFR: flat */
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);			/* left IRR */
 	EXPECT_EQ(0, uc.args[2]);			/* EOI cleared ISR */
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(2, uc.args[0]);			/* again after EOI */
 	EXPECT_EQ(1, uc.args[1]);			/* ICR2 destination 3 */
 	EXPECT_EQ(0, uc.args[2]);			/* nothing in service */

@@ -17,23 +17,6 @@
 #define VEC_LOW		0x50	/* a lower priority class than VEC_HIGH */
 #define SELF_IPIS	64
 
-static struct hyv_vcpu *pv_eoi_vcpu(void *guest_code)
-{
-	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
-	struct hyv_vcpu *vcpu = hyv_vcpu_add(vm, 0, guest_code);
-
-	guest_irq_install(vm);
-	guest_irq_vcpu_init(vcpu);
-	return vcpu;
-}
-
-static u64 run_sync(struct hyv_vcpu *vcpu, struct hyv_ucall *uc)
-{
-	HYV_ASSERT(host_run_ucall_within(vcpu, uc, 60) == UCALL_SYNC,
-		   "expected UCALL_SYNC, got ucall %llu", uc->cmd);
-	return uc->args[0];
-}
-
 static u64 msr_exits(struct hyv_vm *vm)
 {
 	struct hyv_vm_stats st;
@@ -72,19 +55,19 @@ static void guest_kvm_leaves(void)
 
 TEST(cpuid_has_kvms_signature_with_pv_eoi_only_beside_hyvs_own)
 {
-	struct hyv_vcpu *vcpu = pv_eoi_vcpu(guest_kvm_leaves);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_kvm_leaves);
 	struct hyv_ucall uc;
 	char sig[13] = {};
 
-	EXPECT_EQ(HYV_CPUID_KVM_FEATURES, run_sync(vcpu, &uc));
+	EXPECT_EQ(HYV_CPUID_KVM_FEATURES, host_run_sync(vcpu, &uc));
 	memcpy(sig, &uc.args[1], 4);
 	memcpy(sig + 4, &uc.args[2], 4);
 	memcpy(sig + 8, &uc.args[3], 4);
 	EXPECT_STREQ("KVMKVMKVM", sig);
 	EXPECT_EQ(0, uc.args[3] >> 8);			/* "M\0\0\0" */
-	EXPECT_EQ(HYV_KVM_FEATURE_PV_EOI, run_sync(vcpu, &uc));
+	EXPECT_EQ(HYV_KVM_FEATURE_PV_EOI, host_run_sync(vcpu, &uc));
 	EXPECT_EQ(0, uc.args[1] | uc.args[2] | uc.args[3]);
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(HYV_SIGNATURE_EBX, uc.args[1]);
 	hyv_vm_free_with_vcpu(vcpu);
 }
@@ -113,14 +96,14 @@ static void guest_msr_checks(u64 unbacked)
 
 TEST(pv_eoi_msr_refuses_a_misaligned_word_and_survives_an_unbacked_one)
 {
-	struct hyv_vcpu *vcpu = pv_eoi_vcpu(guest_msr_checks);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_msr_checks);
 	struct hyv_ucall uc;
 
 	hyv_vcpu_set_args(vcpu, 0xf0000000ULL, 0);
-	EXPECT_EQ(13, run_sync(vcpu, &uc));		/* #GP */
-	EXPECT_EQ(GUEST_NO_EXCEPTION, run_sync(vcpu, &uc));
-	EXPECT_EQ((u64)&guest_pv_eoi | 1, run_sync(vcpu, &uc));
-	run_sync(vcpu, &uc);
+	EXPECT_EQ(13, host_run_sync(vcpu, &uc));		/* #GP */
+	EXPECT_EQ(GUEST_NO_EXCEPTION, host_run_sync(vcpu, &uc));
+	EXPECT_EQ((u64)&guest_pv_eoi | 1, host_run_sync(vcpu, &uc));
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(2, uc.args[0]);
 	EXPECT_EQ(0, uc.args[1]);
 	hyv_vm_free_with_vcpu(vcpu);
@@ -134,7 +117,7 @@ static void guest_msr_without_cpuid(void)
 
 TEST(pv_eoi_msr_is_gp_when_the_cpuid_table_leaves_the_feature_out)
 {
-	struct hyv_vcpu *vcpu = pv_eoi_vcpu(guest_msr_without_cpuid);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_msr_without_cpuid);
 	struct {
 		struct hyv_cpuid c;
 		struct hyv_cpuid_entry e[HYV_MAX_CPUID_ENTRIES];
@@ -151,7 +134,7 @@ TEST(pv_eoi_msr_is_gp_when_the_cpuid_table_leaves_the_feature_out)
 	ASSERT_EQ(t.c.nent - 1, n);
 	t.c.nent = n;
 	ASSERT_EQ(0, ioctl(vcpu->fd, HYV_SET_CPUID, &t));
-	EXPECT_EQ(13, run_sync(vcpu, &uc));
+	EXPECT_EQ(13, host_run_sync(vcpu, &uc));
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
@@ -181,13 +164,13 @@ static void guest_self_ipis(void)
 
 TEST(interrupts_end_through_the_pv_word_without_an_eoi_exit)
 {
-	struct hyv_vcpu *vcpu = pv_eoi_vcpu(guest_self_ipis);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_self_ipis);
 	struct hyv_ucall uc;
 	u64 before, exits;
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	before = msr_exits(vcpu->vm);
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	exits = msr_exits(vcpu->vm) - before;
 	TH_LOG("%d self-IPIs: %llu taken, %llu PV EOIs, %llu MSR exits",
 	       SELF_IPIS, uc.args[0], uc.args[1], exits);
@@ -195,7 +178,7 @@ TEST(interrupts_end_through_the_pv_word_without_an_eoi_exit)
 	EXPECT_EQ(SELF_IPIS, uc.args[1]);
 	/* One ICR write each; an EOI through the APIC would add one more. */
 	EXPECT_GE(SELF_IPIS + 2, exits);
-	EXPECT_EQ(1, run_sync(vcpu, &uc)) TH_LOG("VEC_HIGH still in service");
+	EXPECT_EQ(1, host_run_sync(vcpu, &uc)) TH_LOG("VEC_HIGH still in service");
 	hyv_vm_free_with_vcpu(vcpu);
 }
 
@@ -216,10 +199,10 @@ static void guest_two_pending(void)
 
 TEST(no_pv_eoi_while_another_interrupt_waits)
 {
-	struct hyv_vcpu *vcpu = pv_eoi_vcpu(guest_two_pending);
+	struct hyv_vcpu *vcpu = host_irq_vcpu_create(0, guest_two_pending);
 	struct hyv_ucall uc;
 
-	run_sync(vcpu, &uc);
+	host_run_sync(vcpu, &uc);
 	EXPECT_EQ(1, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]);
 	EXPECT_EQ(1, uc.args[2]) TH_LOG("PV EOIs: only VEC_LOW's");

@@ -24,7 +24,7 @@ u64 guest_irq_rip[256];
 u64 guest_irq_prev_rip[256];
 u64 guest_irq_redelivered[256];
 u32 guest_irq_eoi_mode;
-u32 guest_pv_eoi __aligned(4);
+u32 guest_pv_eoi;		/* 4-byte aligned, as any u32 */
 u64 guest_pv_eois;
 
 /*
@@ -268,4 +268,23 @@ u64 host_run_ucall_within(struct hyv_vcpu *vcpu, struct hyv_ucall *uc,
 	default:
 		return uc->cmd;
 	}
+}
+
+/* Run to the next ucall, which must be a GUEST_SYNC (60 s at most); its arg0. */
+u64 host_run_sync(struct hyv_vcpu *vcpu, struct hyv_ucall *uc)
+{
+	HYV_ASSERT(host_run_ucall_within(vcpu, uc, 60) == UCALL_SYNC,
+		   "expected UCALL_SYNC, got ucall %llu", uc->cmd);
+	return uc->args[0];
+}
+
+/* A VM with one vCPU of APIC ID @apic_id on @guest_code, interrupts installed. */
+struct hyv_vcpu *host_irq_vcpu_create(u32 apic_id, void *guest_code)
+{
+	struct hyv_vm *vm = hyv_vm_create(HYV_DEFAULT_MEM_SIZE);
+	struct hyv_vcpu *vcpu = hyv_vcpu_add(vm, apic_id, guest_code);
+
+	guest_irq_install(vm);
+	guest_irq_vcpu_init(vcpu);
+	return vcpu;
 }

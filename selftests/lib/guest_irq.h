@@ -206,5 +206,7 @@ u64 host_thread_cpu_ns(pthread_t thread);
 u32 host_vcpu_of_rsp(struct hyv_vm *vm, u64 rsp);
 u64 host_run_ucall_within(struct hyv_vcpu *vcpu, struct hyv_ucall *uc,
 			  unsigned int seconds);
+u64 host_run_sync(struct hyv_vcpu *vcpu, struct hyv_ucall *uc);
+struct hyv_vcpu *host_irq_vcpu_create(u32 apic_id, void *guest_code);
 
 #endif /* HYV_GUEST_IRQ_H */
